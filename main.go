@@ -1,0 +1,44 @@
+// Command fastshop synthesizes FastShop's transaction pipeline as Terraform
+// JSON: one stack per environment under cdktf.out/stacks/<env>.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks"
+)
+
+func main() {
+	err := run(os.Getenv, "")
+	// Close stops the node kernel and removes its temporary runtime folder.
+	jsii.Close()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fastshop: refusing to synthesize:")
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run validates the configuration read through getenv and, only if it is
+// sound, synthesizes every selected environment. An empty outdir keeps
+// cdktf's default (cdktf.out, or CDKTF_OUTDIR under the cdktf CLI).
+func run(getenv func(string) string, outdir string) error {
+	envs, err := stacks.Select(getenv)
+	if err != nil {
+		return err
+	}
+	config := &cdktf.AppConfig{}
+	if outdir != "" {
+		config.Outdir = jsii.String(outdir)
+	}
+	app := cdktf.NewApp(config)
+	for _, env := range envs {
+		stacks.NewPipeline(app, env)
+	}
+	app.Synth()
+	return nil
+}

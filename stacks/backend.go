@@ -1,0 +1,79 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Kinds of state backend an environment can choose.
+const (
+	BackendS3    = "s3"
+	BackendCloud = "cloud"
+)
+
+// StateBackend says where Terraform keeps an environment's state.
+type StateBackend struct {
+	// Kind is BackendS3 or BackendCloud.
+	Kind string
+	// Bucket and Region locate the S3 state bucket (BackendS3). The bucket
+	// is created by the state bootstrap stack and encrypted with the key
+	// behind StateKeyAlias.
+	Bucket string
+	Region string
+	// Organization is the Terraform Cloud organization (BackendCloud); each
+	// environment gets its own workspace, named by Workspace.
+	Organization string
+}
+
+// RequiredTerraformVersion is the range of Terraform versions that support
+// the emitted backend settings: use_lockfile (native S3 locking) arrived in
+// 1.10.
+const RequiredTerraformVersion = ">= 1.10.0, < 2.0.0"
+
+// AWSProviderSource and AWSProviderVersion are written to required_providers.
+// The bindings pin 5.99.1 with a short source; operators install providers
+// from the registry or a mirror by full source, and any 5.x from 5.99 on
+// (5.100.0 here) carries the resources we use.
+const (
+	AWSProviderSource  = "hashicorp/aws"
+	AWSProviderVersion = ">= 5.99.1, < 6.0.0"
+)
+
+// StateKey is the object key of an environment's state in the S3 bucket.
+func StateKey(env string) string {
+	return fmt.Sprintf("fastshop/%s/terraform.tfstate", env)
+}
+
+// Workspace is the Terraform Cloud workspace of an environment.
+func Workspace(env string) string {
+	return "fastshop-" + env
+}
+
+// addStateBackend declares where the stack's state lives and pins the
+// Terraform and provider versions the output needs.
+func addStateBackend(stack cdktf.TerraformStack, env Environment) {
+	switch env.State.Kind {
+	case BackendCloud:
+		cdktf.NewCloudBackend(stack, &cdktf.CloudBackendConfig{
+			Organization: jsii.String(env.State.Organization),
+			Workspaces:   cdktf.NewNamedCloudWorkspace(jsii.String(Workspace(env.Name)), nil),
+		})
+	default:
+		cdktf.NewS3Backend(stack, &cdktf.S3BackendConfig{
+			Bucket:   jsii.String(env.State.Bucket),
+			Region:   jsii.String(env.State.Region),
+			Key:      jsii.String(StateKey(env.Name)),
+			Encrypt:  jsii.Bool(true),
+			KmsKeyId: jsii.String(StateKeyAlias),
+		})
+		// cdktf v0.20.12's S3BackendConfig predates native S3 locking
+		// (Terraform 1.10), so the setting goes in by override. No DynamoDB
+		// table: that locking is deprecated.
+		stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
+	}
+	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(RequiredTerraformVersion))
+	stack.AddOverride(jsii.String("terraform.required_providers.aws.source"), jsii.String(AWSProviderSource))
+	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AWSProviderVersion))
+}

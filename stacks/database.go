@@ -1,0 +1,117 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbinstance"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbparametergroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbsubnetgroup"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Database settings that are the same in every environment.
+const (
+	dbName     = "transactions"
+	dbUsername = "fastshop_admin"
+	// Windows are UTC: 03:00-04:00 UTC is midnight in São Paulo, the
+	// quietest hour for Brazilian shoppers.
+	dbBackupWindow      = "03:00-04:00"
+	dbMaintenanceWindow = "sun:04:30-sun:05:30"
+	// Seven days of Performance Insights is the free tier.
+	dbPerformanceInsightsRetentionDays = 7
+)
+
+// dbLogExports are the PostgreSQL logs RDS delivers to CloudWatch; their
+// log groups are created first, encrypted and with retention, so RDS does
+// not create unencrypted ones that keep logs forever.
+var dbLogExports = []string{"postgresql", "upgrade"}
+
+// dbParameters force TLS and load pgaudit with connection logging. Static
+// parameters (shared_preload_libraries) wait for a reboot.
+var dbParameters = []struct{ name, value, applyMethod string }{
+	{"rds.force_ssl", "1", "immediate"},
+	{"shared_preload_libraries", "pg_stat_statements,pgaudit", "pending-reboot"},
+	{"pgaudit.log", "ddl,role", "immediate"},
+	{"pgaudit.log_parameter", "0", "immediate"},
+	{"log_connections", "1", "immediate"},
+	{"log_disconnections", "1", "immediate"},
+}
+
+func addDatabase(stack cdktf.TerraformStack, env Environment, k keys, net network, g securityGroups) dbinstance.DbInstance {
+	identifier := env.resourceName("transactions-db")
+
+	subnets := dbsubnetgroup.NewDbSubnetGroup(stack, jsii.String("postgres_subnets"), &dbsubnetgroup.DbSubnetGroupConfig{
+		Name:        jsii.String(env.resourceName("db-subnet-group")),
+		Description: jsii.String("Private subnets of the FastShop transactions database"),
+		SubnetIds:   &net.PrivateSubnetIDs,
+		Tags:        nameTag(env.resourceName("db-subnet-group")),
+	})
+
+	family := "postgres" + env.DBEngineMajorVersion
+	var parameters []*dbparametergroup.DbParameterGroupParameter
+	for _, p := range dbParameters {
+		parameters = append(parameters, &dbparametergroup.DbParameterGroupParameter{
+			Name: jsii.String(p.name), Value: jsii.String(p.value), ApplyMethod: jsii.String(p.applyMethod),
+		})
+	}
+	params := dbparametergroup.NewDbParameterGroup(stack, jsii.String("postgres_tls_audit"), &dbparametergroup.DbParameterGroupConfig{
+		// The family is part of the name: a major upgrade creates the new
+		// group before the old one goes.
+		Name:        jsii.String(env.resourceName(family)),
+		Family:      jsii.String(family),
+		Description: jsii.String("FastShop PostgreSQL: TLS only, pgaudit, connection logging"),
+		Parameter:   &parameters,
+		Tags:        nameTag(env.resourceName(family)),
+		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
+	})
+
+	var logGroups []cdktf.ITerraformDependable
+	for _, export := range dbLogExports {
+		logGroups = append(logGroups, newLogGroup(stack, env, k, "postgres_"+export+"_log",
+			fmt.Sprintf("/aws/rds/instance/%s/%s", identifier, export)))
+	}
+
+	config := &dbinstance.DbInstanceConfig{
+		Identifier:                         jsii.String(identifier),
+		Engine:                             jsii.String("postgres"),
+		EngineVersion:                      jsii.String(env.DBEngineMajorVersion),
+		AutoMinorVersionUpgrade:            jsii.Bool(true),
+		AllowMajorVersionUpgrade:           jsii.Bool(false),
+		InstanceClass:                      jsii.String(env.DBInstanceClass),
+		AllocatedStorage:                   number(env.DBAllocatedStorageGB),
+		MaxAllocatedStorage:                number(env.DBMaxAllocatedStorageGB),
+		StorageType:                        jsii.String("gp3"),
+		StorageEncrypted:                   jsii.Bool(true),
+		KmsKeyId:                           k.Database.Key.Arn(),
+		DbName:                             jsii.String(dbName),
+		Username:                           jsii.String(dbUsername),
+		ManageMasterUserPassword:           jsii.Bool(true),
+		MasterUserSecretKmsKeyId:           k.Database.Key.Arn(),
+		IamDatabaseAuthenticationEnabled:   jsii.Bool(true),
+		Port:                               number(PostgresPort),
+		DbSubnetGroupName:                  subnets.Name(),
+		VpcSecurityGroupIds:                jsii.Strings(*g.Postgres.Id()),
+		PubliclyAccessible:                 jsii.Bool(false),
+		ParameterGroupName:                 params.Name(),
+		MultiAz:                            jsii.Bool(env.DBMultiAZ),
+		DeletionProtection:                 jsii.Bool(env.DBDeletionProtection),
+		SkipFinalSnapshot:                  jsii.Bool(env.DBSkipFinalSnapshot),
+		BackupRetentionPeriod:              number(env.DBBackupRetentionDays),
+		BackupWindow:                       jsii.String(dbBackupWindow),
+		MaintenanceWindow:                  jsii.String(dbMaintenanceWindow),
+		DeleteAutomatedBackups:             jsii.Bool(env.DBDeleteAutomatedBackups),
+		CopyTagsToSnapshot:                 jsii.Bool(true),
+		EnabledCloudwatchLogsExports:       jsii.Strings(dbLogExports...),
+		PerformanceInsightsEnabled:         jsii.Bool(true),
+		PerformanceInsightsKmsKeyId:        k.Database.Key.Arn(),
+		PerformanceInsightsRetentionPeriod: number(dbPerformanceInsightsRetentionDays),
+		Tags:                               nameTag(identifier),
+		Lifecycle:                          lifecycle(env),
+		DependsOn:                          &logGroups,
+	}
+	if !env.DBSkipFinalSnapshot {
+		config.FinalSnapshotIdentifier = jsii.String(identifier + "-final")
+	}
+	return dbinstance.NewDbInstance(stack, jsii.String("postgres"), config)
+}

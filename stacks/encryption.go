@@ -1,0 +1,118 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// dataKey is one customer-managed key and its alias.
+type dataKey struct {
+	Key   kmskey.KmsKey
+	Alias kmsalias.KmsAlias
+	// AliasName is known at plan time ("alias/fastshop-stream-dev"), so
+	// plan-time checks can see which key a resource uses.
+	AliasName string
+}
+
+// keys holds a key per data domain: a leak or a revoked grant on one domain
+// does not reach the others.
+type keys struct {
+	Stream   dataKey
+	Database dataKey
+	Cache    dataKey
+	Logs     dataKey
+}
+
+// keyDomain describes a key: the construct id (a contract: renaming it
+// replaces the key and everything encrypted with it) and the services that
+// may use it on the account's behalf.
+type keyDomain struct {
+	id          string
+	description string
+	viaServices []string
+}
+
+// keyAdminActions let the account manage a key through IAM policies without
+// being able to use it for data: use is granted per service below.
+var keyAdminActions = []string{
+	"kms:CancelKeyDeletion", "kms:Create*", "kms:Delete*", "kms:Describe*", "kms:Disable*", "kms:Enable*",
+	"kms:Get*", "kms:List*", "kms:Put*", "kms:Revoke*", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion",
+	"kms:TagResource", "kms:UntagResource", "kms:Update*",
+}
+
+// keyUseActions are what an AWS service needs to encrypt on a caller's
+// behalf; grants let RDS and ElastiCache use the key for background work.
+var keyUseActions = []string{
+	"kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*",
+	"kms:ListGrants", "kms:ReEncrypt*",
+}
+
+func addEncryption(stack cdktf.TerraformStack, env Environment) keys {
+	return keys{
+		Stream:   addKey(stack, env, keyDomain{"stream", "Kinesis transaction stream", []string{"kinesis"}}),
+		Database: addKey(stack, env, keyDomain{"database", "RDS PostgreSQL storage, Performance Insights and master secret", []string{"rds", "secretsmanager"}}),
+		Cache:    addKey(stack, env, keyDomain{"cache", "ElastiCache Redis at rest", []string{"elasticache"}}),
+		Logs:     addKey(stack, env, keyDomain{"logs", "CloudWatch log groups", nil}),
+	}
+}
+
+func addKey(stack cdktf.TerraformStack, env Environment, d keyDomain) dataKey {
+	account := fmt.Sprintf("arn:aws:iam::%s:root", env.AccountID)
+	statements := []policyStatement{{
+		Sid:       "AccountAdministration",
+		Effect:    "Allow",
+		Principal: map[string]any{"AWS": account},
+		Action:    keyAdminActions,
+		Resource:  "*",
+	}}
+	if len(d.viaServices) > 0 {
+		var via []string
+		for _, s := range d.viaServices {
+			via = append(via, fmt.Sprintf("%s.%s.amazonaws.com", s, env.Region))
+		}
+		statements = append(statements, policyStatement{
+			Sid:       "UseThroughServices",
+			Effect:    "Allow",
+			Principal: map[string]any{"AWS": account},
+			Action:    keyUseActions,
+			Resource:  "*",
+			Condition: map[string]map[string]any{
+				"StringEquals": {"kms:CallerAccount": env.AccountID, "kms:ViaService": via},
+			},
+		})
+	}
+	if d.id == "logs" {
+		// CloudWatch Logs encrypts as itself, and only for this account's
+		// log groups in this region.
+		statements = append(statements, policyStatement{
+			Sid:       "CloudWatchLogs",
+			Effect:    "Allow",
+			Principal: map[string]any{"Service": fmt.Sprintf("logs.%s.amazonaws.com", env.Region)},
+			Action:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+			Resource:  "*",
+			Condition: map[string]map[string]any{
+				"ArnLike": {"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", env.Region, env.AccountID)},
+			},
+		})
+	}
+
+	name := env.resourceName(d.id)
+	key := kmskey.NewKmsKey(stack, jsii.String(d.id), &kmskey.KmsKeyConfig{
+		Description:          jsii.String(fmt.Sprintf("FastShop %s: %s", env.Name, d.description)),
+		EnableKeyRotation:    jsii.Bool(true),
+		DeletionWindowInDays: number(env.KMSDeletionWindowDays),
+		Policy:               jsii.String(newPolicy(statements...).JSON()),
+		Tags:                 nameTag(name),
+		Lifecycle:            lifecycle(env),
+	})
+	alias := "alias/" + name
+	aliasResource := kmsalias.NewKmsAlias(stack, jsii.String(d.id+"_key"), &kmsalias.KmsAliasConfig{
+		Name:        jsii.String(alias),
+		TargetKeyId: key.KeyId(),
+	})
+	return dataKey{Key: key, Alias: aliasResource, AliasName: alias}
+}

@@ -1,0 +1,215 @@
+package stacks
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/defaultsecuritygroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/flowlog"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/internetgateway"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/natgateway"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetable"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetableassociation"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/subnet"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// network is what later concerns need of the VPC.
+type network struct {
+	VPC              vpc.Vpc
+	PublicSubnetIDs  []*string
+	PrivateSubnetIDs []*string
+	// PrivateRouteTableIDs serve gateway endpoints.
+	PrivateRouteTableIDs []*string
+	FlowLogGroup         cloudwatchloggroup.CloudwatchLogGroup
+}
+
+// subnetBits splits the VPC range into 16 equal blocks: public subnets take
+// blocks 0-7 and private subnets 8-15, one per AZ, so adding an AZ never
+// moves an existing subnet.
+const (
+	subnetBits          = 4
+	privateSubnetOffset = 8
+)
+
+// SubnetCIDRs returns the public and private subnet ranges for each AZ of
+// env, in AZ order.
+func SubnetCIDRs(env Environment) (public, private []string) {
+	vpcRange := netip.MustParsePrefix(env.VPCCIDR)
+	bits := vpcRange.Bits() + subnetBits
+	base := vpcRange.Addr().As4()
+	start := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
+	block := func(i int) string {
+		a := start + uint32(i)<<(32-bits)
+		addr := netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)})
+		return netip.PrefixFrom(addr, bits).String()
+	}
+	for i := range env.AvailabilityZones {
+		public = append(public, block(i))
+		private = append(private, block(privateSubnetOffset+i))
+	}
+	return public, private
+}
+
+// zoneID is the construct-id part for an AZ: its letter. Ids follow the
+// zone, not its position, so removing an AZ does not rename the others.
+func zoneID(az string) string {
+	return az[len(az)-1:]
+}
+
+func addNetwork(stack cdktf.TerraformStack, env Environment, k keys) network {
+	v := vpc.NewVpc(stack, jsii.String("pipeline"), &vpc.VpcConfig{
+		CidrBlock:          jsii.String(env.VPCCIDR),
+		EnableDnsSupport:   jsii.Bool(true),
+		EnableDnsHostnames: jsii.Bool(true),
+		Tags:               nameTag(env.resourceName("vpc")),
+	})
+
+	// Strip every rule from the default group so that nothing launched
+	// without an explicit group gets network access.
+	defaultsecuritygroup.NewDefaultSecurityGroup(stack, jsii.String("vpc_default"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
+		VpcId: v.Id(),
+		Tags:  nameTag(env.resourceName("default-sg-closed")),
+	})
+
+	igw := internetgateway.NewInternetGateway(stack, jsii.String("internet"), &internetgateway.InternetGatewayConfig{
+		VpcId: v.Id(),
+		Tags:  nameTag(env.resourceName("igw")),
+	})
+
+	publicRoutes := routetable.NewRouteTable(stack, jsii.String("public_routes"), &routetable.RouteTableConfig{
+		VpcId: v.Id(),
+		Tags:  nameTag(env.resourceName("public-rt")),
+	})
+	route.NewRoute(stack, jsii.String("public_internet"), &route.RouteConfig{
+		RouteTableId:         publicRoutes.Id(),
+		DestinationCidrBlock: jsii.String("0.0.0.0/0"),
+		GatewayId:            igw.Id(),
+	})
+
+	publicCIDRs, privateCIDRs := SubnetCIDRs(env)
+	net := network{VPC: v}
+	var publicSubnets []subnet.Subnet
+	for i, az := range env.AvailabilityZones {
+		z := zoneID(az)
+		public := subnet.NewSubnet(stack, jsii.String("public_"+z), &subnet.SubnetConfig{
+			VpcId:               v.Id(),
+			AvailabilityZone:    jsii.String(az),
+			CidrBlock:           jsii.String(publicCIDRs[i]),
+			MapPublicIpOnLaunch: jsii.Bool(false),
+			Tags:                &map[string]*string{"Name": jsii.String(env.resourceName("public-" + az)), "Tier": jsii.String("public")},
+		})
+		routetableassociation.NewRouteTableAssociation(stack, jsii.String("public_"+z+"_association"), &routetableassociation.RouteTableAssociationConfig{
+			SubnetId:     public.Id(),
+			RouteTableId: publicRoutes.Id(),
+		})
+		publicSubnets = append(publicSubnets, public)
+		net.PublicSubnetIDs = append(net.PublicSubnetIDs, public.Id())
+	}
+
+	// NAT: one per AZ where the environment asks for it, else one shared
+	// gateway in the first AZ. Private route tables follow the gateways.
+	natZones := env.AvailabilityZones[:1]
+	if env.NATGatewayPerAZ {
+		natZones = env.AvailabilityZones
+	}
+	var privateRoutes []routetable.RouteTable
+	for i, az := range natZones {
+		z := zoneID(az)
+		ip := eip.NewEip(stack, jsii.String("nat_"+z), &eip.EipConfig{
+			Domain:    jsii.String("vpc"),
+			Tags:      nameTag(env.resourceName("nat-eip-" + az)),
+			DependsOn: &[]cdktf.ITerraformDependable{igw},
+		})
+		nat := natgateway.NewNatGateway(stack, jsii.String("egress_"+z), &natgateway.NatGatewayConfig{
+			AllocationId: ip.AllocationId(),
+			SubnetId:     publicSubnets[i].Id(),
+			Tags:         nameTag(env.resourceName("nat-" + az)),
+			DependsOn:    &[]cdktf.ITerraformDependable{igw},
+		})
+		rt := routetable.NewRouteTable(stack, jsii.String("private_routes_"+z), &routetable.RouteTableConfig{
+			VpcId: v.Id(),
+			Tags:  nameTag(env.resourceName("private-rt-" + az)),
+		})
+		route.NewRoute(stack, jsii.String("private_nat_"+z), &route.RouteConfig{
+			RouteTableId:         rt.Id(),
+			DestinationCidrBlock: jsii.String("0.0.0.0/0"),
+			NatGatewayId:         nat.Id(),
+		})
+		privateRoutes = append(privateRoutes, rt)
+		net.PrivateRouteTableIDs = append(net.PrivateRouteTableIDs, rt.Id())
+	}
+
+	for i, az := range env.AvailabilityZones {
+		z := zoneID(az)
+		private := subnet.NewSubnet(stack, jsii.String("private_"+z), &subnet.SubnetConfig{
+			VpcId:               v.Id(),
+			AvailabilityZone:    jsii.String(az),
+			CidrBlock:           jsii.String(privateCIDRs[i]),
+			MapPublicIpOnLaunch: jsii.Bool(false),
+			Tags:                &map[string]*string{"Name": jsii.String(env.resourceName("private-" + az)), "Tier": jsii.String("private")},
+		})
+		rt := privateRoutes[0]
+		if env.NATGatewayPerAZ {
+			rt = privateRoutes[i]
+		}
+		routetableassociation.NewRouteTableAssociation(stack, jsii.String("private_"+z+"_association"), &routetableassociation.RouteTableAssociationConfig{
+			SubnetId:     private.Id(),
+			RouteTableId: rt.Id(),
+		})
+		net.PrivateSubnetIDs = append(net.PrivateSubnetIDs, private.Id())
+	}
+
+	net.FlowLogGroup = addFlowLogs(stack, env, k, v)
+	return net
+}
+
+// addFlowLogs records all VPC traffic (accepted and rejected) to an
+// encrypted log group, written by a role that can do nothing else.
+func addFlowLogs(stack cdktf.TerraformStack, env Environment, k keys, v vpc.Vpc) cloudwatchloggroup.CloudwatchLogGroup {
+	groupName := fmt.Sprintf("/fastshop/%s/vpc-flow-logs", env.Name)
+	group := newLogGroup(stack, env, k, "flow_logs", groupName)
+
+	role := iamrole.NewIamRole(stack, jsii.String("flow_logs_writer"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(env.resourceName("flow-logs")),
+		Description:      jsii.String("VPC Flow Logs delivery into " + groupName),
+		AssumeRolePolicy: jsii.String(assumeRolePolicy("vpc-flow-logs.amazonaws.com", env.AccountID)),
+	})
+	iamrolepolicy.NewIamRolePolicy(stack, jsii.String("flow_logs_writer_access"), &iamrolepolicy.IamRolePolicyConfig{
+		Name: jsii.String("write-flow-logs"),
+		Role: role.Id(),
+		Policy: jsii.String(newPolicy(allow("WriteFlowLogs",
+			[]string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
+			[]string{*group.Arn(), *group.Arn() + ":*"},
+		)).JSON()),
+	})
+
+	flowlog.NewFlowLog(stack, jsii.String("vpc"), &flowlog.FlowLogConfig{
+		VpcId:                  v.Id(),
+		TrafficType:            jsii.String("ALL"),
+		LogDestinationType:     jsii.String("cloud-watch-logs"),
+		LogDestination:         group.Arn(),
+		IamRoleArn:             role.Arn(),
+		MaxAggregationInterval: jsii.Number(60),
+		Tags:                   nameTag(env.resourceName("vpc-flow-log")),
+	})
+	return group
+}
+
+// newLogGroup is a log group encrypted with the logs key, with the
+// environment's retention, protected like other audit evidence.
+func newLogGroup(stack cdktf.TerraformStack, env Environment, k keys, id, name string) cloudwatchloggroup.CloudwatchLogGroup {
+	return cloudwatchloggroup.NewCloudwatchLogGroup(stack, jsii.String(id), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		Name:            jsii.String(name),
+		KmsKeyId:        k.Logs.Key.Arn(),
+		RetentionInDays: number(env.LogRetentionDays),
+		Lifecycle:       lifecycle(env),
+	})
+}

@@ -1,0 +1,70 @@
+package stacks
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Default tag values applied by the provider to every taggable resource.
+const (
+	projectTag            = "FastShop"
+	managedByTag          = "cdktf"
+	dataClassificationTag = "confidential-personal-data-lgpd"
+)
+
+// NewPipeline adds one environment's whole transaction pipeline as a stack
+// whose id is the environment name. env must have passed Validate.
+func NewPipeline(scope constructs.Construct, env Environment) cdktf.TerraformStack {
+	stack := cdktf.NewTerraformStack(scope, jsii.String(env.Name))
+	addStateBackend(stack, env)
+
+	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
+		Region: jsii.String(env.Region),
+		DefaultTags: &[]*provider.AwsProviderDefaultTags{{
+			Tags: &map[string]*string{
+				"Project":            jsii.String(projectTag),
+				"Environment":        jsii.String(env.Name),
+				"ManagedBy":          jsii.String(managedByTag),
+				"DataClassification": jsii.String(dataClassificationTag),
+				"Owner":              jsii.String(env.Owner),
+			},
+		}},
+	})
+
+	// Concerns in dependency order: each hands back what the next needs.
+	keys := addEncryption(stack, env)
+	net := addNetwork(stack, env, keys)
+	groups := addSecurityGroups(stack, env, net)
+	stream := addStreaming(stack, env, keys)
+	db := addDatabase(stack, env, keys, net, groups)
+	cache := addCache(stack, env, keys, net, groups)
+	addOutputs(stack, net, groups, keys, stream, db, cache)
+	return stack
+}
+
+// resourceName follows the reference design's fastshop-<thing>-<env>
+// convention; for an ephemeral stack env.Name is the suffix.
+func (e Environment) resourceName(thing string) string {
+	return "fastshop-" + thing + "-" + e.Name
+}
+
+// nameTag is the Name tag; the provider adds the default tags.
+func nameTag(name string) *map[string]*string {
+	return &map[string]*string{"Name": jsii.String(name)}
+}
+
+// lifecycle protects stateful resources from destroy where the environment
+// asks for it (prod always does).
+func lifecycle(env Environment) *cdktf.TerraformResourceLifecycle {
+	if !env.PreventDestroy {
+		return nil
+	}
+	return &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
+}
+
+// number converts a Go int for a binding field.
+func number(n int) *float64 {
+	return jsii.Number(float64(n))
+}

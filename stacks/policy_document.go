@@ -1,0 +1,60 @@
+package stacks
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// policyDocument is an IAM or KMS policy. Built as Go values and marshalled
+// at synth time, so plans show the whole document (an aws_iam_policy_document
+// data source would be opaque until refresh) and map keys come out sorted.
+type policyDocument struct {
+	Version   string            `json:"Version"`
+	Statement []policyStatement `json:"Statement"`
+}
+
+type policyStatement struct {
+	Sid       string                    `json:"Sid"`
+	Effect    string                    `json:"Effect"`
+	Principal map[string]any            `json:"Principal,omitempty"`
+	Action    []string                  `json:"Action"`
+	Resource  any                       `json:"Resource,omitempty"`
+	Condition map[string]map[string]any `json:"Condition,omitempty"`
+}
+
+// newPolicy returns a policy document with the current policy language
+// version.
+func newPolicy(statements ...policyStatement) policyDocument {
+	return policyDocument{Version: "2012-10-17", Statement: statements}
+}
+
+// allow is a statement that allows actions on resources.
+func allow(sid string, actions []string, resource any) policyStatement {
+	return policyStatement{Sid: sid, Effect: "Allow", Action: actions, Resource: resource}
+}
+
+// JSON renders the document. Terraform tokens inside strings survive: HTML
+// escaping is off so that nothing in "${...}" is rewritten.
+func (p policyDocument) JSON() string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p); err != nil {
+		// Only unsupported Go types fail to encode; the document holds
+		// strings, slices and maps.
+		panic(err)
+	}
+	return string(bytes.TrimSpace(buf.Bytes()))
+}
+
+// assumeRolePolicy lets one AWS service assume a role, only on behalf of
+// this account (confused-deputy guard).
+func assumeRolePolicy(service, accountID string) string {
+	return newPolicy(policyStatement{
+		Sid:       "AssumeBy" + service,
+		Effect:    "Allow",
+		Principal: map[string]any{"Service": service},
+		Action:    []string{"sts:AssumeRole"},
+		Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": accountID}},
+	}).JSON()
+}

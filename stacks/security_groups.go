@@ -1,0 +1,81 @@
+package stacks
+
+import (
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Ports of the data tier.
+const (
+	PostgresPort = 5432
+	RedisPort    = 6379
+	httpsPort    = 443
+)
+
+// securityGroups are the tiers: the application (transaction processors)
+// and the two data stores that admit only it.
+type securityGroups struct {
+	App      securitygroup.SecurityGroup
+	Postgres securitygroup.SecurityGroup
+	Redis    securitygroup.SecurityGroup
+}
+
+// Every rule is its own resource with a description: inline rules cannot be
+// reviewed or changed one at a time, and Terraform removes the default
+// allow-all egress rule of a new group, so the data groups have no egress.
+func addSecurityGroups(stack cdktf.TerraformStack, env Environment, net network) securityGroups {
+	group := func(id, name, description string) securitygroup.SecurityGroup {
+		return securitygroup.NewSecurityGroup(stack, jsii.String(id), &securitygroup.SecurityGroupConfig{
+			Name:        jsii.String(env.resourceName(name)),
+			Description: jsii.String(description),
+			VpcId:       net.VPC.Id(),
+			Tags:        nameTag(env.resourceName(name)),
+		})
+	}
+	g := securityGroups{
+		App:      group("app_tier", "app-sg", "FastShop transaction processors"),
+		Postgres: group("database_tier", "postgres-sg", "FastShop PostgreSQL: admits the processors only"),
+		Redis:    group("cache_tier", "redis-sg", "FastShop Redis: admits the processors only"),
+	}
+
+	tcpFromGroup := func(id string, to, from securitygroup.SecurityGroup, port int, description string) {
+		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(stack, jsii.String(id), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+			SecurityGroupId:           to.Id(),
+			ReferencedSecurityGroupId: from.Id(),
+			IpProtocol:                jsii.String("tcp"),
+			FromPort:                  number(port),
+			ToPort:                    number(port),
+			Description:               jsii.String(description),
+		})
+	}
+	tcpFromGroup("postgres_from_app", g.Postgres, g.App, PostgresPort, "PostgreSQL from the transaction processors")
+	tcpFromGroup("redis_from_app", g.Redis, g.App, RedisPort, "Redis from the transaction processors")
+
+	tcpToGroup := func(id string, from, to securitygroup.SecurityGroup, port int, description string) {
+		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String(id), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+			SecurityGroupId:           from.Id(),
+			ReferencedSecurityGroupId: to.Id(),
+			IpProtocol:                jsii.String("tcp"),
+			FromPort:                  number(port),
+			ToPort:                    number(port),
+			Description:               jsii.String(description),
+		})
+	}
+	tcpToGroup("app_to_postgres", g.App, g.Postgres, PostgresPort, "Processors to PostgreSQL")
+	tcpToGroup("app_to_redis", g.App, g.Redis, RedisPort, "Processors to Redis")
+
+	// The processors call Kinesis, KMS and Secrets Manager over HTTPS
+	// through the NAT gateways.
+	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_https_out"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+		SecurityGroupId: g.App.Id(),
+		CidrIpv4:        jsii.String("0.0.0.0/0"),
+		IpProtocol:      jsii.String("tcp"),
+		FromPort:        number(httpsPort),
+		ToPort:          number(httpsPort),
+		Description:     jsii.String("Processors to AWS APIs over HTTPS through NAT"),
+	})
+	return g
+}

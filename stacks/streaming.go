@@ -1,0 +1,36 @@
+package stacks
+
+import (
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// shardLevelMetrics are published per shard so that a hot partition key
+// shows up before it throttles producers.
+var shardLevelMetrics = []string{
+	"IncomingBytes", "IncomingRecords", "IteratorAgeMilliseconds", "OutgoingBytes", "OutgoingRecords",
+	"ReadProvisionedThroughputExceeded", "WriteProvisionedThroughputExceeded",
+}
+
+func addStreaming(stack cdktf.TerraformStack, env Environment, k keys) kinesisstream.KinesisStream {
+	config := &kinesisstream.KinesisStreamConfig{
+		Name:              jsii.String(env.resourceName("transactions")),
+		RetentionPeriod:   number(env.StreamRetentionHours),
+		EncryptionType:    jsii.String("KMS"),
+		KmsKeyId:          jsii.String(k.Stream.AliasName),
+		ShardLevelMetrics: jsii.Strings(shardLevelMetrics...),
+		StreamModeDetails: &kinesisstream.KinesisStreamStreamModeDetails{StreamMode: jsii.String("PROVISIONED")},
+		Tags:              nameTag(env.resourceName("transactions")),
+		Lifecycle:         lifecycle(env),
+		// The key is named by alias (known at plan time), so the alias
+		// must exist first.
+		DependsOn: &[]cdktf.ITerraformDependable{k.Stream.Alias},
+	}
+	if env.StreamOnDemand {
+		config.StreamModeDetails.StreamMode = jsii.String("ON_DEMAND")
+	} else {
+		config.ShardCount = number(env.StreamShardCount)
+	}
+	return kinesisstream.NewKinesisStream(stack, jsii.String("transactions"), config)
+}
