@@ -1,0 +1,148 @@
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// expectedTypes must be created by every stack's plan.
+var expectedTypes = []string{
+	"aws_vpc", "aws_subnet", "aws_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route_table",
+	"aws_route", "aws_route_table_association", "aws_default_security_group", "aws_flow_log",
+	"aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_kms_key", "aws_kms_alias",
+	"aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule",
+	"aws_kinesis_stream", "aws_db_subnet_group", "aws_db_parameter_group", "aws_db_instance",
+	"aws_elasticache_subnet_group", "aws_elasticache_parameter_group", "aws_elasticache_user",
+	"aws_elasticache_user_group", "aws_elasticache_replication_group",
+}
+
+// TestOfflinePlan runs terraform init, validate and plan on every stack and
+// checks that the plan only creates, and creates every expected type.
+func TestOfflinePlan(t *testing.T) {
+	for _, stack := range stackNames {
+		t.Run(stack, func(t *testing.T) {
+			p := offlinePlan(t, stack)
+			if errs, ok := p.Plan["errored"].(bool); ok && errs {
+				t.Fatalf("%s: plan reports errored=true", stack)
+			}
+			created := map[string]int{}
+			changes, _ := p.Plan["resource_changes"].([]any)
+			for _, c := range changes {
+				rc, _ := c.(map[string]any)
+				change, _ := rc["change"].(map[string]any)
+				actions, _ := change["actions"].([]any)
+				if len(actions) != 1 || actions[0] != "create" {
+					t.Errorf("%s: %v plans %v on an empty state; want only create", stack, rc["address"], actions)
+					continue
+				}
+				created[rc["type"].(string)]++
+			}
+			for _, typ := range expectedTypes {
+				if created[typ] == 0 {
+					t.Errorf("%s: plan creates no %s", stack, typ)
+				}
+			}
+		})
+	}
+}
+
+// TestSynthIsDeterministic synthesizes twice and compares every file.
+func TestSynthIsDeterministic(t *testing.T) {
+	first := synthAll(t)
+	second := synthesize(t, "ENVIRONMENT_SUFFIX="+ephemeralSuffix)
+	if second.Err != nil {
+		t.Fatalf("second synth failed: %v\n%s", second.Err, second.Stderr)
+	}
+	for _, stack := range stackNames {
+		a, errA := os.ReadFile(stackJSONPath(first, stack))
+		b, errB := os.ReadFile(stackJSONPath(second.Outdir, stack))
+		if errA != nil || errB != nil {
+			t.Fatalf("%s: reading synthesized JSON: %v %v", stack, errA, errB)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: two synths of the same input differ", stack)
+		}
+	}
+}
+
+// secretLiteral matches attributes that would carry a secret value.
+var secretLiteral = regexp.MustCompile(`"(password|master_password|auth_token|secret_key|access_key|token|passwords)"\s*:`)
+
+// TestNoSecretLiterals fails if any synthesized stack sets a password,
+// token or key attribute (the checker is proven on a bad sample first).
+func TestNoSecretLiterals(t *testing.T) {
+	if !secretLiteral.MatchString(`{"auth_token": "s3cret"}`) || !secretLiteral.MatchString(`"password":"ChangeMe123!"`) {
+		t.Fatal("the secret matcher misses a literal token; fix the pattern")
+	}
+	outdir := synthAll(t)
+	for _, stack := range stackNames {
+		data, err := os.ReadFile(stackJSONPath(outdir, stack))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := secretLiteral.Find(data); m != nil {
+			t.Errorf("%s: cdk.tf.json sets %s; secrets belong in Secrets Manager or IAM auth", stack, m)
+		}
+		for _, word := range []string{"ChangeMe", "BEGIN RSA PRIVATE KEY", "AKIA"} {
+			if bytes.Contains(data, []byte(word)) {
+				t.Errorf("%s: cdk.tf.json contains %q", stack, word)
+			}
+		}
+	}
+}
+
+// TestBadInputWritesNothing runs the program with bad settings: it must
+// exit non-zero, name every problem, and leave no output folder.
+func TestBadInputWritesNothing(t *testing.T) {
+	cases := []struct {
+		name string
+		env  []string
+		want []string
+	}{
+		{"malformed suffix", []string{"ENVIRONMENT_SUFFIX=PR_482"}, []string{"ENVIRONMENT_SUFFIX", "PR_482", "lowercase"}},
+		{"unknown environment", []string{"FASTSHOP_ENVIRONMENTS=dev,qa"}, []string{"FASTSHOP_ENVIRONMENTS", `"qa"`, "dev, staging, prod"}},
+		{"every problem at once", []string{"ENVIRONMENT_SUFFIX=prod", "FASTSHOP_STATE_BUCKET=Bad_Bucket"},
+			[]string{"ENVIRONMENT_SUFFIX", "must differ", "FASTSHOP_STATE_BUCKET", "Bad_Bucket"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := synthesize(t, c.env...)
+			if r.Err == nil {
+				t.Fatalf("%v: program exited 0; want a refusal", c.env)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(r.Stderr, w) {
+					t.Errorf("%v: message lacks %q:\n%s", c.env, w, r.Stderr)
+				}
+			}
+			if _, err := os.Stat(r.Outdir); !os.IsNotExist(err) {
+				entries, _ := filepath.Glob(filepath.Join(r.Outdir, "*"))
+				t.Errorf("%v: refused synth left output behind: %v", c.env, entries)
+			}
+		})
+	}
+}
+
+// TestEveryStackSynthesized guards the list above against a stack that
+// silently stops being produced.
+func TestEveryStackSynthesized(t *testing.T) {
+	outdir := synthAll(t)
+	entries, err := os.ReadDir(filepath.Join(outdir, "stacks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	for _, want := range stackNames {
+		if !slices.Contains(got, want) {
+			t.Errorf("stack %s was not synthesized; got %v", want, got)
+		}
+	}
+}
