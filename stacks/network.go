@@ -75,8 +75,10 @@ func addNetwork(stack cdktf.TerraformStack, env Environment, k keys) network {
 	// Strip every rule from the default group so that nothing launched
 	// without an explicit group gets network access.
 	defaultsecuritygroup.NewDefaultSecurityGroup(stack, jsii.String("vpc_default"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
-		VpcId: v.Id(),
-		Tags:  nameTag(env.resourceName("default-sg-closed")),
+		VpcId:   v.Id(),
+		Ingress: &[]*defaultsecuritygroup.DefaultSecurityGroupIngress{},
+		Egress:  &[]*defaultsecuritygroup.DefaultSecurityGroupEgress{},
+		Tags:    nameTag(env.resourceName("default-sg-closed")),
 	})
 
 	igw := internetgateway.NewInternetGateway(stack, jsii.String("internet"), &internetgateway.InternetGatewayConfig{
