@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func getenv(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// TestRunSynthesizesEveryEnvironment drives run as main does.
+func TestRunSynthesizesEveryEnvironment(t *testing.T) {
+	outdir := filepath.Join(t.TempDir(), "cdktf.out")
+	if err := run(getenv(map[string]string{"ENVIRONMENT_SUFFIX": "pr-7"}), outdir); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, stack := range []string{"dev", "staging", "prod", "pr-7"} {
+		path := filepath.Join(outdir, "stacks", stack, "cdk.tf.json")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("stack %s not synthesized: %v", stack, err)
+			continue
+		}
+		if !strings.Contains(string(data), `"key": "fastshop/`+stack+`/terraform.tfstate"`) {
+			t.Errorf("stack %s: state key is not fastshop/%s/terraform.tfstate", stack, stack)
+		}
+	}
+}
+
+// TestRunRefusesBadInput checks that a refusal names the setting and
+// writes nothing.
+func TestRunRefusesBadInput(t *testing.T) {
+	cases := []struct {
+		name string
+		vars map[string]string
+		want []string
+	}{
+		{"malformed suffix", map[string]string{"ENVIRONMENT_SUFFIX": "PR 482"}, []string{"ENVIRONMENT_SUFFIX", "lowercase"}},
+		{"unknown environment", map[string]string{"FASTSHOP_ENVIRONMENTS": "qa"}, []string{"FASTSHOP_ENVIRONMENTS", "dev, staging, prod"}},
+		{"bad backend", map[string]string{"FASTSHOP_STATE_BACKEND": "gcs"}, []string{"FASTSHOP_STATE_BACKEND", "s3 or cloud"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			outdir := filepath.Join(t.TempDir(), "cdktf.out")
+			err := run(getenv(c.vars), outdir)
+			if err == nil {
+				t.Fatalf("run(%v) succeeded; want a refusal", c.vars)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("run(%v): message lacks %q: %v", c.vars, w, err)
+				}
+			}
+			if _, statErr := os.Stat(outdir); !os.IsNotExist(statErr) {
+				t.Errorf("run(%v) refused but wrote %s", c.vars, outdir)
+			}
+		})
+	}
+}
