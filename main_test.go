@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"fastshop/stacks"
 )
 
 func getenv(vars map[string]string) func(string) string {
@@ -58,5 +60,28 @@ func TestRunRefusesBadInput(t *testing.T) {
 				t.Errorf("run(%v) refused but wrote %s", c.vars, outdir)
 			}
 		})
+	}
+}
+
+// TestDocsNameEverySetting keeps help and README in step with the
+// settings the program reads.
+func TestDocsNameEverySetting(t *testing.T) {
+	settings := []string{stacks.EnvSuffix, stacks.EnvEnvironments, stacks.EnvStateBackend,
+		stacks.EnvStateBucket, stacks.EnvStateRegion, stacks.EnvCloudOrganization, stacks.DefaultStateBucket}
+	for _, doc := range []string{"help", "README.md"} {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range settings {
+			if !strings.Contains(string(data), s) {
+				t.Errorf("%s does not mention %s", doc, s)
+			}
+		}
+		for _, command := range []string{"go run main.go", "scripts/test", "cdktf deploy"} {
+			if !strings.Contains(string(data), command) {
+				t.Errorf("%s does not show %q", doc, command)
+			}
+		}
 	}
 }
