@@ -76,6 +76,38 @@ type Environment struct {
 	// (database, cache, stream, keys, audit log groups).
 	PreventDestroy bool
 
+	// ProducerPrincipals and ProcessorPrincipals are the AWS services that may
+	// assume the producer and processor roles (one of AssumeRoleServices),
+	// always on behalf of AccountID only.
+	ProducerPrincipals  []string
+	ProcessorPrincipals []string
+
+	// AppInternetEgress keeps the processors' HTTPS egress to the internet
+	// through NAT. AWS APIs are reached through VPC endpoints either way, so
+	// the baseline is no internet egress and keeping it is a relaxation.
+	AppInternetEgress bool
+
+	// Alarm thresholds. An alarm fires when the metric passes the threshold
+	// for the period stated in its description (see alarms.go).
+	//
+	// StreamIteratorAgeAlarmMs: age of the oldest unread record (at most half
+	// the stream retention, so on-call has time before records expire).
+	StreamIteratorAgeAlarmMs int
+	// StreamWriteThrottleAlarmCount: records rejected by write throttling in
+	// five minutes.
+	StreamWriteThrottleAlarmCount int
+	DBCPUAlarmPercent             int
+	// DBFreeStorageAlarmGB: free storage in GiB (2^30 bytes) below which the
+	// alarm fires; less than DBAllocatedStorageGB.
+	DBFreeStorageAlarmGB    int
+	DBConnectionsAlarmCount int
+	// CacheCPUAlarmPercent applies to EngineCPUUtilization (the Redis thread).
+	CacheCPUAlarmPercent    int
+	CacheMemoryAlarmPercent int
+	// CacheEvictionsAlarmCount: keys evicted in five minutes, per node.
+	CacheEvictionsAlarmCount        int
+	CacheReplicationLagAlarmSeconds int
+
 	// Relaxations lists every setting this environment keeps below the
 	// production baseline, each with a one-line reason. Validate refuses an
 	// unexplained relaxation, and refuses any relaxation in prod.
@@ -104,6 +136,7 @@ const (
 	RelaxKMSDeletionWindow      = "KMSDeletionWindowDays"
 	RelaxLogRetention           = "LogRetentionDays"
 	RelaxStreamRetention        = "StreamRetentionHours"
+	RelaxAppInternetEgress      = "AppInternetEgress"
 )
 
 // Baselines every environment meets unless it records a relaxation, and prod
@@ -126,6 +159,16 @@ const DefaultStateRegion = "sa-east-1"
 // StateKeyAlias is the alias of the KMS key that encrypts the state bucket;
 // the bootstrap stack creates it and backends name it.
 const StateKeyAlias = "alias/fastshop-terraform-state"
+
+// Service principals that may run the producers and processors.
+const (
+	ServiceECSTasks = "ecs-tasks.amazonaws.com"
+	ServiceLambda   = "lambda.amazonaws.com"
+)
+
+// AssumeRoleServices are the service principals that may assume the producer
+// and processor roles: containers on ECS and Lambda functions.
+var AssumeRoleServices = []string{ServiceECSTasks, ServiceLambda}
 
 // ResidencyRegions are the regions customer data may live in without a
 // recorded transfer basis.
@@ -169,6 +212,22 @@ func Environments() []Environment {
 			CacheNodeCount:             2,
 			CacheSnapshotRetentionDays: 1,
 			PreventDestroy:             false,
+
+			// Developers try Lambda consumers and replay tools next to the
+			// ECS services.
+			ProducerPrincipals:              []string{ServiceECSTasks, ServiceLambda},
+			ProcessorPrincipals:             []string{ServiceECSTasks, ServiceLambda},
+			AppInternetEgress:               true,
+			StreamIteratorAgeAlarmMs:        3_600_000,
+			StreamWriteThrottleAlarmCount:   100,
+			DBCPUAlarmPercent:               90,
+			DBFreeStorageAlarmGB:            2,
+			DBConnectionsAlarmCount:         60,
+			CacheCPUAlarmPercent:            90,
+			CacheMemoryAlarmPercent:         90,
+			CacheEvictionsAlarmCount:        1000,
+			CacheReplicationLagAlarmSeconds: 60,
+
 			Relaxations: []Relaxation{
 				{RelaxMultiAZ, "dev holds synthetic data only; a standby doubles the cost for no one"},
 				{RelaxDeletionProtection, "dev and ephemeral stacks are torn down by cdktf destroy"},
@@ -180,6 +239,7 @@ func Environments() []Environment {
 				{RelaxKMSDeletionWindow, "keys of destroyed ephemeral stacks should not linger for 30 days"},
 				{RelaxLogRetention, "dev logs hold no customer access records"},
 				{RelaxStreamRetention, "dev replays are short; a day of records is enough"},
+				{RelaxAppInternetEgress, "developers pull packages and images from public registries; synthetic data only"},
 			},
 			State: StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion},
 		},
@@ -210,6 +270,20 @@ func Environments() []Environment {
 			CacheNodeCount:             2,
 			CacheSnapshotRetentionDays: 3,
 			PreventDestroy:             true,
+
+			ProducerPrincipals:              []string{ServiceECSTasks},
+			ProcessorPrincipals:             []string{ServiceECSTasks},
+			AppInternetEgress:               false,
+			StreamIteratorAgeAlarmMs:        900_000,
+			StreamWriteThrottleAlarmCount:   10,
+			DBCPUAlarmPercent:               85,
+			DBFreeStorageAlarmGB:            5,
+			DBConnectionsAlarmCount:         120,
+			CacheCPUAlarmPercent:            80,
+			CacheMemoryAlarmPercent:         85,
+			CacheEvictionsAlarmCount:        100,
+			CacheReplicationLagAlarmSeconds: 30,
+
 			Relaxations: []Relaxation{
 				{RelaxNATGatewayPerAZ, "staging tolerates losing egress in one AZ; it serves no customers"},
 				{RelaxLogRetention, "staging logs hold test traffic, not customer access records"},
@@ -243,7 +317,21 @@ func Environments() []Environment {
 			CacheNodeCount:             3,
 			CacheSnapshotRetentionDays: 7,
 			PreventDestroy:             true,
-			State:                      StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion},
+
+			ProducerPrincipals:              []string{ServiceECSTasks},
+			ProcessorPrincipals:             []string{ServiceECSTasks},
+			AppInternetEgress:               false,
+			StreamIteratorAgeAlarmMs:        60_000,
+			StreamWriteThrottleAlarmCount:   1,
+			DBCPUAlarmPercent:               80,
+			DBFreeStorageAlarmGB:            10,
+			DBConnectionsAlarmCount:         800,
+			CacheCPUAlarmPercent:            75,
+			CacheMemoryAlarmPercent:         80,
+			CacheEvictionsAlarmCount:        100,
+			CacheReplicationLagAlarmSeconds: 10,
+
+			State: StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion},
 		},
 	}
 }
@@ -278,6 +366,9 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
+	if e.Environment == "" {
+		return fmt.Sprintf("setting %s = %v: %s", e.Field, e.Value, e.Allowed)
+	}
 	return fmt.Sprintf("environment %q: %s = %v: %s", e.Environment, e.Field, e.Value, e.Allowed)
 }
 
@@ -287,7 +378,7 @@ func (e *FieldError) Error() string {
 func Select(getenv func(string) string) ([]Environment, error) {
 	var problems []error
 	add := func(field string, value any, allowed string) {
-		problems = append(problems, &FieldError{Environment: "(process)", Field: field, Value: fmt.Sprintf("%q", value), Allowed: allowed})
+		problems = append(problems, &FieldError{Field: field, Value: fmt.Sprintf("%q", value), Allowed: allowed})
 	}
 
 	all := Environments()
@@ -386,9 +477,23 @@ func validateSuffix(suffix string) error {
 // and non-overlapping VPC ranges) and returns all problems joined.
 func Validate(envs []Environment) error {
 	var problems []error
+	seen := map[string]bool{}
 	for _, env := range envs {
-		if err := env.Validate(); err != nil {
-			problems = append(problems, err)
+		err := env.Validate()
+		if err == nil {
+			continue
+		}
+		// Shared settings (the state backend) fail the same way in every
+		// environment: report each problem once.
+		each := []error{err}
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			each = joined.Unwrap()
+		}
+		for _, p := range each {
+			if !seen[p.Error()] {
+				seen[p.Error()] = true
+				problems = append(problems, p)
+			}
 		}
 	}
 	for i, a := range envs {
@@ -444,6 +549,15 @@ const (
 	maxCacheSnapshotDays    = 35
 	minKMSDeletionWindow    = 7
 	maxKMSDeletionWindow    = 30
+)
+
+// Bounds of the alarm thresholds; a percentage alarm at 100 could never fire.
+const (
+	minIteratorAgeAlarmMs   = 1000
+	maxAlarmPercent         = 99
+	maxAlarmCount           = 1_000_000
+	maxDBConnections        = 5000 // RDS PostgreSQL's default max_connections cap
+	maxReplicationLagAlarmS = 3600
 )
 
 // Validate reports every problem with one environment's settings.
@@ -553,9 +667,70 @@ func (e Environment) Validate() error {
 		bad("CacheSnapshotRetentionDays", e.CacheSnapshotRetentionDays, "1 to %d days", maxCacheSnapshotDays)
 	}
 
+	problems = append(problems, e.validateIdentities()...)
+	problems = append(problems, e.validateAlarms()...)
 	problems = append(problems, e.validateRelaxations()...)
-	problems = append(problems, e.State.validate(e.Name)...)
+	problems = append(problems, e.State.validate()...)
 	return errors.Join(problems...)
+}
+
+// validateIdentities checks who may assume the producer and processor roles.
+func (e Environment) validateIdentities() []error {
+	var problems []error
+	for _, f := range []struct {
+		field      string
+		principals []string
+	}{{"ProducerPrincipals", e.ProducerPrincipals}, {"ProcessorPrincipals", e.ProcessorPrincipals}} {
+		allowed := "allowed: " + strings.Join(AssumeRoleServices, ", ")
+		if len(f.principals) == 0 {
+			problems = append(problems, &FieldError{e.Name, f.field, f.principals, "at least one service principal; " + allowed})
+		}
+		for i, p := range f.principals {
+			switch {
+			case !slices.Contains(AssumeRoleServices, p):
+				problems = append(problems, &FieldError{e.Name, f.field, p, "not an allowed service principal; " + allowed})
+			case slices.Contains(f.principals[:i], p):
+				problems = append(problems, &FieldError{e.Name, f.field, p, "listed twice"})
+			}
+		}
+	}
+	return problems
+}
+
+// validateAlarms checks the alarm thresholds against their units and the
+// resources they watch.
+func (e Environment) validateAlarms() []error {
+	var problems []error
+	bad := func(field string, value any, allowed string, args ...any) {
+		problems = append(problems, &FieldError{e.Name, field, value, fmt.Sprintf(allowed, args...)})
+	}
+	maxAge := e.StreamRetentionHours * 3_600_000 / 2
+	if e.StreamIteratorAgeAlarmMs < minIteratorAgeAlarmMs || e.StreamIteratorAgeAlarmMs > maxAge {
+		bad("StreamIteratorAgeAlarmMs", e.StreamIteratorAgeAlarmMs, "%d ms to half the stream retention (%d ms for %d hours)",
+			minIteratorAgeAlarmMs, maxAge, e.StreamRetentionHours)
+	}
+	for _, c := range []struct {
+		field string
+		value int
+		max   int
+		unit  string
+	}{
+		{"StreamWriteThrottleAlarmCount", e.StreamWriteThrottleAlarmCount, maxAlarmCount, "throttled records per 5 minutes"},
+		{"DBCPUAlarmPercent", e.DBCPUAlarmPercent, maxAlarmPercent, "percent"},
+		{"DBConnectionsAlarmCount", e.DBConnectionsAlarmCount, maxDBConnections, "connections"},
+		{"CacheCPUAlarmPercent", e.CacheCPUAlarmPercent, maxAlarmPercent, "percent"},
+		{"CacheMemoryAlarmPercent", e.CacheMemoryAlarmPercent, maxAlarmPercent, "percent"},
+		{"CacheEvictionsAlarmCount", e.CacheEvictionsAlarmCount, maxAlarmCount, "evictions per 5 minutes"},
+		{"CacheReplicationLagAlarmSeconds", e.CacheReplicationLagAlarmSeconds, maxReplicationLagAlarmS, "seconds"},
+	} {
+		if c.value < 1 || c.value > c.max {
+			bad(c.field, c.value, "1 to %d %s", c.max, c.unit)
+		}
+	}
+	if e.DBFreeStorageAlarmGB < 1 || e.DBFreeStorageAlarmGB >= e.DBAllocatedStorageGB {
+		bad("DBFreeStorageAlarmGB", e.DBFreeStorageAlarmGB, "1 GB to less than DBAllocatedStorageGB (%d GB)", e.DBAllocatedStorageGB)
+	}
+	return problems
 }
 
 // relaxed reports, for each relaxable setting, whether the environment keeps
@@ -572,6 +747,7 @@ func (e Environment) relaxed() map[string]bool {
 		RelaxKMSDeletionWindow:      e.KMSDeletionWindowDays < prodKMSDeletionWindowDays,
 		RelaxLogRetention:           e.LogRetentionDays < minProdLogRetentionDays,
 		RelaxStreamRetention:        e.StreamRetentionHours < minProdStreamRetentionHrs,
+		RelaxAppInternetEgress:      e.AppInternetEgress,
 	}
 }
 
@@ -588,6 +764,7 @@ var baseline = map[string]string{
 	RelaxKMSDeletionWindow:      fmt.Sprintf("%d", prodKMSDeletionWindowDays),
 	RelaxLogRetention:           fmt.Sprintf("at least %d", minProdLogRetentionDays),
 	RelaxStreamRetention:        fmt.Sprintf("at least %d", minProdStreamRetentionHrs),
+	RelaxAppInternetEgress:      "false (AWS APIs through VPC endpoints)",
 }
 
 func (e Environment) validateRelaxations() []error {
@@ -650,14 +827,19 @@ func fieldValue(e Environment, setting string) any {
 		return e.LogRetentionDays
 	case RelaxStreamRetention:
 		return e.StreamRetentionHours
+	case RelaxAppInternetEgress:
+		return e.AppInternetEgress
 	}
 	return nil
 }
 
-func (s StateBackend) validate(env string) []error {
+// validate checks the state settings. They come from the process
+// environment and are shared by every stack, so problems name the setting,
+// not an environment, and Validate reports each once.
+func (s StateBackend) validate() []error {
 	var problems []error
 	bad := func(field string, value any, allowed string) {
-		problems = append(problems, &FieldError{env, field, value, allowed})
+		problems = append(problems, &FieldError{Field: field, Value: value, Allowed: allowed})
 	}
 	switch s.Kind {
 	case BackendS3:
