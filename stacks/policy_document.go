@@ -50,10 +50,21 @@ func (p policyDocument) JSON() string {
 // assumeRolePolicy lets one AWS service assume a role, only on behalf of
 // this account (confused-deputy guard).
 func assumeRolePolicy(service, accountID string) string {
+	return servicesAssumeRolePolicy([]string{service}, accountID)
+}
+
+// servicesAssumeRolePolicy lets each of several AWS services assume a role,
+// only on behalf of this account. The Sid is alphanumeric: IAM rejects any
+// other character (MalformedPolicyDocument).
+func servicesAssumeRolePolicy(services []string, accountID string) string {
+	var principal any = services
+	if len(services) == 1 {
+		principal = services[0]
+	}
 	return newPolicy(policyStatement{
-		Sid:       "AssumeBy" + service,
+		Sid:       "AssumeByTrustedServices",
 		Effect:    "Allow",
-		Principal: map[string]any{"Service": service},
+		Principal: map[string]any{"Service": principal},
 		Action:    []string{"sts:AssumeRole"},
 		Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": accountID}},
 	}).JSON()
