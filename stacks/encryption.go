@@ -60,8 +60,12 @@ func addEncryption(stack cdktf.TerraformStack, env Environment) keys {
 	}
 }
 
-func addKey(stack cdktf.TerraformStack, env Environment, d keyDomain) dataKey {
-	account := fmt.Sprintf("arn:aws:iam::%s:root", env.AccountID)
+// keyPolicy is where every customer-managed key's policy starts: the
+// account administers the key through IAM, and uses it for data only through
+// the listed services in region (kms:ViaService), on its own behalf. The
+// state bootstrap's key uses it too.
+func keyPolicy(accountID, region string, viaServices []string) []policyStatement {
+	account := fmt.Sprintf("arn:aws:iam::%s:root", accountID)
 	statements := []policyStatement{{
 		Sid:       "AccountAdministration",
 		Effect:    "Allow",
@@ -69,10 +73,10 @@ func addKey(stack cdktf.TerraformStack, env Environment, d keyDomain) dataKey {
 		Action:    keyAdminActions,
 		Resource:  "*",
 	}}
-	if len(d.viaServices) > 0 {
+	if len(viaServices) > 0 {
 		var via []string
-		for _, s := range d.viaServices {
-			via = append(via, fmt.Sprintf("%s.%s.amazonaws.com", s, env.Region))
+		for _, s := range viaServices {
+			via = append(via, fmt.Sprintf("%s.%s.amazonaws.com", s, region))
 		}
 		statements = append(statements, policyStatement{
 			Sid:       "UseThroughServices",
@@ -81,10 +85,18 @@ func addKey(stack cdktf.TerraformStack, env Environment, d keyDomain) dataKey {
 			Action:    keyUseActions,
 			Resource:  "*",
 			Condition: map[string]map[string]any{
-				"StringEquals": {"kms:CallerAccount": env.AccountID, "kms:ViaService": via},
+				"StringEquals": {"kms:CallerAccount": accountID, "kms:ViaService": via},
 			},
 		})
 	}
+	return statements
+}
+
+// addKey creates a domain's key and alias. extra statements go into the key
+// policy as they are, for services that use the key as themselves (alarms
+// publishing to an encrypted topic).
+func addKey(stack cdktf.TerraformStack, env Environment, d keyDomain, extra ...policyStatement) dataKey {
+	statements := keyPolicy(env.AccountID, env.Region, d.viaServices)
 	if d.id == "logs" {
 		// CloudWatch Logs encrypts as itself, and only for this account's
 		// log groups in this region.
@@ -99,6 +111,8 @@ func addKey(stack cdktf.TerraformStack, env Environment, d keyDomain) dataKey {
 			},
 		})
 	}
+
+	statements = append(statements, extra...)
 
 	name := env.resourceName(d.id)
 	key := kmskey.NewKmsKey(stack, jsii.String(d.id), &kmskey.KmsKeyConfig{
