@@ -39,3 +39,34 @@ func addOutputs(stack cdktf.TerraformStack, net network, g securityGroups, k key
 		output("kms_"+d.name+"_key_arn", "ARN of the customer-managed KMS key for "+d.name, d.key.Key.Arn())
 	}
 }
+
+// addOperationsOutputs publishes what operators attach and subscribe to:
+// the workload roles and their policies, the endpoint group and the on-call
+// topic.
+func addOperationsOutputs(stack cdktf.TerraformStack, e endpoints, ids identities, a alerts, c cache) {
+	output := func(name, description string, value any) {
+		cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{
+			Value:       value,
+			Description: jsii.String(description),
+		})
+	}
+	for _, r := range []struct {
+		name, does string
+		id         identity
+	}{
+		{"producer", "puts records on the transactions stream", ids.Producer},
+		{"processor", "reads the stream and signs in to PostgreSQL and Redis with IAM", ids.Processor},
+	} {
+		output("iam_role_"+r.name+"_arn", "ARN of the role that "+r.does+" (task or function role)", r.id.Role.Arn())
+		output("iam_role_"+r.name+"_name", "Name of the "+r.name+" role", r.id.Role.Name())
+		output("iam_policy_"+r.name+"_arn", "ARN of the managed policy holding the "+r.name+"'s permissions, attachable to other principals", r.id.Policy.Arn())
+	}
+	output("processor_log_group_name", "KMS-encrypted log group the processor role may write", ids.ProcessorLog.Name())
+	output("processor_db_user", "PostgreSQL role the processors sign in as with an IAM token; create it once with GRANT rds_iam", ProcessorDBUser)
+	output("redis_app_user_name", "Redis user the processors sign in as with an IAM token", c.AppUser.UserName())
+	output("vpc_endpoint_security_group_id", "Security group of the interface endpoints (HTTPS from the app group only)", e.Group.Id())
+	output("vpc_endpoint_s3_prefix_list_id", "Prefix list of the S3 gateway endpoint, for egress rules", e.S3.PrefixListId())
+	output("sns_topic_alerts_arn", "ARN of the encrypted on-call topic every alarm and event notification publishes to; subscribe the on-call rota here", a.Topic.Arn())
+	output("kms_alerts_key_id", "ID of the customer-managed KMS key for alerts ("+a.Key.AliasName+")", a.Key.Key.KeyId())
+	output("kms_alerts_key_arn", "ARN of the customer-managed KMS key for alerts", a.Key.Key.Arn())
+}

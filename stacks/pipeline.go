@@ -37,10 +37,14 @@ func NewPipeline(scope constructs.Construct, env Environment) cdktf.TerraformSta
 	keys := addEncryption(stack, env)
 	net := addNetwork(stack, env, keys)
 	groups := addSecurityGroups(stack, env, net)
+	endpoints := addEndpoints(stack, env, net, groups)
 	stream := addStreaming(stack, env, keys)
 	db := addDatabase(stack, env, keys, net, groups)
 	cache := addCache(stack, env, keys, net, groups)
+	roles := addIdentities(stack, env, keys, stream, db, cache)
+	alerts := addAlarms(stack, env, stream, db, cache)
 	addOutputs(stack, net, groups, keys, stream, db, cache)
+	addOperationsOutputs(stack, endpoints, roles, alerts, cache)
 	return stack
 }
 

@@ -67,15 +67,18 @@ func addSecurityGroups(stack cdktf.TerraformStack, env Environment, net network)
 	tcpToGroup("app_to_postgres", g.App, g.Postgres, PostgresPort, "Processors to PostgreSQL")
 	tcpToGroup("app_to_redis", g.App, g.Redis, RedisPort, "Processors to Redis")
 
-	// The processors call Kinesis, KMS and Secrets Manager over HTTPS
-	// through the NAT gateways.
-	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_https_out"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-		SecurityGroupId: g.App.Id(),
-		CidrIpv4:        jsii.String("0.0.0.0/0"),
-		IpProtocol:      jsii.String("tcp"),
-		FromPort:        number(httpsPort),
-		ToPort:          number(httpsPort),
-		Description:     jsii.String("Processors to AWS APIs over HTTPS through NAT"),
-	})
+	// AWS APIs are reached through the VPC endpoints (endpoints.go adds
+	// those egress rules). Internet egress through NAT only where the
+	// environment records it as a relaxation.
+	if env.AppInternetEgress {
+		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_https_out"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+			SecurityGroupId: g.App.Id(),
+			CidrIpv4:        jsii.String("0.0.0.0/0"),
+			IpProtocol:      jsii.String("tcp"),
+			FromPort:        number(httpsPort),
+			ToPort:          number(httpsPort),
+			Description:     jsii.String("Processors to the internet over HTTPS through NAT (AppInternetEgress)"),
+		})
+	}
 	return g
 }

@@ -1,0 +1,196 @@
+package stacks
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestEndpoints(t *testing.T) {
+	for _, s := range synthAll(t) {
+		env := s.Env
+		t.Run(env.Name, func(t *testing.T) {
+			var privateSubnets, privateTables []any
+			for _, az := range env.AvailabilityZones {
+				privateSubnets = append(privateSubnets, "${aws_subnet.private_"+zoneID(az)+".id}")
+			}
+			natZones := env.AvailabilityZones[:1]
+			if env.NATGatewayPerAZ {
+				natZones = env.AvailabilityZones
+			}
+			for _, az := range natZones {
+				privateTables = append(privateTables, "${aws_route_table.private_routes_"+zoneID(az)+".id}")
+			}
+
+			s3 := s.resource(t, "aws_vpc_endpoint", "s3_api")
+			if s3["service_name"] != "com.amazonaws.sa-east-1.s3" || s3["vpc_endpoint_type"] != "Gateway" ||
+				!reflect.DeepEqual(s3["route_table_ids"], privateTables) {
+				t.Errorf("%s: aws_vpc_endpoint.s3_api = %v; want an S3 gateway on the private route tables %v", env.Name, s3, privateTables)
+			}
+
+			// Every environment runs its processors on ECS, so the ECR
+			// endpoints are expected everywhere.
+			want := map[string]string{
+				"kinesis_api":         "kinesis-streams",
+				"kms_api":             "kms",
+				"secrets_manager_api": "secretsmanager",
+				"logs_api":            "logs",
+				"sts_api":             "sts",
+				"ecr_api":             "ecr.api",
+				"ecr_docker_api":      "ecr.dkr",
+			}
+			endpoints := s.resources("aws_vpc_endpoint")
+			if len(endpoints) != len(want)+1 {
+				t.Errorf("%s: endpoints %v; want s3_api and %d interface endpoints", env.Name, s.names("aws_vpc_endpoint"), len(want))
+			}
+			for id, service := range want {
+				e := s.resource(t, "aws_vpc_endpoint", id)
+				if e["service_name"] != "com.amazonaws.sa-east-1."+service || e["vpc_endpoint_type"] != "Interface" || e["private_dns_enabled"] != true {
+					t.Errorf("%s: aws_vpc_endpoint.%s = %v; want an interface endpoint for %s with private DNS", env.Name, id, e, service)
+				}
+				if !reflect.DeepEqual(e["subnet_ids"], privateSubnets) {
+					t.Errorf("%s: aws_vpc_endpoint.%s in subnets %v; want the private subnets %v", env.Name, id, e["subnet_ids"], privateSubnets)
+				}
+				if !reflect.DeepEqual(e["security_group_ids"], []any{"${aws_security_group.endpoint_tier.id}"}) {
+					t.Errorf("%s: aws_vpc_endpoint.%s groups %v; want the endpoint tier only", env.Name, id, e["security_group_ids"])
+				}
+				if e["policy"] != nil {
+					t.Errorf("%s: aws_vpc_endpoint.%s has a policy; endpoints.go documents why none", env.Name, id)
+				}
+			}
+		})
+	}
+}
+
+func TestEndpointGroup(t *testing.T) {
+	for _, s := range synthAll(t) {
+		env := s.Env
+		t.Run(env.Name, func(t *testing.T) {
+			g := s.resource(t, "aws_security_group", "endpoint_tier")
+			if g["vpc_id"] != "${aws_vpc.pipeline.id}" || g["name"] != env.resourceName("endpoints-sg") {
+				t.Errorf("%s: aws_security_group.endpoint_tier = %v", env.Name, g)
+			}
+			group := "${aws_security_group.endpoint_tier.id}"
+			var into []string
+			for name, r := range s.resources("aws_vpc_security_group_ingress_rule") {
+				if r["security_group_id"] == group {
+					into = append(into, name)
+				}
+			}
+			if !slices.Equal(into, []string{"endpoints_from_app"}) {
+				t.Errorf("%s: ingress rules into the endpoint tier %v; want endpoints_from_app only", env.Name, into)
+			}
+			r := s.resource(t, "aws_vpc_security_group_ingress_rule", "endpoints_from_app")
+			if r["referenced_security_group_id"] != "${aws_security_group.app_tier.id}" || r["ip_protocol"] != "tcp" ||
+				r["from_port"] != float64(443) || r["to_port"] != float64(443) || r["cidr_ipv4"] != nil {
+				t.Errorf("%s: endpoints_from_app = %v; want tcp/443 from the app tier only", env.Name, r)
+			}
+			for name, r := range s.resources("aws_vpc_security_group_egress_rule") {
+				if r["security_group_id"] == group {
+					t.Errorf("%s: the endpoint tier has egress rule %s; endpoints only answer", env.Name, name)
+				}
+			}
+		})
+	}
+}
+
+// TestAppEgress pins every way out of the application group: the data
+// groups, the endpoints and S3 on 443, and the internet only where the
+// environment records AppInternetEgress.
+func TestAppEgress(t *testing.T) {
+	type rule struct {
+		to   string // the destination attribute and value
+		port float64
+	}
+	for _, s := range synthAll(t) {
+		env := s.Env
+		t.Run(env.Name, func(t *testing.T) {
+			want := map[string]rule{
+				"app_to_postgres":  {"referenced_security_group_id=${aws_security_group.database_tier.id}", PostgresPort},
+				"app_to_redis":     {"referenced_security_group_id=${aws_security_group.cache_tier.id}", RedisPort},
+				"app_to_endpoints": {"referenced_security_group_id=${aws_security_group.endpoint_tier.id}", 443},
+				"app_to_s3":        {"prefix_list_id=${aws_vpc_endpoint.s3_api.prefix_list_id}", 443},
+			}
+			if env.AppInternetEgress {
+				want["app_https_out"] = rule{"cidr_ipv4=0.0.0.0/0", 443}
+			}
+			got := map[string]rule{}
+			for name, r := range s.resources("aws_vpc_security_group_egress_rule") {
+				if r["security_group_id"] != "${aws_security_group.app_tier.id}" {
+					continue
+				}
+				var to []string
+				for _, attr := range []string{"referenced_security_group_id", "prefix_list_id", "cidr_ipv4", "cidr_ipv6"} {
+					if v, ok := r[attr].(string); ok {
+						to = append(to, attr+"="+v)
+					}
+				}
+				if r["ip_protocol"] != "tcp" || r["from_port"] != r["to_port"] {
+					t.Errorf("%s: egress rule %s = %v; want one TCP port", env.Name, name, r)
+				}
+				port, _ := r["from_port"].(float64)
+				got[name] = rule{strings.Join(to, ","), port}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: app tier egress = %v;\nwant %v (AppInternetEgress %v)", env.Name, got, want, env.AppInternetEgress)
+			}
+		})
+	}
+}
+
+// TestInterfaceEndpointsFollowPrincipals covers the branch the shipped
+// environments do not: processors that run on Lambda only pull no images.
+func TestInterfaceEndpointsFollowPrincipals(t *testing.T) {
+	ids := func(env Environment) []string {
+		var out []string
+		for _, e := range interfaceEndpoints(env) {
+			out = append(out, e.id)
+		}
+		return out
+	}
+	base := []string{"kinesis_api", "kms_api", "secrets_manager_api", "logs_api", "sts_api"}
+	env := envOf(t, Prod)
+	env.ProcessorPrincipals = []string{ServiceLambda}
+	if got := ids(env); !slices.Equal(got, base) {
+		t.Errorf("prod with Lambda processors: endpoints %v; want %v (no ECR)", got, base)
+	}
+	env.ProcessorPrincipals = []string{ServiceLambda, ServiceECSTasks}
+	if got := ids(env); !slices.Equal(got, append(base, "ecr_api", "ecr_docker_api")) {
+		t.Errorf("prod with ECS processors: endpoints %v; want the ECR endpoints too", got)
+	}
+}
+
+func TestValidateAppInternetEgress(t *testing.T) {
+	cases := []struct {
+		name   string
+		base   string
+		mutate func(*Environment)
+		want   []string
+	}{
+		{"prod keeps internet egress", Prod, func(e *Environment) { e.AppInternetEgress = true },
+			[]string{`"prod"`, "AppInternetEgress", "true", "prod may not relax", "VPC endpoints"}},
+		{"staging without a reason", Staging, func(e *Environment) { e.AppInternetEgress = true },
+			[]string{`"staging"`, "AppInternetEgress", "without a Relaxations entry"}},
+		{"dev reason left behind", Dev, func(e *Environment) { e.AppInternetEgress = false },
+			[]string{`"dev"`, "AppInternetEgress", "meets the baseline"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env := envOf(t, c.base)
+			c.mutate(&env)
+			err := env.Validate()
+			if err == nil {
+				t.Fatalf("%s: Validate accepted %s", c.base, c.name)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: message lacks %q:\n%v", c.base, w, err)
+				}
+			}
+		})
+	}
+	if env := envOf(t, Dev); !env.AppInternetEgress || env.Validate() != nil {
+		t.Errorf("dev: AppInternetEgress with its recorded reason should validate")
+	}
+}

@@ -1,0 +1,118 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbinstance"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iampolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// ProcessorDBUser is the PostgreSQL role the processors sign in as with an
+// IAM token instead of a password. Terraform does not create database roles:
+// after the first apply, as the master user,
+//
+//	CREATE ROLE fastshop_processor WITH LOGIN;
+//	GRANT rds_iam TO fastshop_processor;
+//
+// then grant it the tables it needs.
+const ProcessorDBUser = "fastshop_processor"
+
+// Exact actions of each role. No wildcards: a new action in a service never
+// widens a role. Enhanced fan-out (kinesis:SubscribeToShard) needs a
+// registered stream consumer and is not granted until one exists.
+var (
+	producerStreamActions  = []string{"kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords"}
+	producerKeyActions     = []string{"kms:GenerateDataKey"}
+	processorStreamActions = []string{"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"}
+	processorKeyActions    = []string{"kms:Decrypt"}
+	processorDBActions     = []string{"rds-db:connect"}
+	processorCacheActions  = []string{"elasticache:Connect"}
+	processorLogActions    = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
+)
+
+// identity is one workload role and the managed policy that holds its
+// permissions.
+type identity struct {
+	Role   iamrole.IamRole
+	Policy iampolicy.IamPolicy
+}
+
+// identities are the roles the workloads run as, and the processor's log
+// group.
+type identities struct {
+	Producer     identity
+	Processor    identity
+	ProcessorLog cloudwatchloggroup.CloudwatchLogGroup
+}
+
+// addIdentities creates the producer and processor roles. Their permissions
+// are customer-managed policies attached to the roles rather than inline
+// ones, so that an operator can attach the same permissions to another
+// principal (a replay job, a break-glass role) by ARN, and so that IAM
+// Access Analyzer and the console show each as a reviewable document.
+func addIdentities(stack cdktf.TerraformStack, env Environment, k keys, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache) identities {
+	viaKinesis := map[string]map[string]any{
+		"StringEquals": {"kms:ViaService": fmt.Sprintf("kinesis.%s.amazonaws.com", env.Region)},
+	}
+
+	producer := newPolicy(
+		allow("PutTransactions", producerStreamActions, *stream.Arn()),
+		policyStatement{
+			Sid: "EncryptThroughKinesis", Effect: "Allow", Action: producerKeyActions,
+			Resource: *k.Stream.Key.Arn(), Condition: viaKinesis,
+		},
+	)
+
+	logGroupName := fmt.Sprintf("/fastshop/%s/processor", env.Name)
+	log := newLogGroup(stack, env, k, "processor_log", logGroupName)
+	processor := newPolicy(
+		allow("ReadTransactions", processorStreamActions, *stream.Arn()),
+		policyStatement{
+			Sid: "DecryptThroughKinesis", Effect: "Allow", Action: processorKeyActions,
+			Resource: *k.Stream.Key.Arn(), Condition: viaKinesis,
+		},
+		allow("ConnectToPostgres", processorDBActions,
+			fmt.Sprintf("arn:aws:rds-db:%s:%s:dbuser:%s/%s", env.Region, env.AccountID, *db.ResourceId(), ProcessorDBUser)),
+		allow("ConnectToRedis", processorCacheActions, []string{*c.Group.Arn(), *c.AppUser.Arn()}),
+		allow("WriteOwnLogs", processorLogActions, []string{*log.Arn(), *log.Arn() + ":log-stream:*"}),
+	)
+
+	return identities{
+		Producer: addRole(stack, env, "producer", env.ProducerPrincipals,
+			"Puts transactions on "+env.resourceName("transactions")+" and nothing else", producer),
+		Processor: addRole(stack, env, "processor", env.ProcessorPrincipals,
+			"Reads "+env.resourceName("transactions")+", signs in to PostgreSQL as "+ProcessorDBUser+" and to Redis, writes "+logGroupName, processor),
+		ProcessorLog: log,
+	}
+}
+
+// addRole creates a role the given services may assume for this account,
+// its managed policy and the attachment. id names all three constructs.
+func addRole(stack cdktf.TerraformStack, env Environment, id string, services []string, description string, policy policyDocument) identity {
+	name := env.resourceName(id)
+	role := iamrole.NewIamRole(stack, jsii.String(id), &iamrole.IamRoleConfig{
+		Name:             jsii.String(name),
+		Description:      jsii.String(description),
+		AssumeRolePolicy: jsii.String(servicesAssumeRolePolicy(services, env.AccountID)),
+		// One hour: the processors refresh credentials through the SDK.
+		MaxSessionDuration: jsii.Number(3600),
+		Tags:               nameTag(name),
+	})
+	access := iampolicy.NewIamPolicy(stack, jsii.String(id+"_access"), &iampolicy.IamPolicyConfig{
+		Name:        jsii.String(name),
+		Description: jsii.String(description),
+		Policy:      jsii.String(policy.JSON()),
+		Tags:        nameTag(name),
+	})
+	iamrolepolicyattachment.NewIamRolePolicyAttachment(stack, jsii.String(id+"_access_attachment"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
+		Role:      role.Name(),
+		PolicyArn: access.Arn(),
+	})
+	return identity{Role: role, Policy: access}
+}

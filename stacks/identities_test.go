@@ -1,0 +1,338 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// wantStatement is one expected policy statement, written out in full so
+// that the test does not reuse the code under test.
+type wantStatement struct {
+	sid       string
+	actions   []string
+	resources []string
+	condition map[string]map[string]any
+}
+
+// statementsOf decodes a policy document and returns its statements by Sid,
+// with Action and Resource always as string slices.
+func statementsOf(t *testing.T, where, policy string) map[string]policyStatement {
+	t.Helper()
+	var doc policyDocument
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		t.Fatalf("%s: policy does not parse: %v\n%s", where, err, policy)
+	}
+	if doc.Version != "2012-10-17" {
+		t.Errorf("%s: policy Version = %q; want 2012-10-17", where, doc.Version)
+	}
+	out := map[string]policyStatement{}
+	for _, st := range doc.Statement {
+		if _, dup := out[st.Sid]; dup {
+			t.Errorf("%s: Sid %q appears twice", where, st.Sid)
+		}
+		out[st.Sid] = st
+	}
+	return out
+}
+
+// asStrings turns a decoded Resource (string or list) into a slice.
+func asStrings(v any) []string {
+	switch r := v.(type) {
+	case string:
+		return []string{r}
+	case []any:
+		var out []string
+		for _, x := range r {
+			out = append(out, fmt.Sprint(x))
+		}
+		return out
+	}
+	return nil
+}
+
+// checkStatements compares a policy with the expected statements: the same
+// Sids, and for each exactly the listed actions, resources and condition.
+func checkStatements(t *testing.T, where, policy string, want []wantStatement) {
+	t.Helper()
+	got := statementsOf(t, where, policy)
+	var wantSids []string
+	for _, w := range want {
+		wantSids = append(wantSids, w.sid)
+		st, ok := got[w.sid]
+		if !ok {
+			t.Errorf("%s: no statement %s", where, w.sid)
+			continue
+		}
+		if st.Effect != "Allow" || st.Principal != nil {
+			t.Errorf("%s: statement %s Effect=%s Principal=%v; want an Allow without principal", where, w.sid, st.Effect, st.Principal)
+		}
+		if !slices.Equal(st.Action, w.actions) {
+			t.Errorf("%s: statement %s actions = %v; want exactly %v", where, w.sid, st.Action, w.actions)
+		}
+		if r := asStrings(st.Resource); !slices.Equal(r, w.resources) {
+			t.Errorf("%s: statement %s resources = %v; want exactly %v", where, w.sid, r, w.resources)
+		}
+		gotCond, _ := json.Marshal(st.Condition)
+		wantCond, _ := json.Marshal(w.condition)
+		if w.condition == nil {
+			wantCond = []byte("null")
+		}
+		if string(gotCond) != string(wantCond) {
+			t.Errorf("%s: statement %s condition = %s; want %s", where, w.sid, gotCond, wantCond)
+		}
+	}
+	for sid := range got {
+		if !slices.Contains(wantSids, sid) {
+			t.Errorf("%s: unexpected statement %s (%v)", where, sid, got[sid].Action)
+		}
+	}
+}
+
+func TestIdentityPolicies(t *testing.T) {
+	for _, s := range synthAll(t) {
+		env := s.Env
+		t.Run(env.Name, func(t *testing.T) {
+			viaKinesis := map[string]map[string]any{"StringEquals": {"kms:ViaService": "kinesis.sa-east-1.amazonaws.com"}}
+			stream := "${aws_kinesis_stream.transactions.arn}"
+			key := "${aws_kms_key.stream.arn}"
+
+			checkStatements(t, env.Name+": aws_iam_policy.producer_access", s.resource(t, "aws_iam_policy", "producer_access")["policy"].(string), []wantStatement{
+				{"PutTransactions", []string{"kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords"}, []string{stream}, nil},
+				{"EncryptThroughKinesis", []string{"kms:GenerateDataKey"}, []string{key}, viaKinesis},
+			})
+
+			logGroup := "${aws_cloudwatch_log_group.processor_log.arn}"
+			checkStatements(t, env.Name+": aws_iam_policy.processor_access", s.resource(t, "aws_iam_policy", "processor_access")["policy"].(string), []wantStatement{
+				{"ReadTransactions", []string{"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"}, []string{stream}, nil},
+				{"DecryptThroughKinesis", []string{"kms:Decrypt"}, []string{key}, viaKinesis},
+				{"ConnectToPostgres", []string{"rds-db:connect"},
+					[]string{"arn:aws:rds-db:sa-east-1:" + env.AccountID + ":dbuser:${aws_db_instance.postgres.resource_id}/fastshop_processor"}, nil},
+				{"ConnectToRedis", []string{"elasticache:Connect"},
+					[]string{"${aws_elasticache_replication_group.redis.arn}", "${aws_elasticache_user.redis_app.arn}"}, nil},
+				{"WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{logGroup, logGroup + ":log-stream:*"}, nil},
+			})
+		})
+	}
+}
+
+func TestIdentityRoles(t *testing.T) {
+	for _, s := range synthAll(t) {
+		env := s.Env
+		t.Run(env.Name, func(t *testing.T) {
+			for _, r := range []struct {
+				id         string
+				principals []string
+			}{{"producer", env.ProducerPrincipals}, {"processor", env.ProcessorPrincipals}} {
+				role := s.resource(t, "aws_iam_role", r.id)
+				if role["name"] != env.resourceName(r.id) {
+					t.Errorf("%s: aws_iam_role.%s name = %v; want %s", env.Name, r.id, role["name"], env.resourceName(r.id))
+				}
+				var trust map[string]any
+				if err := json.Unmarshal([]byte(role["assume_role_policy"].(string)), &trust); err != nil {
+					t.Fatalf("%s: aws_iam_role.%s trust policy: %v", env.Name, r.id, err)
+				}
+				statements, _ := trust["Statement"].([]any)
+				if len(statements) != 1 {
+					t.Fatalf("%s: aws_iam_role.%s trust has %d statements; want 1", env.Name, r.id, len(statements))
+				}
+				st := statements[0].(map[string]any)
+				services := asStrings(st["Principal"].(map[string]any)["Service"])
+				if !slices.Equal(services, r.principals) {
+					t.Errorf("%s: aws_iam_role.%s may be assumed by %v; want exactly %v", env.Name, r.id, services, r.principals)
+				}
+				if !reflect.DeepEqual(st["Action"], []any{"sts:AssumeRole"}) || st["Effect"] != "Allow" {
+					t.Errorf("%s: aws_iam_role.%s trust allows %v; want sts:AssumeRole only", env.Name, r.id, st["Action"])
+				}
+				wantCond := map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": env.AccountID}}
+				if !reflect.DeepEqual(st["Condition"], wantCond) {
+					t.Errorf("%s: aws_iam_role.%s trust condition = %v; want aws:SourceAccount %s", env.Name, r.id, st["Condition"], env.AccountID)
+				}
+
+				policy := s.resource(t, "aws_iam_policy", r.id+"_access")
+				if policy["name"] != env.resourceName(r.id) {
+					t.Errorf("%s: aws_iam_policy.%s_access name = %v", env.Name, r.id, policy["name"])
+				}
+				attachment := s.resource(t, "aws_iam_role_policy_attachment", r.id+"_access_attachment")
+				if attachment["role"] != "${aws_iam_role."+r.id+".name}" || attachment["policy_arn"] != "${aws_iam_policy."+r.id+"_access.arn}" {
+					t.Errorf("%s: aws_iam_role_policy_attachment.%s_access_attachment = %v; want the %s policy on the %s role", env.Name, r.id, attachment, r.id, r.id)
+				}
+			}
+			if n := len(s.resources("aws_iam_role_policy_attachment")); n != 2 {
+				t.Errorf("%s: %d role policy attachments; want the producer's and the processor's only", env.Name, n)
+			}
+
+			log := s.resource(t, "aws_cloudwatch_log_group", "processor_log")
+			if log["name"] != "/fastshop/"+env.Name+"/processor" || log["kms_key_id"] != "${aws_kms_key.logs.arn}" || log["retention_in_days"] != float64(env.LogRetentionDays) {
+				t.Errorf("%s: aws_cloudwatch_log_group.processor_log = %v; want /fastshop/%s/processor, logs key, %d days", env.Name, log, env.Name, env.LogRetentionDays)
+			}
+		})
+	}
+}
+
+// policyAttributes are the attributes holding IAM-language documents that
+// the guards below walk. KMS key policies are not among them: their
+// administration statement uses wildcards on purpose (encryption.go).
+var policyAttributes = []struct{ resourceType, attribute string }{
+	{"aws_iam_policy", "policy"},
+	{"aws_iam_role_policy", "policy"},
+	{"aws_iam_role", "assume_role_policy"},
+	{"aws_sns_topic_policy", "policy"},
+}
+
+// policyDocuments returns every IAM-language document of a stack as
+// "type.name" -> JSON.
+func policyDocuments(s synthesized) map[string]string {
+	out := map[string]string{}
+	for _, a := range policyAttributes {
+		for name, r := range s.resources(a.resourceType) {
+			if p, ok := r[a.attribute].(string); ok {
+				out[a.resourceType+"."+name] = p
+			}
+		}
+	}
+	return out
+}
+
+// broadActions returns the actions of a policy that grant more than one
+// named action: any `*` or `?` wildcard, and every NotAction (which allows
+// everything it does not list). Action may be a string or a list.
+func broadActions(policy string) ([]string, error) {
+	var doc struct {
+		Statement []map[string]any `json:"Statement"`
+	}
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		return nil, err
+	}
+	var broad []string
+	for _, st := range doc.Statement {
+		for _, a := range asStrings(st["Action"]) {
+			if strings.ContainsAny(a, "*?") {
+				broad = append(broad, a)
+			}
+		}
+		for _, a := range asStrings(st["NotAction"]) {
+			broad = append(broad, "NotAction "+a)
+		}
+	}
+	return broad, nil
+}
+
+func TestNoWildcardActions(t *testing.T) {
+	for _, s := range synthAll(t) {
+		docs := policyDocuments(s)
+		if len(docs) < 5 {
+			t.Errorf("%s: found %d IAM documents; the walk is missing some", s.Env.Name, len(docs))
+		}
+		for where, policy := range docs {
+			broad, err := broadActions(policy)
+			if err != nil {
+				t.Errorf("%s: %s does not parse: %v", s.Env.Name, where, err)
+			}
+			if len(broad) > 0 {
+				t.Errorf("%s: %s grants %v; name exact actions", s.Env.Name, where, broad)
+			}
+		}
+	}
+}
+
+// TestBroadActionsCatches proves the guard above can fail.
+func TestBroadActionsCatches(t *testing.T) {
+	cases := []struct {
+		name, policy string
+		want         []string
+	}{
+		{"exact actions", `{"Statement":[{"Effect":"Allow","Action":["kinesis:PutRecord"],"Resource":"*"}]}`, nil},
+		{"service wildcard", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, []string{"s3:*"}},
+		{"everything", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, []string{"*"}},
+		{"prefix wildcard in a list", `{"Statement":[{"Effect":"Allow","Action":["kinesis:PutRecord","kinesis:Get*"],"Resource":"*"}]}`, []string{"kinesis:Get*"}},
+		{"single-character wildcard", `{"Statement":[{"Effect":"Allow","Action":["kms:GenerateDataKe?"],"Resource":"*"}]}`, []string{"kms:GenerateDataKe?"}},
+		{"NotAction", `{"Statement":[{"Effect":"Allow","NotAction":["iam:CreateUser"],"Resource":"*"}]}`, []string{"NotAction iam:CreateUser"}},
+	}
+	for _, c := range cases {
+		got, err := broadActions(c.policy)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: broadActions = %v; want %v", c.name, got, c.want)
+		}
+	}
+	if _, err := broadActions("not json"); err == nil {
+		t.Error("broadActions accepted a document that does not parse")
+	}
+}
+
+// sidPattern is what IAM accepts as a statement id; anything else fails at
+// apply with MalformedPolicyDocument.
+var sidPattern = regexp.MustCompile(`^[A-Za-z0-9]*$`)
+
+// badSids returns the statement ids IAM would reject.
+func badSids(policy string) []string {
+	var doc struct {
+		Statement []struct {
+			Sid string `json:"Sid"`
+		} `json:"Statement"`
+	}
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		return []string{"(does not parse)"}
+	}
+	var bad []string
+	for _, st := range doc.Statement {
+		if !sidPattern.MatchString(st.Sid) {
+			bad = append(bad, st.Sid)
+		}
+	}
+	return bad
+}
+
+func TestPolicySidsAreAlphanumeric(t *testing.T) {
+	for _, s := range synthAll(t) {
+		for where, policy := range policyDocuments(s) {
+			if bad := badSids(policy); len(bad) > 0 {
+				t.Errorf("%s: %s has statement ids %q; IAM accepts letters and digits only", s.Env.Name, where, bad)
+			}
+		}
+	}
+	// The guard fails on the id the flow-logs trust policy once had.
+	if bad := badSids(`{"Statement":[{"Sid":"AssumeByvpc-flow-logs.amazonaws.com"}]}`); len(bad) != 1 {
+		t.Errorf("badSids missed a Sid with dots and hyphens: %v", bad)
+	}
+}
+
+func TestValidatePrincipals(t *testing.T) {
+	cases := []struct {
+		name   string
+		base   string
+		mutate func(*Environment)
+		want   []string
+	}{
+		{"no producer principals", Prod, func(e *Environment) { e.ProducerPrincipals = nil },
+			[]string{`"prod"`, "ProducerPrincipals", "at least one service principal", "ecs-tasks.amazonaws.com, lambda.amazonaws.com"}},
+		{"unknown processor principal", Staging, func(e *Environment) { e.ProcessorPrincipals = []string{"ec2.amazonaws.com"} },
+			[]string{`"staging"`, "ProcessorPrincipals", "ec2.amazonaws.com", "not an allowed service principal", "ecs-tasks.amazonaws.com, lambda.amazonaws.com"}},
+		{"account principal", Dev, func(e *Environment) { e.ProducerPrincipals = []string{"arn:aws:iam::111111111111:root"} },
+			[]string{"ProducerPrincipals", "arn:aws:iam::111111111111:root", "not an allowed service principal"}},
+		{"duplicate principal", Dev, func(e *Environment) { e.ProcessorPrincipals = []string{ServiceLambda, ServiceLambda} },
+			[]string{"ProcessorPrincipals", "lambda.amazonaws.com", "listed twice"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env := envOf(t, c.base)
+			c.mutate(&env)
+			err := env.Validate()
+			if err == nil {
+				t.Fatalf("%s: Validate accepted %s", c.base, c.name)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: message lacks %q:\n%v", c.base, w, err)
+				}
+			}
+		})
+	}
+}
