@@ -6,8 +6,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/jsii-runtime-go"
+
 	"fastshop/stacks"
 )
+
+// TestMain stops the jsii kernel after the tests so that its temporary
+// runtime folder does not outlive the test binary.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
 
 func getenv(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }

@@ -1,0 +1,14 @@
+// Package stacks builds FastShop's transaction pipeline as CDK for Terraform
+// stacks: one per environment, one file per concern (environments, backend,
+// encryption, network, security groups, streaming, database, cache,
+// identities, endpoints, alarms, outputs), wired in dependency order by
+// NewPipeline.
+package stacks
+
+// The AWS provider's JavaScript index eagerly loads ~2,100 namespaces
+// (3.5 s and ~600 MB in the jsii kernel) while we use a few dozen. This
+// import installs a node preload hook that makes that index lazy, before
+// any binding starts the kernel; every entry point that builds stacks
+// (go run main.go, cdktf synth/diff/deploy, go test) gets it through this
+// package. FASTSHOP_LAZY_PROVIDER=off switches it off.
+import _ "fastshop/internal/lazyprovider"
