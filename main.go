@@ -31,11 +31,20 @@ func run(getenv func(string) string, outdir string) error {
 	if err != nil {
 		return err
 	}
+	// Select gives every environment the same backend; the bootstrap stack
+	// creates its bucket (nil for Terraform Cloud).
+	bootstrap, err := stacks.SelectStateBootstrap(getenv, envs[0].State)
+	if err != nil {
+		return err
+	}
 	config := &cdktf.AppConfig{}
 	if outdir != "" {
 		config.Outdir = jsii.String(outdir)
 	}
 	app := cdktf.NewApp(config)
+	if bootstrap != nil {
+		stacks.NewStateBootstrap(app, *bootstrap)
+	}
 	for _, env := range envs {
 		stacks.NewPipeline(app, env)
 	}

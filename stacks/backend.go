@@ -73,6 +73,12 @@ func addStateBackend(stack cdktf.TerraformStack, env Environment) {
 		// table: that locking is deprecated.
 		stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
 	}
+	pinVersions(stack)
+}
+
+// pinVersions writes the Terraform and provider version constraints every
+// stack's output needs (the pipelines' and the state bootstrap's).
+func pinVersions(stack cdktf.TerraformStack) {
 	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(RequiredTerraformVersion))
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.source"), jsii.String(AWSProviderSource))
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AWSProviderVersion))

@@ -1,0 +1,401 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlogging"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// StateBootstrapID is the id of the stack that creates the state bucket and
+// its key. An operator deploys it first, once per state account, with local
+// state; every pipeline stack's S3 backend then points at what it made.
+const StateBootstrapID = "state-bootstrap"
+
+// StateBootstrapStatePath is where the bootstrap stack keeps its own state,
+// relative to its working directory (cdktf.out/stacks/state-bootstrap). A
+// relative path keeps the synthesized output the same on every checkout
+// (cdktf's default local path is absolute).
+const StateBootstrapStatePath = "terraform.tfstate"
+
+// DefaultStateAccountID is the AWS account that owns the state bucket and
+// its key: a state account apart from the environments' workload accounts,
+// so no workload account's administrators can rewrite another environment's
+// state. EnvStateAccountID overrides it.
+const DefaultStateAccountID = "444444444444"
+
+// EnvStateAccountID overrides DefaultStateAccountID.
+const EnvStateAccountID = "FASTSHOP_STATE_ACCOUNT_ID"
+
+// stateOwnerTag is the team answerable for the state account's resources.
+const stateOwnerTag = "data-platform"
+
+// Defaults of the bootstrap's retention settings.
+const (
+	// DefaultNoncurrentStateVersionDays keeps overwritten state versions for
+	// a quarter: long enough to roll back a bad apply found late.
+	DefaultNoncurrentStateVersionDays = 90
+	// DefaultAbortIncompleteUploadDays cleans up uploads an interrupted run
+	// left behind.
+	DefaultAbortIncompleteUploadDays = 7
+	// DefaultAccessLogRetentionDays keeps the state bucket's access logs
+	// longer than the six months Marco Civil art. 15 asks for access records.
+	DefaultAccessLogRetentionDays = 400
+)
+
+// Bounds of the bootstrap's settings.
+const (
+	minNoncurrentStateVersionDays = 30
+	maxLifecycleDays              = 3650
+	minAccessLogRetentionDays     = 180
+	// stateKMSDeletionWindowDays is the longest window: losing this key
+	// loses every environment's state.
+	stateKMSDeletionWindowDays = 30
+)
+
+// accessLogBucketSuffix names the log bucket after the state bucket.
+const accessLogBucketSuffix = "-access-logs"
+
+// StateBootstrap is the configuration of the state bootstrap stack. Build it
+// with SelectStateBootstrap from the same StateBackend the pipeline stacks'
+// backends use, so the bucket, region and key alias always match.
+type StateBootstrap struct {
+	// AccountID owns the bucket and key (FASTSHOP_STATE_ACCOUNT_ID). The
+	// key policy and bucket policy name it; the backends resolve
+	// StateKeyAlias in the caller's account, so Terraform reaches the state
+	// with credentials of this account.
+	AccountID string
+	// Bucket and Region are the pipeline backends' State.Bucket and
+	// State.Region (FASTSHOP_STATE_BUCKET, FASTSHOP_STATE_REGION).
+	Bucket string
+	Region string
+	// NoncurrentVersionDays is how long an overwritten or deleted state
+	// version is kept.
+	NoncurrentVersionDays int
+	// AbortIncompleteUploadDays removes unfinished multipart uploads.
+	AbortIncompleteUploadDays int
+	// AccessLogRetentionDays is how long server access logs are kept.
+	AccessLogRetentionDays int
+}
+
+// AccessLogBucket is the bucket that receives the state bucket's server
+// access logs.
+func (b StateBootstrap) AccessLogBucket() string {
+	return b.Bucket + accessLogBucketSuffix
+}
+
+// SelectStateBootstrap returns the bootstrap configuration for state, the
+// backend every selected environment shares (Select gives them one value).
+// It returns nil when the backend is not S3: Terraform Cloud keeps state
+// itself. getenv supplies FASTSHOP_STATE_ACCOUNT_ID.
+func SelectStateBootstrap(getenv func(string) string, state StateBackend) (*StateBootstrap, error) {
+	if state.Kind != BackendS3 {
+		return nil, nil
+	}
+	b := StateBootstrap{
+		AccountID:                 DefaultStateAccountID,
+		Bucket:                    state.Bucket,
+		Region:                    state.Region,
+		NoncurrentVersionDays:     DefaultNoncurrentStateVersionDays,
+		AbortIncompleteUploadDays: DefaultAbortIncompleteUploadDays,
+		AccessLogRetentionDays:    DefaultAccessLogRetentionDays,
+	}
+	if id, ok := lookup(getenv, EnvStateAccountID); ok {
+		b.AccountID = id
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// Validate reports every problem with the bootstrap configuration at once.
+func (b StateBootstrap) Validate() error {
+	var problems []error
+	bad := func(field string, value any, allowed string, args ...any) {
+		problems = append(problems, &FieldError{StateBootstrapID, field, value, fmt.Sprintf(allowed, args...)})
+	}
+	if !accountIDPattern.MatchString(b.AccountID) {
+		bad("AccountID ("+EnvStateAccountID+")", b.AccountID, "12 digits")
+	}
+	if !bucketNamePattern.MatchString(b.Bucket) {
+		bad("Bucket ("+EnvStateBucket+")", b.Bucket, "a DNS-compliant S3 bucket name: 3-63 lowercase letters, digits and hyphens")
+	} else if log := b.AccessLogBucket(); !bucketNamePattern.MatchString(log) {
+		bad("Bucket ("+EnvStateBucket+")", b.Bucket, "at most %d characters: the access log bucket %s must be a valid bucket name too",
+			63-len(accessLogBucketSuffix), log)
+	}
+	if !regionPattern.MatchString(b.Region) {
+		bad("Region ("+EnvStateRegion+")", b.Region, "an AWS region name such as sa-east-1")
+	}
+	if b.NoncurrentVersionDays < minNoncurrentStateVersionDays || b.NoncurrentVersionDays > maxLifecycleDays {
+		bad("NoncurrentVersionDays", b.NoncurrentVersionDays, "%d to %d days", minNoncurrentStateVersionDays, maxLifecycleDays)
+	}
+	if b.AbortIncompleteUploadDays < 1 || b.AbortIncompleteUploadDays > maxLifecycleDays {
+		bad("AbortIncompleteUploadDays", b.AbortIncompleteUploadDays, "1 to %d days", maxLifecycleDays)
+	}
+	if b.AccessLogRetentionDays < minAccessLogRetentionDays || b.AccessLogRetentionDays > maxLifecycleDays {
+		bad("AccessLogRetentionDays", b.AccessLogRetentionDays, "%d to %d days (Marco Civil art. 15 asks six months of access records)",
+			minAccessLogRetentionDays, maxLifecycleDays)
+	}
+	return errors.Join(problems...)
+}
+
+// stateBucket is what the bootstrap built, for its outputs.
+type stateBucket struct {
+	Bucket    s3bucket.S3Bucket
+	Key       kmskey.KmsKey
+	Alias     kmsalias.KmsAlias
+	AccessLog s3bucket.S3Bucket
+}
+
+// NewStateBootstrap adds the stack that creates the state bucket, its KMS
+// key and its access log bucket. b must have passed Validate.
+func NewStateBootstrap(scope constructs.Construct, b StateBootstrap) cdktf.TerraformStack {
+	stack := cdktf.NewTerraformStack(scope, jsii.String(StateBootstrapID))
+	// Local state: the bucket this stack creates cannot hold the state of
+	// the run that creates it.
+	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(StateBootstrapStatePath)})
+	pinVersions(stack)
+
+	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
+		Region: jsii.String(b.Region),
+		DefaultTags: &[]*provider.AwsProviderDefaultTags{{
+			Tags: &map[string]*string{
+				"Project":            jsii.String(projectTag),
+				"Environment":        jsii.String(StateBootstrapID),
+				"ManagedBy":          jsii.String(managedByTag),
+				"DataClassification": jsii.String(dataClassificationTag),
+				"Owner":              jsii.String(stateOwnerTag),
+			},
+		}},
+	})
+
+	built := addStateBucket(stack, b)
+	output := func(name, description string, value any) {
+		cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{
+			Value:       value,
+			Description: jsii.String(description),
+		})
+	}
+	output("s3_bucket_id", "State bucket: the pipeline backends' bucket (FASTSHOP_STATE_BUCKET)", built.Bucket.Id())
+	output("s3_bucket_arn", "ARN of the state bucket", built.Bucket.Arn())
+	output("s3_bucket_region", "Region of the state bucket: the pipeline backends' region (FASTSHOP_STATE_REGION)", built.Bucket.Region())
+	output("kms_key_arn", "ARN of the customer-managed key that encrypts the state", built.Key.Arn())
+	output("kms_key_id", "ID of the customer-managed key that encrypts the state", built.Key.KeyId())
+	output("kms_alias_name", "Alias of the state key: the pipeline backends' kms_key_id", built.Alias.Name())
+	output("access_log_s3_bucket_id", "Bucket receiving the state bucket's server access logs", built.AccessLog.Id())
+	return stack
+}
+
+// protect keeps a resource from being destroyed by any plan: the bootstrap's
+// resources hold every environment's state.
+var protect = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
+
+// addStateBucket creates the key, the access log bucket and the state
+// bucket.
+func addStateBucket(stack cdktf.TerraformStack, b StateBootstrap) stateBucket {
+	// The key is used only by S3, on behalf of the state account.
+	key := kmskey.NewKmsKey(stack, jsii.String("state"), &kmskey.KmsKeyConfig{
+		Description:          jsii.String("FastShop Terraform state (every environment's S3 backend)"),
+		EnableKeyRotation:    jsii.Bool(true),
+		DeletionWindowInDays: number(stateKMSDeletionWindowDays),
+		Policy:               jsii.String(newPolicy(keyPolicy(b.AccountID, b.Region, []string{"s3"})...).JSON()),
+		Tags:                 nameTag("fastshop-terraform-state"),
+		Lifecycle:            protect,
+	})
+	alias := kmsalias.NewKmsAlias(stack, jsii.String("state_key"), &kmsalias.KmsAliasConfig{
+		Name:        jsii.String(StateKeyAlias),
+		TargetKeyId: key.KeyId(),
+	})
+
+	stateARN := "arn:aws:s3:::" + b.Bucket
+	logName := b.AccessLogBucket()
+	logARN := "arn:aws:s3:::" + logName
+	logPrefix := "s3/" + b.Bucket + "/"
+
+	// S3 server access logging delivers only to a bucket with SSE-S3
+	// default encryption (SSE-KMS is not supported there), so the log bucket
+	// cannot use the customer-managed key.
+	logs := addPrivateBucket(stack, "access_logs", privateBucket{
+		name:    logName,
+		sseAlgo: "AES256",
+		policy: []policyStatement{{
+			Sid:       "ServerAccessLogsFromStateBucket",
+			Effect:    "Allow",
+			Principal: map[string]any{"Service": "logging.s3.amazonaws.com"},
+			Action:    []string{"s3:PutObject"},
+			Resource:  logARN + "/" + logPrefix + "*",
+			Condition: map[string]map[string]any{
+				"ArnLike":      {"aws:SourceArn": stateARN},
+				"StringEquals": {"aws:SourceAccount": b.AccountID},
+			},
+		}},
+		expireCurrentDays:     b.AccessLogRetentionDays,
+		noncurrentVersionDays: b.NoncurrentVersionDays,
+		abortUploadDays:       b.AbortIncompleteUploadDays,
+	})
+
+	state := addPrivateBucket(stack, "terraform_state", privateBucket{
+		name:    b.Bucket,
+		sseAlgo: "aws:kms",
+		// The alias, like the backends' kms_key_id: known at plan time, so
+		// a plan scan sees which key encrypts the bucket.
+		kmsKeyID:  StateKeyAlias,
+		dependsOn: []cdktf.ITerraformDependable{alias},
+		policy: []policyStatement{{
+			// The backends send aws:kms with the alias on every PUT (state
+			// and lock file); anything else is refused.
+			Sid:       "DenyObjectsNotEncryptedWithKMS",
+			Effect:    "Deny",
+			Principal: map[string]any{"AWS": "*"},
+			Action:    []string{"s3:PutObject"},
+			Resource:  stateARN + "/*",
+			Condition: map[string]map[string]any{
+				"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},
+			},
+		}},
+		noncurrentVersionDays: b.NoncurrentVersionDays,
+		abortUploadDays:       b.AbortIncompleteUploadDays,
+	})
+	s3bucketlogging.NewS3BucketLoggingA(stack, jsii.String("terraform_state_logging"), &s3bucketlogging.S3BucketLoggingAConfig{
+		Bucket:       state.Bucket(),
+		TargetBucket: logs.Bucket(),
+		TargetPrefix: jsii.String(logPrefix),
+	})
+	return stateBucket{Bucket: state, Key: key, Alias: alias, AccessLog: logs}
+}
+
+// privateBucket describes a versioned, encrypted, non-public bucket.
+type privateBucket struct {
+	name     string
+	sseAlgo  string // "aws:kms" or "AES256"
+	kmsKeyID string // with aws:kms
+	// dependsOn must exist before default encryption names the key.
+	dependsOn []cdktf.ITerraformDependable
+	// policy statements besides the TLS-only rule every bucket gets.
+	policy []policyStatement
+	// expireCurrentDays expires current objects (0 keeps them).
+	expireCurrentDays     int
+	noncurrentVersionDays int
+	abortUploadDays       int
+}
+
+// addPrivateBucket creates a bucket and the resources that make it private,
+// versioned, encrypted by default, TLS-only and tidy. id is the bucket's
+// construct id; the others are id_<aspect> (construct ids must be unique in
+// a stack, whatever their type).
+func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) s3bucket.S3Bucket {
+	bucket := s3bucket.NewS3Bucket(stack, jsii.String(id), &s3bucket.S3BucketConfig{
+		Bucket:    jsii.String(p.name),
+		Tags:      nameTag(p.name),
+		Lifecycle: protect,
+	})
+	arn := "arn:aws:s3:::" + p.name
+	// The aspects name the bucket by its bucket attribute, not its id: the
+	// name is known at plan time, so a plan scan can tie each aspect to its
+	// bucket, and the reference still orders creation.
+
+	versioning := s3bucketversioning.NewS3BucketVersioningA(stack, jsii.String(id+"_versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
+		Bucket:                  bucket.Bucket(),
+		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
+	})
+	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(stack, jsii.String(id+"_encryption"),
+		&s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+			Bucket: bucket.Bucket(),
+			Rule: []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
+				ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
+					SseAlgorithm:   jsii.String(p.sseAlgo),
+					KmsMasterKeyId: optional(p.kmsKeyID),
+				},
+				// One data key per bucket instead of a KMS call per object.
+				BucketKeyEnabled: jsii.Bool(p.sseAlgo == "aws:kms"),
+			}},
+			DependsOn: dependencies(p.dependsOn),
+		})
+	publicAccess := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(stack, jsii.String(id+"_public_access"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
+		Bucket:                bucket.Bucket(),
+		BlockPublicAcls:       jsii.Bool(true),
+		BlockPublicPolicy:     jsii.Bool(true),
+		IgnorePublicAcls:      jsii.Bool(true),
+		RestrictPublicBuckets: jsii.Bool(true),
+	})
+	// ACLs off: the bucket owns every object, whoever wrote it.
+	s3bucketownershipcontrols.NewS3BucketOwnershipControls(stack, jsii.String(id+"_ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
+		Bucket: bucket.Bucket(),
+		Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
+	})
+
+	statements := append([]policyStatement{{
+		Sid:       "DenyInsecureTransport",
+		Effect:    "Deny",
+		Principal: map[string]any{"AWS": "*"},
+		Action:    []string{"s3:*"},
+		Resource:  []string{arn, arn + "/*"},
+		Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
+	}}, p.policy...)
+	s3bucketpolicy.NewS3BucketPolicy(stack, jsii.String(id+"_policy"), &s3bucketpolicy.S3BucketPolicyConfig{
+		Bucket: bucket.Bucket(),
+		Policy: jsii.String(newPolicy(statements...).JSON()),
+		// S3 evaluates a new policy against the public access block.
+		DependsOn: &[]cdktf.ITerraformDependable{publicAccess},
+	})
+
+	rule := &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{
+		Id:     jsii.String("tidy-versions"),
+		Status: jsii.String("Enabled"),
+		Filter: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{{Prefix: jsii.String("")}},
+		NoncurrentVersionExpiration: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{{
+			NoncurrentDays: number(p.noncurrentVersionDays),
+		}},
+		AbortIncompleteMultipartUpload: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload{{
+			DaysAfterInitiation: number(p.abortUploadDays),
+		}},
+	}
+	if p.expireCurrentDays > 0 {
+		rule.Expiration = []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{{
+			Days: number(p.expireCurrentDays),
+		}}
+	} else {
+		// A destroyed environment's state leaves a delete marker over
+		// noncurrent versions; once those expire the marker goes too.
+		rule.Expiration = []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{{
+			ExpiredObjectDeleteMarker: jsii.Bool(true),
+		}}
+	}
+	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(stack, jsii.String(id+"_lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+		Bucket: bucket.Bucket(),
+		Rule:   []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{rule},
+		// Lifecycle rules on noncurrent versions need versioning first.
+		DependsOn: &[]cdktf.ITerraformDependable{versioning},
+	})
+	return bucket
+}
+
+// optional is nil for an empty string, so the attribute is left out.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return jsii.String(s)
+}
+
+// dependencies is nil for none, so no empty depends_on is written.
+func dependencies(d []cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable {
+	if len(d) == 0 {
+		return nil
+	}
+	return &d
+}

@@ -1,0 +1,370 @@
+package stacks
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// emptyProcessEnv is a process environment with nothing set: every default applies.
+func emptyProcessEnv(string) string { return "" }
+
+// processEnv is a process environment holding only vars.
+func processEnv(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+var (
+	bootstrapOnce sync.Once
+	bootstrapDoc  map[string]any
+	bootstrapCfg  StateBootstrap
+)
+
+// synthBootstrap synthesizes the bootstrap stack with the default
+// configuration once per test binary (the jsii kernel is slow to start and
+// not goroutine-safe).
+func synthBootstrap(t *testing.T) (StateBootstrap, map[string]any) {
+	t.Helper()
+	bootstrapOnce.Do(func() {
+		envs, err := Select(emptyProcessEnv)
+		if err != nil {
+			panic("default environments do not validate: " + err.Error())
+		}
+		b, err := SelectStateBootstrap(emptyProcessEnv, envs[0].State)
+		if err != nil || b == nil {
+			panic("default state bootstrap does not validate")
+		}
+		app := cdktf.Testing_App(nil)
+		stack := NewStateBootstrap(app, *b)
+		raw := *cdktf.Testing_Synth(stack, jsii.Bool(true))
+		if err := json.Unmarshal([]byte(raw), &bootstrapDoc); err != nil {
+			panic("bootstrap JSON does not parse: " + err.Error())
+		}
+		bootstrapCfg = *b
+	})
+	if bootstrapDoc == nil {
+		t.Fatal("bootstrap synthesis failed earlier in this test binary")
+	}
+	return bootstrapCfg, bootstrapDoc
+}
+
+// jsonAt walks a decoded JSON document by keys and list indexes; nil if any
+// step is missing.
+func jsonAt(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[k]
+		case int:
+			// Terraform JSON writes a nested block as an object or a list
+			// of objects; index 0 of an object is the object itself.
+			switch l := v.(type) {
+			case []any:
+				if k >= len(l) {
+					return nil
+				}
+				v = l[k]
+			case map[string]any:
+				if k != 0 {
+					return nil
+				}
+			default:
+				return nil
+			}
+		}
+	}
+	return v
+}
+
+// TestStateBootstrapMatchesBackends: the bucket the bootstrap creates, its
+// region and its key alias are exactly what every pipeline stack's backend
+// names. A mismatch would send the first cdktf deploy to a bucket that does
+// not exist.
+func TestStateBootstrapMatchesBackends(t *testing.T) {
+	_, doc := synthBootstrap(t)
+	bucket := jsonAt(doc, "resource", "aws_s3_bucket", "terraform_state", "bucket")
+	region := jsonAt(doc, "provider", "aws", 0, "region")
+	alias := jsonAt(doc, "resource", "aws_kms_alias", "state_key", "name")
+	for _, s := range synthAll(t) {
+		backend := jsonAt(s.JSON, "terraform", "backend", "s3")
+		if backend == nil {
+			t.Errorf("%s: no S3 backend", s.Env.Name)
+			continue
+		}
+		for _, c := range []struct {
+			what      string
+			backend   any
+			bootstrap any
+		}{
+			{"bucket", jsonAt(backend, "bucket"), bucket},
+			{"region", jsonAt(backend, "region"), region},
+			{"kms_key_id", jsonAt(backend, "kms_key_id"), alias},
+		} {
+			if c.backend == nil || c.backend != c.bootstrap {
+				t.Errorf("%s: backend %s is %v; the state bootstrap creates %v", s.Env.Name, c.what, c.backend, c.bootstrap)
+			}
+		}
+	}
+}
+
+// TestSelectStateBootstrapFollowsBackend: overrides of the state bucket and
+// region reach the bootstrap through the same value the backends get, and
+// a cloud backend needs no bootstrap.
+func TestSelectStateBootstrapFollowsBackend(t *testing.T) {
+	vars := map[string]string{
+		EnvStateBucket:    "acme-tf-state",
+		EnvStateRegion:    "sa-east-1",
+		EnvStateAccountID: "555555555555",
+	}
+	envs, err := Select(processEnv(vars))
+	if err != nil {
+		t.Fatalf("Select(%v): %v", vars, err)
+	}
+	b, err := SelectStateBootstrap(processEnv(vars), envs[0].State)
+	if err != nil || b == nil {
+		t.Fatalf("SelectStateBootstrap(%v) = %v, %v; want a configuration", vars, b, err)
+	}
+	for _, env := range envs {
+		if env.State.Bucket != b.Bucket || env.State.Region != b.Region {
+			t.Errorf("%s: backend bucket %s in %s; bootstrap creates %s in %s", env.Name, env.State.Bucket, env.State.Region, b.Bucket, b.Region)
+		}
+	}
+	if b.AccountID != "555555555555" {
+		t.Errorf("%s=555555555555 gave AccountID %q", EnvStateAccountID, b.AccountID)
+	}
+	if b.AccessLogBucket() != "acme-tf-state-access-logs" {
+		t.Errorf("access log bucket is %q; want acme-tf-state-access-logs", b.AccessLogBucket())
+	}
+
+	cloud := map[string]string{EnvStateBackend: BackendCloud, EnvCloudOrganization: "fastshop"}
+	envs, err = Select(processEnv(cloud))
+	if err != nil {
+		t.Fatalf("Select(%v): %v", cloud, err)
+	}
+	if b, err := SelectStateBootstrap(processEnv(cloud), envs[0].State); b != nil || err != nil {
+		t.Errorf("cloud backend: SelectStateBootstrap = %v, %v; want nil, nil (Terraform Cloud keeps state)", b, err)
+	}
+}
+
+// TestStateBootstrapValidate pairs a sound configuration with broken ones;
+// each refusal names the field, the value and the process variable.
+func TestStateBootstrapValidate(t *testing.T) {
+	good := StateBootstrap{
+		AccountID: DefaultStateAccountID, Bucket: DefaultStateBucket, Region: DefaultStateRegion,
+		NoncurrentVersionDays: 90, AbortIncompleteUploadDays: 7, AccessLogRetentionDays: 400,
+	}
+	if err := good.Validate(); err != nil {
+		t.Fatalf("default configuration refused: %v", err)
+	}
+	cases := []struct {
+		name   string
+		change func(*StateBootstrap)
+		want   []string
+	}{
+		{"account id", func(b *StateBootstrap) { b.AccountID = "12345" }, []string{"AccountID", EnvStateAccountID, "12345", "12 digits"}},
+		{"bucket name", func(b *StateBootstrap) { b.Bucket = "Bad_Bucket" }, []string{"Bucket", EnvStateBucket, "Bad_Bucket"}},
+		{"bucket too long for its log bucket", func(b *StateBootstrap) { b.Bucket = strings.Repeat("a", 60) }, []string{"Bucket", "access log bucket", "at most 51"}},
+		{"region", func(b *StateBootstrap) { b.Region = "sao-paulo" }, []string{"Region", EnvStateRegion, "sao-paulo"}},
+		{"noncurrent versions", func(b *StateBootstrap) { b.NoncurrentVersionDays = 1 }, []string{"NoncurrentVersionDays", "30 to 3650"}},
+		{"uploads", func(b *StateBootstrap) { b.AbortIncompleteUploadDays = 0 }, []string{"AbortIncompleteUploadDays", "1 to 3650"}},
+		{"access logs", func(b *StateBootstrap) { b.AccessLogRetentionDays = 30 }, []string{"AccessLogRetentionDays", "180 to 3650", "Marco Civil"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := good
+			c.change(&b)
+			err := b.Validate()
+			if err == nil {
+				t.Fatalf("%+v accepted; want a refusal", b)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("refusal lacks %q: %v", w, err)
+				}
+			}
+		})
+	}
+
+	_, err := SelectStateBootstrap(processEnv(map[string]string{EnvStateAccountID: "not-an-account"}),
+		StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion})
+	if err == nil || !strings.Contains(err.Error(), "not-an-account") {
+		t.Errorf("bad %s: got %v; want a refusal naming the value", EnvStateAccountID, err)
+	}
+}
+
+// TestStateBootstrapAddresses pins the construct ids: renaming one plans
+// the state bucket's or the key's destruction.
+func TestStateBootstrapAddresses(t *testing.T) {
+	_, doc := synthBootstrap(t)
+	want := []string{
+		"aws_kms_alias.state_key",
+		"aws_kms_key.state",
+		"aws_s3_bucket.access_logs",
+		"aws_s3_bucket.terraform_state",
+		"aws_s3_bucket_lifecycle_configuration.access_logs_lifecycle",
+		"aws_s3_bucket_lifecycle_configuration.terraform_state_lifecycle",
+		"aws_s3_bucket_logging.terraform_state_logging",
+		"aws_s3_bucket_ownership_controls.access_logs_ownership",
+		"aws_s3_bucket_ownership_controls.terraform_state_ownership",
+		"aws_s3_bucket_policy.access_logs_policy",
+		"aws_s3_bucket_policy.terraform_state_policy",
+		"aws_s3_bucket_public_access_block.access_logs_public_access",
+		"aws_s3_bucket_public_access_block.terraform_state_public_access",
+		"aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption",
+		"aws_s3_bucket_server_side_encryption_configuration.terraform_state_encryption",
+		"aws_s3_bucket_versioning.access_logs_versioning",
+		"aws_s3_bucket_versioning.terraform_state_versioning",
+	}
+	var got []string
+	resources, _ := doc["resource"].(map[string]any)
+	for typ, byName := range resources {
+		for name := range byName.(map[string]any) {
+			got = append(got, typ+"."+name)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("bootstrap resource addresses changed:\n got %v\nwant %v", got, want)
+	}
+	if path := jsonAt(doc, "terraform", "backend", "local", "path"); path != StateBootstrapStatePath {
+		t.Errorf("bootstrap backend is %v; want local state at %s", jsonAt(doc, "terraform", "backend"), StateBootstrapStatePath)
+	}
+	for _, out := range []string{"s3_bucket_id", "s3_bucket_arn", "s3_bucket_region", "kms_key_arn", "kms_key_id", "kms_alias_name", "access_log_s3_bucket_id"} {
+		if jsonAt(doc, "output", out, "description") == nil {
+			t.Errorf("output %s missing or undescribed", out)
+		}
+	}
+}
+
+// TestStateBootstrapSecurity checks, bucket by bucket, the controls the
+// state depends on.
+func TestStateBootstrapSecurity(t *testing.T) {
+	b, doc := synthBootstrap(t)
+	res := func(typ, name string) any { return jsonAt(doc, "resource", typ, name) }
+	buckets := []struct {
+		id, name, sse string
+	}{
+		{"terraform_state", b.Bucket, "aws:kms"},
+		// S3 server access logs can only be delivered to SSE-S3 buckets.
+		{"access_logs", b.AccessLogBucket(), "AES256"},
+	}
+	for _, bk := range buckets {
+		ref := "${aws_s3_bucket." + bk.id + ".bucket}"
+		if got := jsonAt(res("aws_s3_bucket", bk.id), "bucket"); got != bk.name {
+			t.Errorf("%s: bucket name %v; want %s", bk.id, got, bk.name)
+		}
+		if jsonAt(res("aws_s3_bucket", bk.id), "lifecycle", "prevent_destroy") != true {
+			t.Errorf("%s: no prevent_destroy", bk.id)
+		}
+		checks := []struct {
+			what string
+			got  any
+			want any
+		}{
+			{"versioning", jsonAt(res("aws_s3_bucket_versioning", bk.id+"_versioning"), "versioning_configuration", 0, "status"), "Enabled"},
+			{"versioning bucket", jsonAt(res("aws_s3_bucket_versioning", bk.id+"_versioning"), "bucket"), ref},
+			{"default encryption", jsonAt(res("aws_s3_bucket_server_side_encryption_configuration", bk.id+"_encryption"), "rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"), bk.sse},
+			{"ownership", jsonAt(res("aws_s3_bucket_ownership_controls", bk.id+"_ownership"), "rule", 0, "object_ownership"), "BucketOwnerEnforced"},
+			{"lifecycle status", jsonAt(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "status"), "Enabled"},
+			{"noncurrent expiry", jsonAt(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "noncurrent_version_expiration", 0, "noncurrent_days"), float64(b.NoncurrentVersionDays)},
+			{"abort uploads", jsonAt(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "abort_incomplete_multipart_upload", 0, "days_after_initiation"), float64(b.AbortIncompleteUploadDays)},
+		}
+		for _, flag := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+			checks = append(checks, struct {
+				what string
+				got  any
+				want any
+			}{flag, jsonAt(res("aws_s3_bucket_public_access_block", bk.id+"_public_access"), flag), true})
+		}
+		for _, c := range checks {
+			if c.got != c.want {
+				t.Errorf("%s: %s is %v; want %v", bk.id, c.what, c.got, c.want)
+			}
+		}
+
+		policy := decodeStatements(t, bk.id, jsonAt(res("aws_s3_bucket_policy", bk.id+"_policy"), "policy"))
+		tls := statementBySid(policy, "DenyInsecureTransport")
+		if tls == nil || tls["Effect"] != "Deny" || jsonAt(tls, "Condition", "Bool", "aws:SecureTransport") != "false" {
+			t.Errorf("%s: bucket policy does not deny requests without TLS: %v", bk.id, policy)
+		}
+	}
+
+	sse := jsonAt(res("aws_s3_bucket_server_side_encryption_configuration", "terraform_state_encryption"), "rule", 0)
+	if jsonAt(sse, "apply_server_side_encryption_by_default", 0, "kms_master_key_id") != StateKeyAlias || jsonAt(sse, "bucket_key_enabled") != true {
+		t.Errorf("state bucket is not encrypted by default with %s and a bucket key: %v", StateKeyAlias, sse)
+	}
+	policy := decodeStatements(t, "terraform_state", jsonAt(res("aws_s3_bucket_policy", "terraform_state_policy"), "policy"))
+	if s := statementBySid(policy, "DenyObjectsNotEncryptedWithKMS"); s == nil ||
+		jsonAt(s, "Condition", "StringNotEquals", "s3:x-amz-server-side-encryption") != "aws:kms" {
+		t.Errorf("state bucket policy does not refuse uploads without SSE-KMS: %v", policy)
+	}
+	logging := res("aws_s3_bucket_logging", "terraform_state_logging")
+	if jsonAt(logging, "target_bucket") != "${aws_s3_bucket.access_logs.bucket}" || jsonAt(logging, "bucket") != "${aws_s3_bucket.terraform_state.bucket}" {
+		t.Errorf("state bucket does not log to the access log bucket: %v", logging)
+	}
+	logPolicy := decodeStatements(t, "access_logs", jsonAt(res("aws_s3_bucket_policy", "access_logs_policy"), "policy"))
+	if s := statementBySid(logPolicy, "ServerAccessLogsFromStateBucket"); s == nil ||
+		jsonAt(s, "Principal", "Service") != "logging.s3.amazonaws.com" ||
+		jsonAt(s, "Condition", "ArnLike", "aws:SourceArn") != "arn:aws:s3:::"+b.Bucket ||
+		jsonAt(s, "Condition", "StringEquals", "aws:SourceAccount") != b.AccountID {
+		t.Errorf("access log bucket does not admit only the state bucket's log delivery: %v", logPolicy)
+	}
+
+	key := res("aws_kms_key", "state")
+	for _, c := range []struct {
+		what      string
+		got, want any
+	}{
+		{"rotation", jsonAt(key, "enable_key_rotation"), true},
+		{"deletion window", jsonAt(key, "deletion_window_in_days"), float64(stateKMSDeletionWindowDays)},
+		{"prevent_destroy", jsonAt(key, "lifecycle", "prevent_destroy"), true},
+	} {
+		if c.got != c.want {
+			t.Errorf("state key: %s is %v; want %v", c.what, c.got, c.want)
+		}
+	}
+	keyPolicy := decodeStatements(t, "state key", jsonAt(key, "policy"))
+	for _, s := range keyPolicy {
+		if p := jsonAt(s, "Principal", "AWS"); p != "arn:aws:iam::"+b.AccountID+":root" {
+			t.Errorf("state key policy statement %v names principal %v; want only the state account", s["Sid"], p)
+		}
+	}
+	use := statementBySid(keyPolicy, "UseThroughServices")
+	via, _ := jsonAt(use, "Condition", "StringEquals", "kms:ViaService").([]any)
+	if len(via) != 1 || via[0] != "s3."+b.Region+".amazonaws.com" {
+		t.Errorf("state key is usable through %v; want only S3 in %s", via, b.Region)
+	}
+}
+
+// decodeStatements parses a policy document held as a JSON string.
+func decodeStatements(t *testing.T, owner string, policy any) []map[string]any {
+	t.Helper()
+	s, ok := policy.(string)
+	if !ok {
+		t.Fatalf("%s: policy is %T, want a JSON string", owner, policy)
+	}
+	var doc struct{ Statement []map[string]any }
+	if err := json.Unmarshal([]byte(s), &doc); err != nil {
+		t.Fatalf("%s: policy does not parse: %v", owner, err)
+	}
+	return doc.Statement
+}
+
+// statementBySid returns the statement with the given Sid, or nil.
+func statementBySid(statements []map[string]any, sid string) map[string]any {
+	for _, s := range statements {
+		if s["Sid"] == sid {
+			return s
+		}
+	}
+	return nil
+}
