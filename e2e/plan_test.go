@@ -19,6 +19,9 @@ var expectedTypes = []string{
 	"aws_kinesis_stream", "aws_db_subnet_group", "aws_db_parameter_group", "aws_db_instance",
 	"aws_elasticache_subnet_group", "aws_elasticache_parameter_group", "aws_elasticache_user",
 	"aws_elasticache_user_group", "aws_elasticache_replication_group",
+	"aws_iam_policy", "aws_iam_role_policy_attachment", "aws_vpc_endpoint", "aws_sns_topic",
+	"aws_sns_topic_policy", "aws_cloudwatch_metric_alarm", "aws_db_event_subscription",
+	"aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",
 }
 
 // TestOfflinePlan runs terraform init, validate and plan on every stack and
