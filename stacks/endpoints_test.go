@@ -162,12 +162,7 @@ func TestInterfaceEndpointsFollowPrincipals(t *testing.T) {
 }
 
 func TestValidateAppInternetEgress(t *testing.T) {
-	cases := []struct {
-		name   string
-		base   string
-		mutate func(*Environment)
-		want   []string
-	}{
+	cases := []validationCase{
 		{"prod keeps internet egress", Prod, func(e *Environment) { e.AppInternetEgress = true },
 			[]string{`"prod"`, "AppInternetEgress", "true", "prod may not relax", "VPC endpoints"}},
 		{"staging without a reason", Staging, func(e *Environment) { e.AppInternetEgress = true },
@@ -175,21 +170,7 @@ func TestValidateAppInternetEgress(t *testing.T) {
 		{"dev reason left behind", Dev, func(e *Environment) { e.AppInternetEgress = false },
 			[]string{`"dev"`, "AppInternetEgress", "meets the baseline"}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			env := envOf(t, c.base)
-			c.mutate(&env)
-			err := env.Validate()
-			if err == nil {
-				t.Fatalf("%s: Validate accepted %s", c.base, c.name)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("%s: message lacks %q:\n%v", c.base, w, err)
-				}
-			}
-		})
-	}
+	expectRejected(t, cases)
 	if env := envOf(t, Dev); !env.AppInternetEgress || env.Validate() != nil {
 		t.Errorf("dev: AppInternetEgress with its recorded reason should validate")
 	}

@@ -72,15 +72,40 @@ func TestEnvironmentBaselines(t *testing.T) {
 	}
 }
 
+// validationCase breaks one setting of a permanent environment and lists
+// what the refusal must say.
+type validationCase struct {
+	name   string
+	base   string
+	mutate func(*Environment)
+	want   []string
+}
+
+// expectRejected runs validation cases: each must be refused with a
+// message containing every wanted fragment.
+func expectRejected(t *testing.T, cases []validationCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env := envOf(t, c.base)
+			c.mutate(&env)
+			err := env.Validate()
+			if err == nil {
+				t.Fatalf("%s: Validate accepted %s", c.base, c.name)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: message lacks %q:\n%v", c.base, w, err)
+				}
+			}
+		})
+	}
+}
+
 // TestValidateRejects breaks one setting at a time and expects a message
 // naming the environment, the field and what is allowed.
 func TestValidateRejects(t *testing.T) {
-	cases := []struct {
-		name   string
-		base   string
-		mutate func(*Environment)
-		want   []string
-	}{
+	cases := []validationCase{
 		{"unknown environment", Dev, func(e *Environment) { e.Name = "qa" }, []string{`"qa"`, "Name", "dev, staging, prod"}},
 		{"account id", Dev, func(e *Environment) { e.AccountID = "12345" }, []string{"AccountID", "12 digits"}},
 		{"region format", Dev, func(e *Environment) { e.Region = "brazil" }, []string{"Region", "brazil"}},
@@ -139,21 +164,7 @@ func TestValidateRejects(t *testing.T) {
 		{"state kind", Dev, func(e *Environment) { e.State.Kind = "consul" }, []string{"FASTSHOP_STATE_BACKEND", "consul", "s3 or cloud"}},
 		{"cloud without organization", Dev, func(e *Environment) { e.State.Kind = BackendCloud }, []string{"FASTSHOP_TFC_ORGANIZATION"}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			env := envOf(t, c.base)
-			c.mutate(&env)
-			err := env.Validate()
-			if err == nil {
-				t.Fatalf("%s: Validate accepted the bad setting", c.base)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("%s: message lacks %q:\n%v", c.base, w, err)
-				}
-			}
-		})
-	}
+	expectRejected(t, cases)
 }
 
 func TestValidateAcceptsRecordedTransferBasis(t *testing.T) {

@@ -305,12 +305,7 @@ func TestPolicySidsAreAlphanumeric(t *testing.T) {
 }
 
 func TestValidatePrincipals(t *testing.T) {
-	cases := []struct {
-		name   string
-		base   string
-		mutate func(*Environment)
-		want   []string
-	}{
+	cases := []validationCase{
 		{"no producer principals", Prod, func(e *Environment) { e.ProducerPrincipals = nil },
 			[]string{`"prod"`, "ProducerPrincipals", "at least one service principal", "ecs-tasks.amazonaws.com, lambda.amazonaws.com"}},
 		{"unknown processor principal", Staging, func(e *Environment) { e.ProcessorPrincipals = []string{"ec2.amazonaws.com"} },
@@ -320,19 +315,5 @@ func TestValidatePrincipals(t *testing.T) {
 		{"duplicate principal", Dev, func(e *Environment) { e.ProcessorPrincipals = []string{ServiceLambda, ServiceLambda} },
 			[]string{"ProcessorPrincipals", "lambda.amazonaws.com", "listed twice"}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			env := envOf(t, c.base)
-			c.mutate(&env)
-			err := env.Validate()
-			if err == nil {
-				t.Fatalf("%s: Validate accepted %s", c.base, c.name)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("%s: message lacks %q:\n%v", c.base, w, err)
-				}
-			}
-		})
-	}
+	expectRejected(t, cases)
 }
