@@ -519,6 +519,7 @@ func Validate(envs []Environment) error {
 
 var (
 	accountIDPattern     = regexp.MustCompile(`^[0-9]{12}$`)
+	tagValuePattern      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$`)
 	regionPattern        = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	dbInstanceClass      = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+$`)
 	cacheNodeType        = regexp.MustCompile(`^cache\.[a-z0-9]+\.[a-z0-9]+$`)
@@ -589,6 +590,10 @@ func (e Environment) Validate() error {
 	} else if !slices.Contains(ResidencyRegions, e.Region) && strings.TrimSpace(e.DataTransferBasis) == "" {
 		bad("Region", e.Region, "outside the residency allow-list (%s); set DataTransferBasis to the LGPD art. 33 basis for the transfer",
 			strings.Join(ResidencyRegions, ", "))
+	}
+	// The basis becomes a tag value (DataTransferBasisTag).
+	if e.DataTransferBasis != "" && !tagValuePattern.MatchString(e.DataTransferBasis) {
+		bad("DataTransferBasis", e.DataTransferBasis, "at most 256 letters, digits, spaces and _ . : / = + - @ (it becomes the %s tag)", DataTransferBasisTag)
 	}
 
 	wantAZs := minAZs

@@ -14,23 +14,31 @@ const (
 	dataClassificationTag = "confidential-personal-data-lgpd"
 )
 
+// DataTransferBasisTag is the default tag that records Environment.DataTransferBasis.
+const DataTransferBasisTag = "DataTransferBasis"
+
 // NewPipeline adds one environment's whole transaction pipeline as a stack
 // whose id is the environment name. env must have passed Validate.
 func NewPipeline(scope constructs.Construct, env Environment) cdktf.TerraformStack {
 	stack := cdktf.NewTerraformStack(scope, jsii.String(env.Name))
 	addStateBackend(stack, env)
 
+	tags := map[string]*string{
+		"Project":            jsii.String(projectTag),
+		"Environment":        jsii.String(env.Name),
+		"ManagedBy":          jsii.String(managedByTag),
+		"DataClassification": jsii.String(dataClassificationTag),
+		"Owner":              jsii.String(env.Owner),
+	}
+	// A region outside the residency allow-list carries its LGPD art. 33
+	// basis on every resource, where the plan (and the policy pack's RES-01)
+	// and anyone looking at the resource can see it.
+	if env.DataTransferBasis != "" {
+		tags[DataTransferBasisTag] = jsii.String(env.DataTransferBasis)
+	}
 	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
-		Region: jsii.String(env.Region),
-		DefaultTags: &[]*provider.AwsProviderDefaultTags{{
-			Tags: &map[string]*string{
-				"Project":            jsii.String(projectTag),
-				"Environment":        jsii.String(env.Name),
-				"ManagedBy":          jsii.String(managedByTag),
-				"DataClassification": jsii.String(dataClassificationTag),
-				"Owner":              jsii.String(env.Owner),
-			},
-		}},
+		Region:      jsii.String(env.Region),
+		DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: &tags}},
 	})
 
 	// Concerns in dependency order: each hands back what the next needs.
