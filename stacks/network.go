@@ -73,13 +73,16 @@ func addNetwork(stack cdktf.TerraformStack, env Environment, k keys) network {
 	})
 
 	// Strip every rule from the default group so that nothing launched
-	// without an explicit group gets network access.
-	defaultsecuritygroup.NewDefaultSecurityGroup(stack, jsii.String("vpc_default"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
-		VpcId:   v.Id(),
-		Ingress: &[]*defaultsecuritygroup.DefaultSecurityGroupIngress{},
-		Egress:  &[]*defaultsecuritygroup.DefaultSecurityGroupEgress{},
-		Tags:    nameTag(env.resourceName("default-sg-closed")),
+	// without an explicit group gets network access. The empty rule lists
+	// go in as overrides: cdktf's HCL output (cdktf synth --hcl) drops an
+	// empty typed list, and without them Terraform would leave rules added
+	// later in place.
+	closed := defaultsecuritygroup.NewDefaultSecurityGroup(stack, jsii.String("vpc_default"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
+		VpcId: v.Id(),
+		Tags:  nameTag(env.resourceName("default-sg-closed")),
 	})
+	closed.AddOverride(jsii.String("ingress"), []any{})
+	closed.AddOverride(jsii.String("egress"), []any{})
 
 	igw := internetgateway.NewInternetGateway(stack, jsii.String("internet"), &internetgateway.InternetGatewayConfig{
 		VpcId: v.Id(),
