@@ -49,5 +49,9 @@ func run(getenv func(string) string, outdir string) error {
 		stacks.NewPipeline(app, env)
 	}
 	app.Synth()
+	if *app.HclOutput() {
+		// cdktf synth --hcl: cdktf's HCL renderer garbles parts.
+		return stacks.RepairHCL(*app.Outdir())
+	}
 	return nil
 }
