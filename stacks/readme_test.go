@@ -62,3 +62,19 @@ func TestReadmeEnvironmentTable(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeListsEveryOutput keeps the README's outputs table complete.
+func TestReadmeListsEveryOutput(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range synthAll(t) {
+		outputs, _ := s.JSON["output"].(map[string]any)
+		for name := range outputs {
+			if !strings.Contains(string(readme), "`"+name+"`") {
+				t.Errorf("%s: output %s is not in README.md's outputs table", s.Env.Name, name)
+			}
+		}
+	}
+}
