@@ -1,7 +1,7 @@
 # HCP Terraform / Terraform Enterprise OPA policy set: FastShop's LGPD
 # controls on every run's plan (input.plan). Point the policy set at this
-# folder (policies/), choose an OPA 1.x runtime (the policies use Rego v1
-# syntax), and attach it to the fastshop-* workspaces. fastshop/data.json
+# folder (policies/), choose an OPA runtime of 0.59 or later (the files are
+# Rego v1 and import rego.v1), and attach it to the fastshop-* workspaces. fastshop/data.json
 # holds the parameters (data.fastshop).
 #
 # The backend (STA-01, STA-02) and prevent_destroy (REC-08) controls read
