@@ -145,9 +145,12 @@ func (s *s3Server) logOffset() int {
 // backendConfig points the synthesized S3 backend at this server. Only the
 // endpoint, path style, test keys and the checks a non-AWS server cannot
 // answer are given; bucket, key, region, encrypt, kms_key_id and
-// use_lockfile stay as synthesized.
+// use_lockfile stay as synthesized. The assume_role into the state account
+// is switched off: the test server has no STS, and its keys stand for the
+// state-access role's credentials.
 func (s *s3Server) backendConfig() []string {
 	return []string{
+		"-backend-config=assume_role=null",
 		`-backend-config=endpoints={s3="` + s.Endpoint + `"}`,
 		"-backend-config=use_path_style=true",
 		"-backend-config=access_key=" + s3TestAccessKey,
@@ -230,6 +233,7 @@ func terraformCmd(ctx context.Context, tf, dir string, args ...string) *exec.Cmd
 		}
 	}
 	cmd.Env = append(cmd.Env, "TF_CLI_CONFIG_FILE=/dev/null", "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+	cmd.Env = append(cmd.Env, offlineCredentials...)
 	// Own process group, so a kill reaches the provisioners it started.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }

@@ -22,6 +22,10 @@ type StateBackend struct {
 	// behind StateKeyAlias.
 	Bucket string
 	Region string
+	// AccountID owns the state bucket and its key (FASTSHOP_STATE_ACCOUNT_ID):
+	// a state account apart from the workload accounts. Each backend
+	// assumes its environment's state-access role there.
+	AccountID string
 	// Organization is the Terraform Cloud organization (BackendCloud); each
 	// environment gets its own workspace, named by Workspace.
 	Organization string
@@ -46,6 +50,22 @@ func StateKey(env string) string {
 	return fmt.Sprintf("fastshop/%s/terraform.tfstate", env)
 }
 
+// StateAccessRole is the role in the state account that an environment's
+// backend assumes: it may read and write only that environment's state
+// (dev's also covers the ephemeral stacks built from dev).
+func StateAccessRole(env Environment) string {
+	base := env.Name
+	if env.Base != "" {
+		base = env.Base
+	}
+	return "fastshop-terraform-state-" + base
+}
+
+// StateAccessRoleARN is StateAccessRole in the state account.
+func StateAccessRoleARN(env Environment) string {
+	return fmt.Sprintf("arn:aws:iam::%s:role/%s", env.State.AccountID, StateAccessRole(env))
+}
+
 // Workspace is the Terraform Cloud workspace of an environment.
 func Workspace(env string) string {
 	return "fastshop-" + env
@@ -67,6 +87,14 @@ func addStateBackend(stack cdktf.TerraformStack, env Environment) {
 			Key:      jsii.String(StateKey(env.Name)),
 			Encrypt:  jsii.Bool(true),
 			KmsKeyId: jsii.String(StateKeyAlias),
+			// State lives in the state account, workloads in their own:
+			// the backend crosses over through a role that reaches only
+			// this environment's keys. The alias then resolves in the
+			// state account too.
+			AssumeRole: &cdktf.S3BackendAssumeRoleConfig{
+				RoleArn:     jsii.String(StateAccessRoleARN(env)),
+				SessionName: jsii.String("fastshop-" + env.Name),
+			},
 		})
 		// cdktf v0.20.12's S3BackendConfig predates native S3 locking
 		// (Terraform 1.10), so the setting goes in by override. No DynamoDB

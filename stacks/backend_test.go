@@ -20,6 +20,10 @@ func TestStateBackendAndVersions(t *testing.T) {
 				t.Errorf("%s: backend s3 %s = %v; want %v", s.Env.Name, field, s3[field], value)
 			}
 		}
+		role, _ := s3["assume_role"].(map[string]any)
+		if role["role_arn"] != "arn:aws:iam::"+DefaultStateAccountID+":role/"+StateAccessRole(s.Env) {
+			t.Errorf("%s: backend assume_role = %v; want the environment's state-access role in the state account", s.Env.Name, role)
+		}
 		if _, ok := s3["dynamodb_table"]; ok {
 			t.Errorf("%s: backend uses DynamoDB locking (deprecated); want use_lockfile only", s.Env.Name)
 		}

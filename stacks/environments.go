@@ -241,7 +241,7 @@ func Environments() []Environment {
 				{RelaxStreamRetention, "dev replays are short; a day of records is enough"},
 				{RelaxAppInternetEgress, "developers pull packages and images from public registries; synthetic data only"},
 			},
-			State: StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion},
+			State: StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion, AccountID: DefaultStateAccountID},
 		},
 		{
 			Name:                       Staging,
@@ -289,7 +289,7 @@ func Environments() []Environment {
 				{RelaxLogRetention, "staging logs hold test traffic, not customer access records"},
 				{RelaxStreamRetention, "three days covers a weekend of replay tests"},
 			},
-			State: StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion},
+			State: StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion, AccountID: DefaultStateAccountID},
 		},
 		{
 			Name:                       Prod,
@@ -331,7 +331,7 @@ func Environments() []Environment {
 			CacheEvictionsAlarmCount:        100,
 			CacheReplicationLagAlarmSeconds: 10,
 
-			State: StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion},
+			State: StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion, AccountID: DefaultStateAccountID},
 		},
 	}
 }
@@ -407,7 +407,7 @@ func Select(getenv func(string) string) ([]Environment, error) {
 		}
 	}
 
-	state := StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion}
+	state := StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion, AccountID: DefaultStateAccountID}
 	if kind, ok := lookup(getenv, EnvStateBackend); ok {
 		state.Kind = kind
 	}
@@ -416,6 +416,9 @@ func Select(getenv func(string) string) ([]Environment, error) {
 	}
 	if region, ok := lookup(getenv, EnvStateRegion); ok {
 		state.Region = region
+	}
+	if account, ok := lookup(getenv, EnvStateAccountID); ok {
+		state.AccountID = account
 	}
 	if org, ok := lookup(getenv, EnvCloudOrganization); ok {
 		state.Organization = org
@@ -853,6 +856,9 @@ func (s StateBackend) validate() []error {
 		}
 		if !regionPattern.MatchString(s.Region) {
 			bad("State.Region ("+EnvStateRegion+")", s.Region, "an AWS region name such as sa-east-1")
+		}
+		if !accountIDPattern.MatchString(s.AccountID) {
+			bad("State.AccountID ("+EnvStateAccountID+")", s.AccountID, "12 digits: the account that holds the state bucket")
 		}
 	case BackendCloud:
 		if !organizationPattern.MatchString(s.Organization) {

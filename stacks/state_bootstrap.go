@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
@@ -89,6 +91,15 @@ type StateBootstrap struct {
 	AbortIncompleteUploadDays int
 	// AccessLogRetentionDays is how long server access logs are kept.
 	AccessLogRetentionDays int
+	// Tenants are the permanent environments whose backends keep state
+	// here; each gets a state-access role its account may assume.
+	Tenants []StateTenant
+}
+
+// StateTenant is an environment whose state the bucket holds.
+type StateTenant struct {
+	Name      string
+	AccountID string
 }
 
 // AccessLogBucket is the bucket that receives the state bucket's server
@@ -100,21 +111,24 @@ func (b StateBootstrap) AccessLogBucket() string {
 // SelectStateBootstrap returns the bootstrap configuration for state, the
 // backend every selected environment shares (Select gives them one value).
 // It returns nil when the backend is not S3: Terraform Cloud keeps state
-// itself. getenv supplies FASTSHOP_STATE_ACCOUNT_ID.
-func SelectStateBootstrap(getenv func(string) string, state StateBackend) (*StateBootstrap, error) {
+// itself. Every permanent environment in tenants gets a state-access role,
+// whichever environments this run synthesizes: the bucket serves them all.
+func SelectStateBootstrap(state StateBackend, tenants []Environment) (*StateBootstrap, error) {
 	if state.Kind != BackendS3 {
 		return nil, nil
 	}
 	b := StateBootstrap{
-		AccountID:                 DefaultStateAccountID,
+		AccountID:                 state.AccountID,
 		Bucket:                    state.Bucket,
 		Region:                    state.Region,
 		NoncurrentVersionDays:     DefaultNoncurrentStateVersionDays,
 		AbortIncompleteUploadDays: DefaultAbortIncompleteUploadDays,
 		AccessLogRetentionDays:    DefaultAccessLogRetentionDays,
 	}
-	if id, ok := lookup(getenv, EnvStateAccountID); ok {
-		b.AccountID = id
+	for _, env := range tenants {
+		if env.Base == "" {
+			b.Tenants = append(b.Tenants, StateTenant{Name: env.Name, AccountID: env.AccountID})
+		}
 	}
 	if err := b.Validate(); err != nil {
 		return nil, err
@@ -139,6 +153,14 @@ func (b StateBootstrap) Validate() error {
 	}
 	if !regionPattern.MatchString(b.Region) {
 		bad("Region ("+EnvStateRegion+")", b.Region, "an AWS region name such as sa-east-1")
+	}
+	if len(b.Tenants) == 0 {
+		bad("Tenants", "none", "at least one environment whose state the bucket holds")
+	}
+	for _, t := range b.Tenants {
+		if !accountIDPattern.MatchString(t.AccountID) {
+			bad("Tenants."+t.Name+".AccountID", t.AccountID, "12 digits")
+		}
 	}
 	if b.NoncurrentVersionDays < minNoncurrentStateVersionDays || b.NoncurrentVersionDays > maxLifecycleDays {
 		bad("NoncurrentVersionDays", b.NoncurrentVersionDays, "%d to %d days", minNoncurrentStateVersionDays, maxLifecycleDays)
@@ -184,6 +206,7 @@ func NewStateBootstrap(scope constructs.Construct, b StateBootstrap) cdktf.Terra
 	})
 
 	built := addStateBucket(stack, b)
+	roles := addStateAccessRoles(stack, b, built)
 	output := func(name, description string, value any) {
 		cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{
 			Value:       value,
@@ -197,7 +220,78 @@ func NewStateBootstrap(scope constructs.Construct, b StateBootstrap) cdktf.Terra
 	output("kms_key_id", "ID of the customer-managed key that encrypts the state", built.Key.KeyId())
 	output("kms_alias_name", "Alias of the state key: the pipeline backends' kms_key_id", built.Alias.Name())
 	output("access_log_s3_bucket_id", "Bucket receiving the state bucket's server access logs", built.AccessLog.Id())
+	for _, r := range roles {
+		output("iam_role_state_access_"+r.tenant+"_arn", "Role the "+r.tenant+" backend assumes to reach its state", r.role.Arn())
+	}
 	return stack
+}
+
+// stateAccessRole is one tenant's role, for the outputs.
+type stateAccessRole struct {
+	tenant string
+	role   iamrole.IamRole
+}
+
+// stateObjectActions are what the S3 backend does with a state object and
+// its lock file (use_lockfile writes <key>.tflock next to it).
+var stateObjectActions = []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"}
+
+// addStateAccessRoles gives each environment's account a role that reads
+// and writes only that environment's state: a workload account's
+// administrators cannot touch another environment's state. dev's role also
+// reaches the ephemeral stacks (fastshop/<suffix>/), so it is denied the
+// other tenants' prefixes explicitly.
+func addStateAccessRoles(stack cdktf.TerraformStack, b StateBootstrap, built stateBucket) []stateAccessRole {
+	bucketARN := "arn:aws:s3:::" + b.Bucket
+	var roles []stateAccessRole
+	for _, t := range b.Tenants {
+		prefix := bucketARN + "/fastshop/" + t.Name + "/*"
+		statements := []policyStatement{
+			allow("ListStateBucket", []string{"s3:ListBucket"}, bucketARN),
+			allow("ReadWriteOwnState", stateObjectActions, prefix),
+			{
+				Sid:      "UseStateKeyThroughS3",
+				Effect:   "Allow",
+				Action:   []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
+				Resource: *built.Key.Arn(),
+				Condition: map[string]map[string]any{
+					"StringEquals": {"kms:ViaService": "s3." + b.Region + ".amazonaws.com"},
+				},
+			},
+		}
+		if t.Name == Dev {
+			statements[1].Resource = bucketARN + "/fastshop/*"
+			var others []string
+			for _, o := range b.Tenants {
+				if o.Name != t.Name {
+					others = append(others, bucketARN+"/fastshop/"+o.Name+"/*")
+				}
+			}
+			others = append(others, bucketARN+"/fastshop/"+StateBootstrapID+"/*")
+			statements = append(statements, policyStatement{
+				Sid: "DenyOtherEnvironmentsState", Effect: "Deny", Action: stateObjectActions, Resource: others,
+			})
+		}
+		name := StateAccessRole(Environment{Name: t.Name})
+		role := iamrole.NewIamRole(stack, jsii.String("state_access_"+t.Name), &iamrole.IamRoleConfig{
+			Name:        jsii.String(name),
+			Description: jsii.String("Terraform S3 backend of the " + t.Name + " environment: its own state only"),
+			AssumeRolePolicy: jsii.String(newPolicy(policyStatement{
+				Sid:       "AssumeFromEnvironmentAccount",
+				Effect:    "Allow",
+				Principal: map[string]any{"AWS": fmt.Sprintf("arn:aws:iam::%s:root", t.AccountID)},
+				Action:    []string{"sts:AssumeRole"},
+			}).JSON()),
+			Tags: nameTag(name),
+		})
+		iamrolepolicy.NewIamRolePolicy(stack, jsii.String("state_access_"+t.Name+"_policy"), &iamrolepolicy.IamRolePolicyConfig{
+			Name:   jsii.String("own-state-only"),
+			Role:   role.Id(),
+			Policy: jsii.String(newPolicy(statements...).JSON()),
+		})
+		roles = append(roles, stateAccessRole{tenant: t.Name, role: role})
+	}
+	return roles
 }
 
 // protect keeps a resource from being destroyed by any plan: the bootstrap's

@@ -35,7 +35,7 @@ func synthBootstrap(t *testing.T) (StateBootstrap, map[string]any) {
 		if err != nil {
 			panic("default environments do not validate: " + err.Error())
 		}
-		b, err := SelectStateBootstrap(emptyProcessEnv, envs[0].State)
+		b, err := SelectStateBootstrap(envs[0].State, Environments())
 		if err != nil || b == nil {
 			panic("default state bootstrap does not validate")
 		}
@@ -129,7 +129,7 @@ func TestSelectStateBootstrapFollowsBackend(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Select(%v): %v", vars, err)
 	}
-	b, err := SelectStateBootstrap(processEnv(vars), envs[0].State)
+	b, err := SelectStateBootstrap(envs[0].State, Environments())
 	if err != nil || b == nil {
 		t.Fatalf("SelectStateBootstrap(%v) = %v, %v; want a configuration", vars, b, err)
 	}
@@ -150,7 +150,7 @@ func TestSelectStateBootstrapFollowsBackend(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Select(%v): %v", cloud, err)
 	}
-	if b, err := SelectStateBootstrap(processEnv(cloud), envs[0].State); b != nil || err != nil {
+	if b, err := SelectStateBootstrap(envs[0].State, Environments()); b != nil || err != nil {
 		t.Errorf("cloud backend: SelectStateBootstrap = %v, %v; want nil, nil (Terraform Cloud keeps state)", b, err)
 	}
 }
@@ -161,6 +161,7 @@ func TestStateBootstrapValidate(t *testing.T) {
 	good := StateBootstrap{
 		AccountID: DefaultStateAccountID, Bucket: DefaultStateBucket, Region: DefaultStateRegion,
 		NoncurrentVersionDays: 90, AbortIncompleteUploadDays: 7, AccessLogRetentionDays: 400,
+		Tenants: []StateTenant{{Name: Dev, AccountID: "111111111111"}},
 	}
 	if err := good.Validate(); err != nil {
 		t.Fatalf("default configuration refused: %v", err)
@@ -177,6 +178,8 @@ func TestStateBootstrapValidate(t *testing.T) {
 		{"noncurrent versions", func(b *StateBootstrap) { b.NoncurrentVersionDays = 1 }, []string{"NoncurrentVersionDays", "30 to 3650"}},
 		{"uploads", func(b *StateBootstrap) { b.AbortIncompleteUploadDays = 0 }, []string{"AbortIncompleteUploadDays", "1 to 3650"}},
 		{"access logs", func(b *StateBootstrap) { b.AccessLogRetentionDays = 30 }, []string{"AccessLogRetentionDays", "180 to 3650", "Marco Civil"}},
+		{"no tenants", func(b *StateBootstrap) { b.Tenants = nil }, []string{"Tenants", "at least one environment"}},
+		{"tenant account", func(b *StateBootstrap) { b.Tenants = []StateTenant{{Name: Dev, AccountID: "x"}} }, []string{"Tenants.dev.AccountID", "12 digits"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -194,9 +197,8 @@ func TestStateBootstrapValidate(t *testing.T) {
 		})
 	}
 
-	_, err := SelectStateBootstrap(processEnv(map[string]string{EnvStateAccountID: "not-an-account"}),
-		StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion})
-	if err == nil || !strings.Contains(err.Error(), "not-an-account") {
+	_, err := Select(processEnv(map[string]string{EnvStateAccountID: "not-an-account"}))
+	if err == nil || !strings.Contains(err.Error(), "not-an-account") || !strings.Contains(err.Error(), EnvStateAccountID) {
 		t.Errorf("bad %s: got %v; want a refusal naming the value", EnvStateAccountID, err)
 	}
 }
@@ -206,6 +208,12 @@ func TestStateBootstrapValidate(t *testing.T) {
 func TestStateBootstrapAddresses(t *testing.T) {
 	_, doc := synthBootstrap(t)
 	want := []string{
+		"aws_iam_role.state_access_dev",
+		"aws_iam_role.state_access_prod",
+		"aws_iam_role.state_access_staging",
+		"aws_iam_role_policy.state_access_dev_policy",
+		"aws_iam_role_policy.state_access_prod_policy",
+		"aws_iam_role_policy.state_access_staging_policy",
 		"aws_kms_alias.state_key",
 		"aws_kms_key.state",
 		"aws_s3_bucket.access_logs",
@@ -367,4 +375,65 @@ func statementBySid(statements []map[string]any, sid string) map[string]any {
 		}
 	}
 	return nil
+}
+
+// TestStateAccessRoles checks each environment's role reaches only its own
+// state, and that its account is the one trusted.
+func TestStateAccessRoles(t *testing.T) {
+	_, doc := synthBootstrap(t)
+	bucket := "arn:aws:s3:::" + DefaultStateBucket
+	for _, env := range Environments() {
+		role, _ := jsonAt(doc, "resource", "aws_iam_role", "state_access_"+env.Name).(map[string]any)
+		if role == nil {
+			t.Fatalf("no state-access role for %s", env.Name)
+		}
+		if role["name"] != StateAccessRole(env) {
+			t.Errorf("%s: state-access role named %v; the backend assumes %s", env.Name, role["name"], StateAccessRole(env))
+		}
+		if trust, _ := role["assume_role_policy"].(string); !strings.Contains(trust, "arn:aws:iam::"+env.AccountID+":root") {
+			t.Errorf("%s: state-access role does not trust account %s: %s", env.Name, env.AccountID, trust)
+		}
+		raw, _ := jsonAt(doc, "resource", "aws_iam_role_policy", "state_access_"+env.Name+"_policy", "policy").(string)
+		var policy policyDocument
+		if err := json.Unmarshal([]byte(raw), &policy); err != nil {
+			t.Fatalf("%s: state-access policy: %v", env.Name, err)
+		}
+		var allowed, denied []string
+		for _, st := range policy.Statement {
+			if !slices.Contains(st.Action, "s3:PutObject") {
+				continue
+			}
+			var resources []string
+			switch r := st.Resource.(type) {
+			case string:
+				resources = []string{r}
+			case []any:
+				for _, x := range r {
+					resources = append(resources, x.(string))
+				}
+			}
+			if st.Effect == "Allow" {
+				allowed = append(allowed, resources...)
+			} else {
+				denied = append(denied, resources...)
+			}
+		}
+		switch env.Name {
+		case Dev:
+			// dev's role covers the ephemeral stacks' prefixes and is denied
+			// every other tenant's.
+			if !slices.Equal(allowed, []string{bucket + "/fastshop/*"}) {
+				t.Errorf("dev: state-access role may write %v; want fastshop/* for dev and its ephemeral stacks", allowed)
+			}
+			for _, other := range []string{"staging", "prod", StateBootstrapID} {
+				if !slices.Contains(denied, bucket+"/fastshop/"+other+"/*") {
+					t.Errorf("dev: state-access role is not denied %s's state (denied %v)", other, denied)
+				}
+			}
+		default:
+			if !slices.Equal(allowed, []string{bucket + "/fastshop/" + env.Name + "/*"}) {
+				t.Errorf("%s: state-access role may write %v; want only its own prefix", env.Name, allowed)
+			}
+		}
+	}
 }
