@@ -172,10 +172,14 @@ func stackJSONPath(outdir, stack string) string {
 	return filepath.Join(outdir, "stacks", stack, "cdk.tf.json")
 }
 
-// offlineProvider lets terraform plan without AWS: dummy keys and every
-// skip flag. It exists only in test copies; the product never carries it.
-const offlineProvider = `{"provider":{"aws":[{"access_key":"offline-test","secret_key":"offline-test",` +
-	`"skip_credentials_validation":true,"skip_requesting_account_id":true,"skip_metadata_api_check":"true"}]}}`
+// offlineProvider lets terraform plan without AWS: every skip flag. It
+// exists only in test copies; the product never carries it. The dummy keys
+// come from offlineCredentials in terraform's environment, so no key lands
+// in the plan (the policy pack's SEC-01 would rightly reject it).
+const offlineProvider = `{"provider":{"aws":[{"skip_credentials_validation":true,"skip_requesting_account_id":true,"skip_metadata_api_check":"true"}]}}`
+
+// offlineCredentials are the dummy AWS keys every offline terraform run gets.
+var offlineCredentials = []string{"AWS_ACCESS_KEY_ID=offline-test", "AWS_SECRET_ACCESS_KEY=offline-test"}
 
 // localBackend replaces the S3 (or cloud) backend in test copies.
 const localBackend = `{"terraform":{"backend":{"local":{"path":"terraform.tfstate"}}}}`
@@ -263,6 +267,7 @@ func runTerraform(tf, dir string, args ...string) ([]byte, error) {
 	cmd := exec.Command(tf, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE=/dev/null", "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+	cmd.Env = append(cmd.Env, offlineCredentials...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
