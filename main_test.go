@@ -77,7 +77,7 @@ func TestRunRefusesBadInput(t *testing.T) {
 // settings the program reads.
 func TestDocsNameEverySetting(t *testing.T) {
 	settings := []string{stacks.EnvSuffix, stacks.EnvEnvironments, stacks.EnvStateBackend,
-		stacks.EnvStateBucket, stacks.EnvStateRegion, stacks.EnvCloudOrganization, stacks.DefaultStateBucket}
+		stacks.EnvStateBucket, stacks.EnvStateRegion, stacks.EnvCloudOrganization, stacks.DefaultStateBucket, stacks.EnvStateAccountID}
 	for _, doc := range []string{"help", "README.md"} {
 		data, err := os.ReadFile(doc)
 		if err != nil {
@@ -88,7 +88,8 @@ func TestDocsNameEverySetting(t *testing.T) {
 				t.Errorf("%s does not mention %s", doc, s)
 			}
 		}
-		for _, command := range []string{"go run main.go", "scripts/test", "cdktf deploy"} {
+		for _, command := range []string{"go run main.go", "scripts/test", "cdktf deploy", "cdktf list", "state-bootstrap",
+			"force-unlock", "policycheck", "trivy config", "FASTSHOP_LAZY_PROVIDER", "bench/synthbench"} {
 			if !strings.Contains(string(data), command) {
 				t.Errorf("%s does not show %q", doc, command)
 			}
