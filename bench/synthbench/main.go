@@ -13,21 +13,43 @@
 // Variants:
 //
 //	full          every environment, hook on (the default)
-//	full-off      the same with FASTSHOP_LAZY_PROVIDER=off (eager provider)
+//	full-off      the same with FASTSHOP_LAZY_PROVIDER=off (none of lazyprovider:
+//	              eager provider, jsii processes as jsii-runtime-go starts them)
 //	provider      bench/providerapp, hook on
 //	provider-off  bench/providerapp, hook off
 //
-// Wall time runs from starting the binary to its exit. Memory is sampled
-// every -interval from /proc: the resident set (statm) of the binary and all
-// its descendants (the jsii wrapper node process and the kernel node process),
-// summed per sample; the table shows the peak of that sum ("tree") and the
-// peak of the largest single process ("largest", the kernel). RSS counts
-// pages shared between processes (node's own code, in both node processes)
-// once per process, so "tree" is a little above the true total; sampling can
-// miss a peak shorter than the interval, though memory here grows over
-// seconds. /usr/bin/time -v would give only the largest single process, and
-// cgroup memory.peak also counts the page cache of the 206 MB of provider
-// JavaScript read from disk.
+// What is measured, per run:
+//
+//   - wall: from starting the binary to its exit (so it includes Go's start,
+//     both node processes' start, the jsii handshake, loading every package,
+//     the synth, writing the files and shutting node down).
+//   - CPU: user plus system time of the binary and of the descendants it
+//     waited for (the wrapper, which waits for the kernel), from wait4. It
+//     moves less than wall time when other work shares the machine.
+//   - memory: every -interval, the resident set size (VmRSS, from
+//     /proc/<pid>/statm) of each process of the run, by role: "Go" (the
+//     binary), "wrapper" (the node process jsii-runtime-go starts, which only
+//     starts the kernel and relays the pipes) and "kernel" (the node process
+//     running the jsii kernel, where the JavaScript runs). Any other
+//     descendant counts in the tree only. The table shows the peak over the
+//     run of: the sum of all ("tree"), the sum of Go and kernel ("Go + kernel",
+//     the figure the issue names) and each role alone. Peaks are of sampled
+//     sums, so the tree peak can be below the sum of the per-role peaks.
+//
+// RSS counts pages shared between processes once per process: node's own
+// code (about 40 MB, in both node processes) is in both the wrapper's and
+// the kernel's figure, and the Go binary's figure includes the file-backed
+// pages of its embedded provider tarball (34 MB) that jsii-runtime-go
+// touched to write it out. So "tree" is above the memory the run really
+// needs, in every variant alike. Sampling can miss a peak shorter than the
+// interval, though memory here grows over hundreds of milliseconds.
+// /usr/bin/time -v would give only the largest single process, and cgroup
+// memory.peak also counts the page cache of the 206 MB of provider JavaScript
+// read from disk.
+//
+// The summary compares full with full-off (and provider with provider-off)
+// on the median of each column, and says whether the issue's targets hold:
+// at least 3x faster, and at least 3x less peak memory.
 //
 // Each run gets its own CDKTF_OUTDIR and TMPDIR under a temporary directory,
 // and all runs share one working directory (the local backend writes state
@@ -65,11 +87,31 @@ type variant struct {
 
 type result struct {
 	wall       time.Duration
-	treeRSS    int64 // bytes, peak of the sum over the process tree
-	largestRSS int64 // bytes, peak of the largest single process
+	cpu        time.Duration // user + system time of the binary and its descendants
+	treeRSS    int64         // bytes, peak of the sum over the process tree
+	goKernel   int64         // bytes, peak of the sum of the Go process and the kernel
+	goRSS      int64         // bytes, peak of the Go process
+	wrapperRSS int64         // bytes, peak of the jsii wrapper node process
+	kernelRSS  int64         // bytes, peak of the jsii kernel node process
 	hook       string
 	outdir     string
 	leaked     int // jsii-runtime.* directories left in TMPDIR
+}
+
+// columns are the measured quantities, for the table and the ratios.
+var columns = []struct {
+	name   string
+	memory bool
+	target bool // the issue sets a target for it
+	get    func(result) float64
+}{
+	{"wall (s)", false, true, func(r result) float64 { return r.wall.Seconds() }},
+	{"CPU (s)", false, false, func(r result) float64 { return r.cpu.Seconds() }},
+	{"peak RSS, tree (MB)", true, true, func(r result) float64 { return float64(mb(r.treeRSS)) }},
+	{"peak RSS, Go + kernel (MB)", true, true, func(r result) float64 { return float64(mb(r.goKernel)) }},
+	{"Go (MB)", true, false, func(r result) float64 { return float64(mb(r.goRSS)) }},
+	{"wrapper (MB)", true, false, func(r result) float64 { return float64(mb(r.wrapperRSS)) }},
+	{"kernel (MB)", true, false, func(r result) float64 { return float64(mb(r.kernelRSS)) }},
 }
 
 func main() {
@@ -148,6 +190,7 @@ func run(runs, warmup int, interval time.Duration, only []string, keep bool) err
 		return fmt.Errorf("-variants %q names none of full, full-off, provider, provider-off", strings.Join(only, ","))
 	}
 
+	loadStart := loadAverage()
 	work := filepath.Join(tmp, "work")
 	if err := os.Mkdir(work, 0o755); err != nil {
 		return err
@@ -164,15 +207,15 @@ func run(runs, warmup int, interval time.Duration, only []string, keep bool) err
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stderr, "%s %-13s %6.2f s  tree %4d MB  largest %4d MB  hook %s\n",
-				label, v.name, r.wall.Seconds(), mb(r.treeRSS), mb(r.largestRSS), r.hook)
+			fmt.Fprintf(os.Stderr, "%s %-13s %6.2f s (CPU %5.2f s)  tree %4d MB  Go+kernel %4d MB (Go %3d, wrapper %3d, kernel %4d)  hook %s\n",
+				label, v.name, r.wall.Seconds(), r.cpu.Seconds(), mb(r.treeRSS), mb(r.goKernel), mb(r.goRSS), mb(r.wrapperRSS), mb(r.kernelRSS), r.hook)
 			if round >= warmup {
 				results[v.name] = append(results[v.name], r)
 			}
 		}
 	}
 
-	printMachine(root)
+	printMachine(root, loadStart)
 	printTable(variants, results, runs, warmup, interval)
 	printRatios(results)
 	return printChecks(variants, results)
@@ -240,15 +283,21 @@ func runOnce(v variant, tmp, work, id string, interval time.Duration) (result, e
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	sample := func() {
-		tree, largest := treeRSS(cmd.Process.Pid)
-		r.treeRSS = max(r.treeRSS, tree)
-		r.largestRSS = max(r.largestRSS, largest)
+		m := sampleTree(cmd.Process.Pid)
+		r.treeRSS = max(r.treeRSS, m.tree)
+		r.goKernel = max(r.goKernel, m.goRSS+m.kernelRSS)
+		r.goRSS = max(r.goRSS, m.goRSS)
+		r.wrapperRSS = max(r.wrapperRSS, m.wrapperRSS)
+		r.kernelRSS = max(r.kernelRSS, m.kernelRSS)
 	}
 	sample()
 	for {
 		select {
 		case err := <-done:
 			r.wall = time.Since(start)
+			// wait4 counts the descendants the process waited for: Go waits
+			// for the wrapper, and the wrapper for the kernel.
+			r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 			if err != nil {
 				return r, fmt.Errorf("%s (%s): %v\n%s", v.name, v.app, err, stderr.String())
 			}
@@ -277,9 +326,16 @@ func environ(set ...string) []string {
 
 var pageSize = int64(os.Getpagesize())
 
-// treeRSS returns the summed resident set of pid and its descendants, and the
-// largest single one, in bytes.
-func treeRSS(root int) (sum, largest int64) {
+// treeSample is one reading of the resident sets of a run's processes.
+type treeSample struct {
+	tree                         int64 // every process of the tree
+	goRSS, wrapperRSS, kernelRSS int64
+}
+
+// sampleTree reads the resident set of root (the Go binary) and its
+// descendants, in bytes: its node children are jsii wrappers, and their node
+// children kernels (jsii-runtime-go starts one of each).
+func sampleTree(root int) treeSample {
 	children := map[int][]int{}
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -300,23 +356,56 @@ func treeRSS(root int) (sum, largest int64) {
 			children[ppid] = append(children[ppid], pid)
 		}
 	}
-	queue := []int{root}
+	var s treeSample
+	type node struct{ pid, depth int }
+	queue := []node{{root, 0}}
 	for len(queue) > 0 {
-		pid := queue[0]
-		queue = append(queue[1:], children[pid]...)
-		statm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
-		if err != nil {
-			continue
+		n := queue[0]
+		queue = queue[1:]
+		for _, c := range children[n.pid] {
+			queue = append(queue, node{c, n.depth + 1})
 		}
-		fields := strings.Fields(string(statm))
-		if len(fields) < 2 {
-			continue
+		rss := residentSet(n.pid)
+		s.tree += rss
+		switch {
+		case n.depth == 0:
+			s.goRSS += rss
+		case n.depth == 1 && isNode(n.pid):
+			s.wrapperRSS += rss
+		case n.depth == 2 && isNode(n.pid):
+			s.kernelRSS += rss
 		}
-		pages, _ := strconv.ParseInt(fields[1], 10, 64)
-		sum += pages * pageSize
-		largest = max(largest, pages*pageSize)
 	}
-	return sum, largest
+	return s
+}
+
+// residentSet returns the resident set size of pid in bytes, 0 if it is gone.
+func residentSet(pid int) int64 {
+	statm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(statm))
+	if len(fields) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseInt(fields[1], 10, 64)
+	return pages * pageSize
+}
+
+// isNode reports whether pid runs node (its command name is node, or it runs
+// $JSII_NODE).
+func isNode(pid int) bool {
+	comm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+	if err != nil {
+		return false
+	}
+	name := strings.TrimSpace(string(comm))
+	if name == "node" || strings.HasPrefix(name, "node") {
+		return true
+	}
+	custom := os.Getenv("JSII_NODE")
+	return custom != "" && strings.HasPrefix(filepath.Base(custom), name)
 }
 
 // hookStatus summarizes the report the hook's node processes wrote. Switched
@@ -329,26 +418,70 @@ func hookStatus(report string, off bool) string {
 		}
 		return "ABSENT (the binary does not import lazyprovider)"
 	}
-	status := "loaded, provider not met"
+	provider := "provider not met"
+	var notes []string
+	note := func(n string) {
+		if !slices.Contains(notes, n) {
+			notes = append(notes, n)
+		}
+	}
+	defs := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		var e struct {
-			Event      string `json:"event"`
-			Reason     string `json:"reason"`
-			Namespaces int    `json:"namespaces"`
+			Event       string   `json:"event"`
+			Reason      string   `json:"reason"`
+			Namespaces  int      `json:"namespaces"`
+			Module      string   `json:"module"`
+			Role        string   `json:"role"`
+			Known       bool     `json:"known"`
+			Channel     string   `json:"channel"`
+			NodeOptions []string `json:"nodeOptions"`
+			Flags       []string `json:"flags"`
 		}
 		if json.Unmarshal([]byte(line), &e) != nil {
 			continue
 		}
 		switch e.Event {
 		case "lazy":
-			return fmt.Sprintf("lazy (%d namespaces)", e.Namespaces)
+			provider = fmt.Sprintf("lazy (%d namespaces)", e.Namespaces)
 		case "fallback":
-			return "FELL BACK: " + e.Reason
+			provider = "FELL BACK: " + e.Reason
 		case "off":
-			status = "off"
+			provider = "off"
+		case "lazy-require":
+			note(e.Module + " lazy")
+		case "eager-require":
+			note(e.Module + " eager (" + e.Reason + ")")
+		case "lazy-stack-trace":
+			note("token stack traces lazy")
+		case "eager-stack-trace":
+			note("token stack traces eager")
+		case "jsii":
+			if !e.Known {
+				note("unknown jsii " + e.Role + " build")
+			}
+		case "kernel-spawn":
+			if len(e.NodeOptions) > 0 {
+				note("kernel " + strings.Join(e.NodeOptions, " "))
+			}
+			if e.Channel == "direct" {
+				note("direct channel")
+			} else {
+				note("relayed channel (" + e.Reason + ")")
+			}
+		case "kernel-flags":
+			note("kernel V8 " + strings.Join(e.Flags, " "))
+		case "lazy-defs":
+			defs++
 		}
 	}
-	return status
+	if defs > 0 {
+		note(fmt.Sprintf("runtime-defs read lazily (%d)", defs))
+	}
+	if len(notes) == 0 {
+		return provider
+	}
+	return provider + "; " + strings.Join(notes, ", ")
 }
 
 func moduleRoot() (string, error) {
@@ -363,15 +496,28 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(gomod), nil
 }
 
-func printMachine(root string) {
+// loadAverage returns the 1, 5 and 15 minute load averages, or "unknown".
+func loadAverage() string {
+	load, err := os.ReadFile("/proc/loadavg")
+	if fields := strings.Fields(string(load)); err == nil && len(fields) >= 3 {
+		return strings.Join(fields[:3], " ")
+	}
+	return "unknown"
+}
+
+func printMachine(root, loadStart string) {
 	fmt.Println("## Machine")
 	fmt.Println()
 	fmt.Printf("- CPU: %d cores, %s\n", runtime.NumCPU(), procField("/proc/cpuinfo", "model name"))
 	if kb, err := strconv.ParseInt(strings.TrimSuffix(procField("/proc/meminfo", "MemTotal"), " kB"), 10, 64); err == nil {
 		fmt.Printf("- memory: %.1f GiB\n", float64(kb)/(1<<20))
 	}
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("- load average at the end: %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	fmt.Printf("- load average (1, 5, 15 min) before the runs: %s; after: %s\n", loadStart, loadAverage())
+	if v := os.Getenv("NODE_EXTRA_CA_CERTS"); v != "" {
+		fmt.Println("- NODE_EXTRA_CA_CERTS is set: every node process parses it at start (tens of ms each, in every variant)")
+	}
+	if v := os.Getenv("NODE_OPTIONS"); v != "" {
+		fmt.Printf("- NODE_OPTIONS from the environment: %s\n", v)
 	}
 	node := os.Getenv("JSII_NODE")
 	if node == "" {
@@ -415,18 +561,37 @@ func command(name string, args ...string) string {
 
 func printTable(variants []variant, results map[string][]result, runs, warmup int, interval time.Duration) {
 	fmt.Printf("## Synth: medians of %d runs (after %d warm-up), interleaved; memory sampled every %v\n\n", runs, warmup, interval)
-	fmt.Println("| variant | what | hook | wall (s) | wall min-max (s) | peak RSS, process tree (MB) | peak RSS, largest process (MB) |")
-	fmt.Println("| --- | --- | --- | ---: | ---: | ---: | ---: |")
+	fmt.Print("| variant | what | hook | wall (s) | wall min-max (s) |")
+	for _, c := range columns[1:] {
+		fmt.Printf(" %s |", c.name)
+	}
+	fmt.Print("\n| --- | --- | --- | ---: | ---: |")
+	fmt.Println(strings.Repeat(" ---: |", len(columns)-1))
 	for _, v := range variants {
 		rs := results[v.name]
-		walls := collect(rs, func(r result) float64 { return r.wall.Seconds() })
-		fmt.Printf("| %s | %s | %s | %.2f | %.2f-%.2f | %.0f | %.0f |\n", v.name, v.what, rs[len(rs)-1].hook,
-			median(walls), slices.Min(walls), slices.Max(walls),
-			median(collect(rs, func(r result) float64 { return float64(mb(r.treeRSS)) })),
-			median(collect(rs, func(r result) float64 { return float64(mb(r.largestRSS)) })))
+		walls := collect(rs, columns[0].get)
+		fmt.Printf("| %s | %s | %s | %.2f | %.2f-%.2f |", v.name, v.what, rs[len(rs)-1].hook,
+			median(walls), slices.Min(walls), slices.Max(walls))
+		for _, c := range columns[1:] {
+			format := " %.2f |"
+			if c.memory {
+				format = " %.0f |"
+			}
+			fmt.Printf(format, median(collect(rs, c.get)))
+		}
+		fmt.Println()
 	}
 	fmt.Println()
+	fmt.Println("Wall: start of the binary to its exit. CPU: user + system time of the binary, the wrapper and the")
+	fmt.Println("kernel (less sensitive than wall time to other load on the machine). Memory: peak resident set size;")
+	fmt.Println("\"tree\" sums the Go process, the jsii wrapper node process and the kernel node process; \"Go + kernel\"")
+	fmt.Println("leaves out the wrapper. RSS counts node's shared code in both node processes, so the tree figure is")
+	fmt.Println("above the true total, in every variant.")
+	fmt.Println()
 }
+
+// target is the issue's factor, for both time and memory.
+const target = 3.0
 
 func printRatios(results map[string][]result) {
 	for _, pair := range [][2]string{{"full", "full-off"}, {"provider", "provider-off"}} {
@@ -434,13 +599,24 @@ func printRatios(results map[string][]result) {
 		if len(on) == 0 || len(off) == 0 {
 			continue
 		}
-		wall := func(r result) float64 { return r.wall.Seconds() }
-		tree := func(r result) float64 { return float64(r.treeRSS) }
-		largest := func(r result) float64 { return float64(r.largestRSS) }
-		fmt.Printf("- %s vs %s: %.1fx faster, %.1fx less memory (tree), %.1fx less (largest process)\n", pair[0], pair[1],
-			median(collect(off, wall))/median(collect(on, wall)),
-			median(collect(off, tree))/median(collect(on, tree)),
-			median(collect(off, largest))/median(collect(on, largest)))
+		fmt.Printf("### %s vs %s (ratio of medians, off / on)\n\n", pair[0], pair[1])
+		for _, c := range columns {
+			ratio := median(collect(off, c.get)) / median(collect(on, c.get))
+			what := "faster"
+			if c.memory {
+				what = "less memory"
+			}
+			line := fmt.Sprintf("- %s: %.2fx %s", c.name, ratio, what)
+			if c.target {
+				verdict := "met"
+				if ratio < target {
+					verdict = "NOT met"
+				}
+				line += fmt.Sprintf(" (target %.0fx: %s)", target, verdict)
+			}
+			fmt.Println(line)
+		}
+		fmt.Println()
 	}
 }
 

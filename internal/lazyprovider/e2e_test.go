@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -14,7 +15,9 @@ import (
 // AwsProvider and a VPC, importing this package) and synthesizes it through
 // the real jsii runtime with the hook on and off. It checks that this
 // package's init ran before the first jsii package's, that the kernel made the
-// real provider barrel lazy, and that the output is byte for byte the same.
+// real provider barrel lazy and did everything else the hook does in the jsii
+// processes of the pinned jsii-runtime-go (see checkJSIIWork), and that the
+// output is byte for byte the same.
 func TestProviderLoadsLazily(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and synthesizes a CDKTF app twice (about 10 s)")
@@ -61,6 +64,7 @@ func TestProviderLoadsLazily(t *testing.T) {
 	if strings.Contains(lazyStderr, "fastshop lazyprovider:") {
 		t.Errorf("warning on the real provider:\n%s", lazyStderr)
 	}
+	checkJSIIWork(t, lazyReports)
 	self, first := initOrder(lazyStderr, "fastshop/internal/lazyprovider"), initOrder(lazyStderr, "github.com/aws/constructs-go/constructs/v10")
 	if self < 0 || first < 0 || self > first {
 		t.Errorf("init order: lazyprovider at %d, constructs (starts node) at %d; want lazyprovider first", self, first)
@@ -95,4 +99,57 @@ func initOrder(trace, pkg string) int {
 		}
 	}
 	return -1
+}
+
+// checkJSIIWork checks, from the hook's report of a synth through the real
+// jsii runtime, that the hook did in the jsii processes all it does for the
+// builds it knows (hook.js, "The jsii processes"). It fails when the pinned
+// jsii-runtime-go embeds other builds than hook.js lists in JSII_BUILDS (see
+// also TestKnownJSIIBuilds), or when cdktf's files changed shape.
+func checkJSIIWork(t *testing.T, reports []reportLine) {
+	t.Helper()
+	roles := map[string]reportLine{}
+	var got []string
+	for _, r := range reports {
+		switch r.Event {
+		case "jsii":
+			roles[r.Role] = r
+		case "kernel-spawn":
+			got = append(got, "kernel-spawn:"+r.Channel+":"+strings.Join(r.NodeOptions, " "))
+			if r.Channel != "direct" {
+				t.Errorf("the wrapper relayed the kernel's channel: %s", r.Reason)
+			}
+		case "channel":
+			got = append(got, "channel:"+r.Mode)
+		case "kernel-flags":
+			got = append(got, "kernel-flags:"+strings.Join(r.Flags, " "))
+		case "lazy-require", "eager-require":
+			got = append(got, r.Event+":"+r.Module)
+		case "lazy-stack-trace", "eager-stack-trace":
+			got = append(got, r.Event)
+		case "lazy-defs":
+			if strings.Contains(filepath.ToSlash(r.File), "@cdktf/provider-aws/") {
+				got = append(got, "lazy-defs:provider")
+			}
+		}
+	}
+	for _, role := range []string{"wrapper", "kernel"} {
+		if r, ok := roles[role]; !ok || !r.Known {
+			t.Errorf("jsii %s: reported %+v, want a build hook.js knows", role, r)
+		}
+	}
+	want := []string{
+		"kernel-spawn:direct:--max-semi-space-size=1 --v8-pool-size=1",
+		"kernel-flags:--max-opt=2",
+		"channel:direct",
+		"lazy-stack-trace",
+		"lazy-require:semver",
+		"lazy-require:archiver",
+		"lazy-defs:provider",
+	}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("hook report lacks %q; it has %v", w, got)
+		}
+	}
 }

@@ -90,10 +90,18 @@ type driverOutput struct {
 }
 
 type reportLine struct {
-	Event      string `json:"event"`
-	File       string `json:"file"`
-	Reason     string `json:"reason"`
-	Namespaces int    `json:"namespaces"`
+	Event       string   `json:"event"`
+	File        string   `json:"file"`
+	Reason      string   `json:"reason"`
+	Namespaces  int      `json:"namespaces"`
+	Module      string   `json:"module"`
+	Role        string   `json:"role"`
+	Known       bool     `json:"known"`
+	Channel     string   `json:"channel"`
+	Mode        string   `json:"mode"`
+	NodeOptions []string `json:"nodeOptions"`
+	Flags       []string `json:"flags"`
+	Pid         int      `json:"pid"`
 }
 
 // run is what one node process did.

@@ -2,6 +2,8 @@ package lazyprovider
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -188,5 +190,34 @@ func TestImportsAreJSIIRuntimeDeps(t *testing.T) {
 	}
 	if !(self < "github.com/") {
 		t.Errorf("%s no longer sorts before github.com/...: Go would initialize the jsii packages first", self)
+	}
+}
+
+// TestKnownJSIIBuilds checks that hook.js lists, in JSII_BUILDS, the sha256 of
+// the jsii wrapper and kernel files embedded in the jsii-runtime-go this
+// module pins. When it fails after an upgrade of jsii-runtime-go, check the
+// new build against what hook.js assumes ("The jsii processes": the wrapper
+// spawns the kernel with stdio [ignore, pipe, pipe, pipe] and relays fd 3; the
+// kernel reads and writes fd 3 with readSync and writeSync, and reads
+// runtime-defs files only in LazyTypes.get with toString("utf-8", begin,
+// end)), then add the new hashes. Until then the hook only leaves those two
+// optimizations out.
+func TestKnownJSIIBuilds(t *testing.T) {
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	out, err := exec.Command(goTool, "list", "-m", "-f", "{{.Dir}}", "github.com/aws/jsii-runtime-go").Output()
+	dir := strings.TrimSpace(string(out))
+	if err != nil || dir == "" {
+		t.Skipf("go list -m github.com/aws/jsii-runtime-go: %v (module not downloaded?)", err)
+	}
+	for _, file := range []string{"bin/jsii-runtime.js", "lib/program.js"} {
+		data, err := os.ReadFile(filepath.Join(dir, "internal", "embedded", "resources", filepath.FromSlash(file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		entry := `"` + hex.EncodeToString(sum[:]) + `": "` + file + `"`
+		if !bytes.Contains(hook, []byte(entry)) {
+			t.Errorf("hook.js JSII_BUILDS lacks %s of %s (sha256 %x)", file, dir, sum)
+		}
 	}
 }
