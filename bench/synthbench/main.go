@@ -437,6 +437,7 @@ func hookStatus(report string, off bool) string {
 			Channel     string   `json:"channel"`
 			NodeOptions []string `json:"nodeOptions"`
 			Flags       []string `json:"flags"`
+			Inline      string   `json:"inline"`
 		}
 		if json.Unmarshal([]byte(line), &e) != nil {
 			continue
@@ -471,6 +472,8 @@ func hookStatus(report string, off bool) string {
 			}
 		case "kernel-flags":
 			note("kernel V8 " + strings.Join(e.Flags, " "))
+		case "kernel-source-maps":
+			note("inline source maps " + e.Inline)
 		case "lazy-defs":
 			defs++
 		}

@@ -123,6 +123,8 @@ func checkJSIIWork(t *testing.T, reports []reportLine) {
 			got = append(got, "channel:"+r.Mode)
 		case "kernel-flags":
 			got = append(got, "kernel-flags:"+strings.Join(r.Flags, " "))
+		case "kernel-source-maps":
+			got = append(got, "kernel-source-maps:"+r.Inline)
 		case "lazy-require", "eager-require":
 			got = append(got, r.Event+":"+r.Module)
 		case "lazy-stack-trace", "eager-stack-trace":
@@ -141,6 +143,7 @@ func checkJSIIWork(t *testing.T, reports []reportLine) {
 	want := []string{
 		"kernel-spawn:direct:--max-semi-space-size=1 --v8-pool-size=1",
 		"kernel-flags:--max-opt=2",
+		"kernel-source-maps:dropped",
 		"channel:direct",
 		"lazy-stack-trace",
 		"lazy-require:semver",

@@ -22,9 +22,10 @@
 //     loads, and token creation stacks are formatted on first use ("cdktf"
 //     below), where the files are exactly as expected.
 //   - the jsii kernel process: node and V8 options for a short-lived process
-//     (any jsii build) and, for the jsii builds this hook knows, a direct
-//     channel to the host and no 32 MB read of the provider's runtime-defs
-//     file ("The jsii processes" below).
+//     and packages compiled without their inline source maps (any jsii
+//     build; "Inline source maps" and "The jsii processes" below) and, for
+//     the jsii builds this hook knows, a direct channel to the host and no
+//     32 MB read of the provider's runtime-defs file.
 //
 // Where a file is not what a part expects, that part is left out, silently
 // (the synth is the same, a little slower; the report says so).
@@ -117,6 +118,9 @@
   const originalCompile = Module.prototype._compile;
   Module.prototype._compile = function compile(content, filename, ...rest) {
     if (typeof content === "string" && typeof filename === "string") {
+      if (dropInlineSourceMaps && filename.includes(NODE_MODULES)) {
+        content = withoutInlineSourceMap(content);
+      }
       if (filename.includes(PATH_HINT)) {
         content = maybeRewrite(content, filename);
       } else if (filename.includes(CDKTF_HINT)) {
@@ -125,6 +129,30 @@
     }
     return originalCompile.call(this, content, filename, ...rest);
   };
+
+  // Inline source maps. The provider's and cdktf's files end with their
+  // source map as a base64 comment, 70% of the provider's bytes: V8 scans it
+  // when it compiles the file and keeps it, with the source, for the life of
+  // the process. Node reads such a map only with source maps enabled
+  // (--enable-source-maps), and a debugger only when one is attached. In the
+  // jsii kernel, unless either is the case (see the kernel below), a file of
+  // a package (under node_modules) whose last line is an inline map is
+  // compiled without that line; line and column numbers stay the same.
+  let dropInlineSourceMaps = false;
+  const NODE_MODULES = path.sep + "node_modules" + path.sep;
+  const INLINE_MAP = "\n//# sourceMappingURL=data:";
+
+  function withoutInlineSourceMap(content) {
+    const at = content.indexOf(INLINE_MAP);
+    if (at === -1) {
+      return content;
+    }
+    const end = content.indexOf("\n", at + 1);
+    if (end !== -1 && end !== content.length - 1) {
+      return content; // not the last line: leave the file as it is
+    }
+    return content.slice(0, at + 1);
+  }
 
   // maybeRewrite looks at the first file node compiles from each copy of the
   // provider package. That is its entry point; if it is lib/index.js of the
@@ -463,6 +491,9 @@
       const channel = process.env[CHANNEL_ENV];
       delete process.env[CHANNEL_ENV]; // not for the kernel's own children
       setKernelV8Flags();
+      dropInlineSourceMaps = process.sourceMapsEnabled !== true && !optionSet("--enable-source-maps") &&
+        !(process.env.NODE_OPTIONS || "").split(/\s+/).concat(process.execArgv).some((arg) => arg.startsWith("--inspect"));
+      report("kernel-source-maps", { inline: dropInlineSourceMaps ? "dropped" : "kept" });
       if (jsii.known) {
         readDefsLazily();
       }

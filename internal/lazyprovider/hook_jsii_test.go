@@ -307,22 +307,30 @@ child.stdout.pipe(process.stdout);
 child.stderr.pipe(process.stderr);
 child.on("exit", (code) => process.exit(code));
 `,
-		"lib/program.js": `console.log(JSON.stringify({ execArgv: process.execArgv, channel: process.env.FASTSHOP_LAZY_PROVIDER_CHANNEL || "" }));
+		"lib/program.js": `console.log(JSON.stringify({ execArgv: process.execArgv, channel: process.env.FASTSHOP_LAZY_PROVIDER_CHANNEL || "",
+  sourceMap: require("pkg") }));
 `,
+		// true when its source, as compiled, still ends with its inline source map
+		"node_modules/pkg/index.js": "module.exports = arguments.callee.toString().includes(\"source\" + \"MappingURL\");\n" +
+			"//# sourceMappingURL=data:application/json;base64,e30=\n",
 	})
 }
 
 // TestHookKernelOptions checks that the wrapper starts the kernel with the
 // node options in front of its own (unless NODE_OPTIONS sets them), that the
-// kernel sets its V8 flags, and that an unknown build gets no direct channel.
+// kernel sets its V8 flags and compiles packages without their inline source
+// maps (unless source maps are enabled), and that an unknown build gets no
+// direct channel.
 func TestHookKernelOptions(t *testing.T) {
 	tests := []struct {
 		name        string
 		nodeOptions string // in front of the hook's --require
 		want        []string
+		sourceMap   bool // kept
 	}{
-		{"defaults", "", []string{"--max-semi-space-size=1", "--v8-pool-size=1", "--preserve-symlinks"}},
-		{"user's semi-space size wins", "--max-semi-space-size=8", []string{"--v8-pool-size=1", "--preserve-symlinks"}},
+		{"defaults", "", []string{"--max-semi-space-size=1", "--v8-pool-size=1", "--preserve-symlinks"}, false},
+		{"user's semi-space size wins", "--max-semi-space-size=8", []string{"--v8-pool-size=1", "--preserve-symlinks"}, false},
+		{"source maps enabled", "--enable-source-maps", []string{"--max-semi-space-size=1", "--v8-pool-size=1", "--preserve-symlinks"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -330,14 +338,18 @@ func TestHookKernelOptions(t *testing.T) {
 			options := strings.TrimSpace(tt.nodeOptions + " --require=" + quote(writeHookFile(t)))
 			stdout, stderr, reports := runNode(t, dir, filepath.Join("bin", "jsii-runtime.js"), "NODE_OPTIONS="+options)
 			var got struct {
-				ExecArgv []string `json:"execArgv"`
-				Channel  string   `json:"channel"`
+				ExecArgv  []string `json:"execArgv"`
+				Channel   string   `json:"channel"`
+				SourceMap bool     `json:"sourceMap"`
 			}
 			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 				t.Fatalf("kernel output %q: %v", stdout, err)
 			}
 			if !reflect.DeepEqual(got.ExecArgv, tt.want) || got.Channel != "" {
 				t.Errorf("kernel got node arguments %q and channel %q, want %q and none", got.ExecArgv, got.Channel, tt.want)
+			}
+			if got.SourceMap != tt.sourceMap {
+				t.Errorf("a package's inline source map kept: %v, want %v", got.SourceMap, tt.sourceMap)
 			}
 			if stderr != "" {
 				t.Errorf("stderr = %q, want nothing", stderr)

@@ -101,6 +101,7 @@ type reportLine struct {
 	Mode        string   `json:"mode"`
 	NodeOptions []string `json:"nodeOptions"`
 	Flags       []string `json:"flags"`
+	Inline      string   `json:"inline"`
 	Pid         int      `json:"pid"`
 }
 
