@@ -27,11 +27,7 @@ func requireCDKTF(t *testing.T) string {
 	requireTool(t, "node", "install Node.js >= 20")
 	bin := filepath.Join(repoRoot(), "node_modules", ".bin", "cdktf")
 	if _, err := os.Stat(bin); err != nil {
-		msg := fmt.Sprintf("no cdktf CLI at %s: run `npm ci` at the repository root (.ci/run does)", bin)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		missingTool(t, fmt.Sprintf("no cdktf CLI at %s: run `npm ci` at the repository root (.ci/run does)", bin))
 	}
 	return bin
 }

@@ -62,12 +62,17 @@ func requireTool(t *testing.T, name, install string) string {
 	if err == nil {
 		return path
 	}
-	msg := fmt.Sprintf("%s is not on PATH: %s (.ci/run installs it)", name, install)
+	missingTool(t, fmt.Sprintf("%s is not on PATH: %s (.ci/run installs it)", name, install))
+	return ""
+}
+
+// missingTool fails the test under CI and skips it, saying why, elsewhere.
+func missingTool(t *testing.T, msg string) {
+	t.Helper()
 	if os.Getenv("CI") != "" {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
-	return ""
 }
 
 // requireTerraform checks terraform and the provider mirror together.
@@ -76,11 +81,7 @@ func requireTerraform(t *testing.T) string {
 	tf := requireTool(t, "terraform", "install Terraform >= 1.10 (1.11.4 here)")
 	mirror := filepath.Join(pluginDir(), "registry.terraform.io", "hashicorp", "aws")
 	if _, err := os.Stat(mirror); err != nil {
-		msg := fmt.Sprintf("no AWS provider mirror at %s (set FASTSHOP_TF_PLUGIN_DIR): %v", mirror, err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		missingTool(t, fmt.Sprintf("no AWS provider mirror at %s (set FASTSHOP_TF_PLUGIN_DIR): %v", mirror, err))
 	}
 	return tf
 }
