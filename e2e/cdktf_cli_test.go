@@ -84,6 +84,12 @@ func freshClone(t *testing.T) string {
 // private CDKTF home, so it needs no network.
 func runCDKTF(t *testing.T, dir string, args ...string) string {
 	t.Helper()
+	return runCDKTFWith(t, dir, nil, args...)
+}
+
+// runCDKTFWith is runCDKTF with extra environment variables.
+func runCDKTFWith(t *testing.T, dir string, env []string, args ...string) string {
+	t.Helper()
 	bin := requireCDKTF(t)
 	ctx, cancel := context.WithTimeout(context.Background(), cdktfTimeout)
 	defer cancel()
@@ -98,6 +104,7 @@ func runCDKTF(t *testing.T, dir string, args ...string) string {
 		"TF_CLI_CONFIG_FILE=/dev/null",
 		"CI=1", // no spinner
 	)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -128,7 +135,13 @@ func stackDirs(t *testing.T, outdir string) []string {
 // synth` produces the same stacks as `go run main.go`, byte for byte.
 func TestCDKTFSynthMatchesProgram(t *testing.T) {
 	clone := freshClone(t)
-	runCDKTF(t, clone, "synth")
+	// The CLI runs `go run main.go` through a shell: the lazy provider hook
+	// must reach that entry point too.
+	report := filepath.Join(workDir, "cdktf-lazy-report.jsonl")
+	runCDKTFWith(t, clone, []string{"FASTSHOP_LAZY_PROVIDER_REPORT=" + report}, "synth")
+	if events, err := os.ReadFile(report); err != nil || !bytes.Contains(events, []byte(`"event":"lazy"`)) {
+		t.Errorf("cdktf synth loaded the AWS provider eagerly (hook report: %s, %v)", events, err)
+	}
 	viaCLI := filepath.Join(clone, "cdktf.out")
 	direct := synthAll(t)
 
