@@ -23,13 +23,7 @@ func NewPipeline(scope constructs.Construct, env Environment) cdktf.TerraformSta
 	stack := cdktf.NewTerraformStack(scope, jsii.String(env.Name))
 	addStateBackend(stack, env)
 
-	tags := map[string]*string{
-		"Project":            jsii.String(projectTag),
-		"Environment":        jsii.String(env.Name),
-		"ManagedBy":          jsii.String(managedByTag),
-		"DataClassification": jsii.String(dataClassificationTag),
-		"Owner":              jsii.String(env.Owner),
-	}
+	tags := defaultTags(env.Name, env.Owner)
 	// A region outside the residency allow-list carries its LGPD art. 33
 	// basis on every resource, where the plan (and the policy pack's RES-01)
 	// and anyone looking at the resource can see it.
@@ -54,6 +48,18 @@ func NewPipeline(scope constructs.Construct, env Environment) cdktf.TerraformSta
 	addOutputs(stack, net, groups, keys, stream, db, cache)
 	addOperationsOutputs(stack, endpoints, roles, alerts, cache)
 	return stack
+}
+
+// defaultTags are the tags the provider puts on every taggable resource of
+// a stack.
+func defaultTags(environment, owner string) map[string]*string {
+	return map[string]*string{
+		"Project":            jsii.String(projectTag),
+		"Environment":        jsii.String(environment),
+		"ManagedBy":          jsii.String(managedByTag),
+		"DataClassification": jsii.String(dataClassificationTag),
+		"Owner":              jsii.String(owner),
+	}
 }
 
 // resourceName follows the reference design's fastshop-<thing>-<env>

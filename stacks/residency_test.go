@@ -8,8 +8,8 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
-// defaultTags returns the AWS provider's default tags of a synthesized stack.
-func defaultTags(t *testing.T, env string, doc map[string]any) map[string]any {
+// providerDefaultTags returns the AWS provider's default tags of a synthesized stack.
+func providerDefaultTags(t *testing.T, env string, doc map[string]any) map[string]any {
 	t.Helper()
 	providers, _ := doc["provider"].(map[string]any)
 	aws, _ := providers["aws"].([]any)
@@ -30,7 +30,7 @@ func defaultTags(t *testing.T, env string, doc map[string]any) map[string]any {
 // allow-list must carry it there, and the others must not carry an empty one.
 func TestTransferBasisTag(t *testing.T) {
 	for _, s := range synthAll(t) {
-		if tags := defaultTags(t, s.Env.Name, s.JSON); tags[DataTransferBasisTag] != nil {
+		if tags := providerDefaultTags(t, s.Env.Name, s.JSON); tags[DataTransferBasisTag] != nil {
 			t.Errorf("%s: region %s is in the allow-list but the stack tags %s=%v", s.Env.Name, s.Env.Region, DataTransferBasisTag, tags[DataTransferBasisTag])
 		}
 	}
@@ -47,7 +47,7 @@ func TestTransferBasisTag(t *testing.T) {
 	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(stack, jsii.Bool(true))), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if got := defaultTags(t, env.Name, doc)[DataTransferBasisTag]; got != env.DataTransferBasis {
+	if got := providerDefaultTags(t, env.Name, doc)[DataTransferBasisTag]; got != env.DataTransferBasis {
 		t.Errorf("%s in %s: default tag %s = %v; want %q", env.Name, env.Region, DataTransferBasisTag, got, env.DataTransferBasis)
 	}
 }

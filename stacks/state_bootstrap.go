@@ -192,17 +192,10 @@ func NewStateBootstrap(scope constructs.Construct, b StateBootstrap) cdktf.Terra
 	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(StateBootstrapStatePath)})
 	pinVersions(stack)
 
+	tags := defaultTags(StateBootstrapID, stateOwnerTag)
 	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
-		Region: jsii.String(b.Region),
-		DefaultTags: &[]*provider.AwsProviderDefaultTags{{
-			Tags: &map[string]*string{
-				"Project":            jsii.String(projectTag),
-				"Environment":        jsii.String(StateBootstrapID),
-				"ManagedBy":          jsii.String(managedByTag),
-				"DataClassification": jsii.String(dataClassificationTag),
-				"Owner":              jsii.String(stateOwnerTag),
-			},
-		}},
+		Region:      jsii.String(b.Region),
+		DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: &tags}},
 	})
 
 	built := addStateBucket(stack, b)
