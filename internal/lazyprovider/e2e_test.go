@@ -22,7 +22,7 @@ func TestProviderLoadsLazily(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and synthesizes a CDKTF app twice (about 10 s)")
 	}
-	nodeBinary(t) // skips without node
+	nodeBinary(t) // fails without node
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 	work := t.TempDir()
 	app := filepath.Join(work, "providerapp")

@@ -162,7 +162,7 @@ func TestWriteHook(t *testing.T) {
 func TestImportsAreJSIIRuntimeDeps(t *testing.T) {
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 	if _, err := os.Stat(goTool); err != nil {
-		t.Skipf("no go tool at %s: %v", goTool, err)
+		t.Fatalf("no go tool at %s: %v", goTool, err)
 	}
 	list := func(pkg string) map[string]bool {
 		out, err := exec.Command(goTool, "list", "-deps", pkg).Output()
@@ -207,7 +207,7 @@ func TestKnownJSIIBuilds(t *testing.T) {
 	out, err := exec.Command(goTool, "list", "-m", "-f", "{{.Dir}}", "github.com/aws/jsii-runtime-go").Output()
 	dir := strings.TrimSpace(string(out))
 	if err != nil || dir == "" {
-		t.Skipf("go list -m github.com/aws/jsii-runtime-go: %v (module not downloaded?)", err)
+		t.Fatalf("go list -m github.com/aws/jsii-runtime-go: %v (run go mod download)", err)
 	}
 	for _, file := range []string{"bin/jsii-runtime.js", "lib/program.js"} {
 		data, err := os.ReadFile(filepath.Join(dir, "internal", "embedded", "resources", filepath.FromSlash(file)))
