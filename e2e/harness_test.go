@@ -91,27 +91,36 @@ func requireTerraform(t *testing.T) string {
 }
 
 var (
-	buildOnce sync.Once
-	buildPath string
-	buildErr  error
+	buildMu   sync.Mutex
+	buildErrs = map[string]error{}
 )
+
+// goBuild builds a Go command once per test binary into workDir/name:
+// `go build -C dir -o workDir/name target`.
+func goBuild(t *testing.T, name, dir, target string) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	out := filepath.Join(workDir, name)
+	err, done := buildErrs[name]
+	if !done {
+		cmd := exec.Command("go", "build", "-C", dir, "-o", out, target)
+		if output, buildErr := cmd.CombinedOutput(); buildErr != nil {
+			err = fmt.Errorf("go build -C %s %s: %v\n%s", dir, target, buildErr, output)
+		}
+		buildErrs[name] = err
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
 
 // synthesizer builds the program once per test binary, exactly as
 // `go run main.go` compiles it.
 func synthesizer(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		buildPath = filepath.Join(workDir, "fastshop")
-		cmd := exec.Command("go", "build", "-o", buildPath, "main.go")
-		cmd.Dir = repoRoot()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build main.go: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return buildPath
+	return goBuild(t, "fastshop", repoRoot(), "main.go")
 }
 
 // synthResult is one run of the program.

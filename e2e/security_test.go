@@ -544,26 +544,10 @@ func TestTrivyGateFails(t *testing.T) {
 
 // --- the policy pack -------------------------------------------------------
 
-var (
-	policycheckOnce sync.Once
-	policycheckPath string
-	policycheckErr  error
-)
-
 // policycheck builds the policy pack's command from its own module, once.
 func policycheck(t *testing.T) string {
 	t.Helper()
-	policycheckOnce.Do(func() {
-		policycheckPath = filepath.Join(workDir, "policycheck")
-		cmd := exec.Command("go", "build", "-C", filepath.Join(repoRoot(), "policies"), "-o", policycheckPath, "./cmd/policycheck")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			policycheckErr = fmt.Errorf("go build -C policies ./cmd/policycheck: %v\n%s", err, out)
-		}
-	})
-	if policycheckErr != nil {
-		t.Fatal(policycheckErr)
-	}
-	return policycheckPath
+	return goBuild(t, "policycheck", filepath.Join(repoRoot(), "policies"), "./cmd/policycheck")
 }
 
 // packReport mirrors policies.Report (this module does not import OPA).
