@@ -33,7 +33,7 @@ func run(getenv func(string) string, outdir string) error {
 	}
 	// Select gives every environment the same backend; the bootstrap stack
 	// creates its bucket (nil for Terraform Cloud).
-	bootstrap, err := stacks.SelectStateBootstrap(envs[0].State, stacks.Environments())
+	bootstrap, err := stacks.SelectStateBootstrap(getenv, envs[0].State, stacks.Environments())
 	if err != nil {
 		return err
 	}

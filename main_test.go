@@ -29,7 +29,7 @@ func TestRunSynthesizesEveryEnvironment(t *testing.T) {
 	if err := run(getenv(map[string]string{"ENVIRONMENT_SUFFIX": "pr-7"}), outdir); err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	for _, stack := range []string{"dev", "staging", "prod", "pr-7"} {
+	for _, stack := range []string{"dev", "staging", "prod", "pr-7", "state-bootstrap"} {
 		path := filepath.Join(outdir, "stacks", stack, "cdk.tf.json")
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -53,6 +53,10 @@ func TestRunRefusesBadInput(t *testing.T) {
 		{"malformed suffix", map[string]string{"ENVIRONMENT_SUFFIX": "PR 482"}, []string{"ENVIRONMENT_SUFFIX", "lowercase"}},
 		{"unknown environment", map[string]string{"FASTSHOP_ENVIRONMENTS": "qa"}, []string{"FASTSHOP_ENVIRONMENTS", "dev, staging, prod"}},
 		{"bad backend", map[string]string{"FASTSHOP_STATE_BACKEND": "gcs"}, []string{"FASTSHOP_STATE_BACKEND", "s3 or cloud"}},
+		// Two stacks with one id made the synth panic.
+		{"suffix is the bootstrap's stack id", map[string]string{"ENVIRONMENT_SUFFIX": "state-bootstrap"}, []string{"ENVIRONMENT_SUFFIX", "state-bootstrap", "must differ"}},
+		{"bad bootstrap backend", map[string]string{"FASTSHOP_STATE_BOOTSTRAP_BACKEND": "remote"}, []string{"FASTSHOP_STATE_BOOTSTRAP_BACKEND", "local"}},
+		{"reserved bucket suffix", map[string]string{"FASTSHOP_STATE_BUCKET": "fastshop-state-s3alias"}, []string{"FASTSHOP_STATE_BUCKET", "-s3alias"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -77,7 +81,7 @@ func TestRunRefusesBadInput(t *testing.T) {
 // settings the program reads.
 func TestDocsNameEverySetting(t *testing.T) {
 	settings := []string{stacks.EnvSuffix, stacks.EnvEnvironments, stacks.EnvStateBackend,
-		stacks.EnvStateBucket, stacks.EnvStateRegion, stacks.EnvCloudOrganization, stacks.DefaultStateBucket, stacks.EnvStateAccountID}
+		stacks.EnvStateBucket, stacks.EnvStateRegion, stacks.EnvCloudOrganization, stacks.DefaultStateBucket, stacks.EnvStateAccountID, stacks.EnvStateBootstrapBackend}
 	for _, doc := range []string{"help", "README.md"} {
 		data, err := os.ReadFile(doc)
 		if err != nil {

@@ -2,6 +2,9 @@ package stacks
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -66,6 +69,38 @@ func StateAccessRoleARN(env Environment) string {
 	return fmt.Sprintf("arn:aws:iam::%s:role/%s", env.State.AccountID, StateAccessRole(env))
 }
 
+// deployRoleARN matches an IAM role ARN: account, optional path, name (IAM's
+// character set for paths and role names, which has no wildcard).
+var deployRoleARN = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]{1,64})$`)
+
+// validateDeployPrincipals checks the roles an environment's state-access
+// role trusts: each an IAM role ARN in the environment's own account (the
+// trust policy admits that account only), at least one, no wildcard, none
+// twice. field names the setting in messages.
+func validateDeployPrincipals(env, field, accountID string, principals []string) []error {
+	var problems []error
+	bad := func(value any, allowed string) {
+		problems = append(problems, &FieldError{env, field, value, allowed})
+	}
+	if len(principals) == 0 {
+		bad(principals, "at least one IAM role ARN of a deploy role in account "+accountID+" (arn:aws:iam::"+accountID+":role/<name>)")
+	}
+	for i, p := range principals {
+		m := deployRoleARN.FindStringSubmatch(p)
+		switch {
+		case strings.ContainsAny(p, "*?"):
+			bad(p, "no wildcards: name each deploy role's ARN")
+		case m == nil:
+			bad(p, "an IAM role ARN, arn:aws:iam::<account>:role/[<path>/]<name> (name at most 64 of letters, digits and +=,.@_-)")
+		case m[1] != accountID:
+			bad(p, "a role in the environment's account "+accountID)
+		case slices.Contains(principals[:i], p):
+			bad(p, "listed twice")
+		}
+	}
+	return problems
+}
+
 // Workspace is the Terraform Cloud workspace of an environment.
 func Workspace(env string) string {
 	return "fastshop-" + env
@@ -81,27 +116,42 @@ func addStateBackend(stack cdktf.TerraformStack, env Environment) {
 			Workspaces:   cdktf.NewNamedCloudWorkspace(jsii.String(Workspace(env.Name)), nil),
 		})
 	default:
-		cdktf.NewS3Backend(stack, &cdktf.S3BackendConfig{
-			Bucket:   jsii.String(env.State.Bucket),
-			Region:   jsii.String(env.State.Region),
-			Key:      jsii.String(StateKey(env.Name)),
-			Encrypt:  jsii.Bool(true),
-			KmsKeyId: jsii.String(StateKeyAlias),
-			// State lives in the state account, workloads in their own:
-			// the backend crosses over through a role that reaches only
-			// this environment's keys. The alias then resolves in the
-			// state account too.
-			AssumeRole: &cdktf.S3BackendAssumeRoleConfig{
-				RoleArn:     jsii.String(StateAccessRoleARN(env)),
-				SessionName: jsii.String("fastshop-" + env.Name),
-			},
+		// State lives in the state account, workloads in their own: the
+		// backend crosses over through a role that reaches only this
+		// environment's keys. The alias then resolves in the state account
+		// too.
+		addS3Backend(stack, env.State, StateKey(env.Name), &cdktf.S3BackendAssumeRoleConfig{
+			RoleArn:     jsii.String(StateAccessRoleARN(env)),
+			SessionName: jsii.String(sessionName(env.Name)),
 		})
-		// cdktf v0.20.12's S3BackendConfig predates native S3 locking
-		// (Terraform 1.10), so the setting goes in by override. No DynamoDB
-		// table: that locking is deprecated.
-		stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
 	}
 	pinVersions(stack)
+}
+
+// sessionName is the backend's STS session name, which CloudTrail records
+// for every state read and write.
+func sessionName(env string) string {
+	return "fastshop-" + env
+}
+
+// addS3Backend keeps the stack's state at key in the state bucket, every
+// object encrypted with the state key and writes serialized by an S3 lock
+// file. Every S3 backend we emit (the pipelines' and the bootstrap's own)
+// comes from here, so none can drift from the others. role is nil when the
+// caller's credentials already belong to the state account.
+func addS3Backend(stack cdktf.TerraformStack, state StateBackend, key string, role *cdktf.S3BackendAssumeRoleConfig) {
+	cdktf.NewS3Backend(stack, &cdktf.S3BackendConfig{
+		Bucket:     jsii.String(state.Bucket),
+		Region:     jsii.String(state.Region),
+		Key:        jsii.String(key),
+		Encrypt:    jsii.Bool(true),
+		KmsKeyId:   jsii.String(StateKeyAlias),
+		AssumeRole: role,
+	})
+	// cdktf v0.20.12's S3BackendConfig predates native S3 locking
+	// (Terraform 1.10), so the setting goes in by override. No DynamoDB
+	// table: that locking is deprecated.
+	stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
 }
 
 // pinVersions writes the Terraform and provider version constraints every

@@ -81,6 +81,12 @@ type Environment struct {
 	// always on behalf of AccountID only.
 	ProducerPrincipals  []string
 	ProcessorPrincipals []string
+	// StateDeployPrincipals are the IAM roles of AccountID that deploy this
+	// environment (CI's deploy role, the operators' role): only they may
+	// assume its state-access role in the state account. Role ARNs, no
+	// wildcards; a role that does not exist yet is fine (the trust policy
+	// matches aws:PrincipalArn, which IAM does not resolve).
+	StateDeployPrincipals []string
 
 	// AppInternetEgress keeps the processors' HTTPS egress to the internet
 	// through NAT. AWS APIs are reached through VPC endpoints either way, so
@@ -217,6 +223,7 @@ func Environments() []Environment {
 			// ECS services.
 			ProducerPrincipals:              []string{ServiceECSTasks, ServiceLambda},
 			ProcessorPrincipals:             []string{ServiceECSTasks, ServiceLambda},
+			StateDeployPrincipals:           []string{"arn:aws:iam::111111111111:role/fastshop-deploy"},
 			AppInternetEgress:               true,
 			StreamIteratorAgeAlarmMs:        3_600_000,
 			StreamWriteThrottleAlarmCount:   100,
@@ -273,6 +280,7 @@ func Environments() []Environment {
 
 			ProducerPrincipals:              []string{ServiceECSTasks},
 			ProcessorPrincipals:             []string{ServiceECSTasks},
+			StateDeployPrincipals:           []string{"arn:aws:iam::222222222222:role/fastshop-deploy"},
 			AppInternetEgress:               false,
 			StreamIteratorAgeAlarmMs:        900_000,
 			StreamWriteThrottleAlarmCount:   10,
@@ -320,6 +328,7 @@ func Environments() []Environment {
 
 			ProducerPrincipals:              []string{ServiceECSTasks},
 			ProcessorPrincipals:             []string{ServiceECSTasks},
+			StateDeployPrincipals:           []string{"arn:aws:iam::333333333333:role/fastshop-deploy"},
 			AppInternetEgress:               false,
 			StreamIteratorAgeAlarmMs:        60_000,
 			StreamWriteThrottleAlarmCount:   1,
@@ -462,7 +471,10 @@ func Ephemeral(suffix string) Environment {
 
 var suffixPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-const maxSuffixLength = 20
+// maxSuffixLength is the longest suffix every derived name admits: the
+// ElastiCache user id fastshop-redis-default-<suffix> has 40 characters
+// at most. validateNames checks each name against its own rule as well.
+const maxSuffixLength = 17
 
 func validateSuffix(suffix string) error {
 	switch {
@@ -472,6 +484,10 @@ func validateSuffix(suffix string) error {
 		return errors.New("lowercase letters, digits and single hyphens between them (for example pr-482)")
 	case slices.Contains(PermanentNames(), suffix):
 		return fmt.Errorf("must differ from the permanent environments (%s)", strings.Join(PermanentNames(), ", "))
+	case suffix == StateBootstrapID:
+		// The stack id and the state key fastshop/state-bootstrap/ are the
+		// bootstrap's.
+		return fmt.Errorf("must differ from %s, the state bootstrap's stack id and state key", StateBootstrapID)
 	}
 	return nil
 }
@@ -500,9 +516,13 @@ func Validate(envs []Environment) error {
 		}
 	}
 	for i, a := range envs {
+		// Every name is a stack id beside the bootstrap's.
+		if a.Name == StateBootstrapID {
+			problems = append(problems, &FieldError{a.Name, "Name", a.Name, "reserved: the state bootstrap's stack id and state key"})
+		}
 		for _, b := range envs[i+1:] {
 			if a.Name == b.Name {
-				problems = append(problems, &FieldError{a.Name, "Name", a.Name, "environment names must be unique"})
+				problems = append(problems, &FieldError{a.Name, "Name", a.Name, "environment names must be unique (each is a stack id and a state key)"})
 			}
 			// An ephemeral stack reuses its base's range on purpose: it is a
 			// separate VPC that is never peered.
@@ -527,7 +547,6 @@ var (
 	dbInstanceClass      = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+$`)
 	cacheNodeType        = regexp.MustCompile(`^cache\.[a-z0-9]+\.[a-z0-9]+$`)
 	cacheEngineVersion   = regexp.MustCompile(`^[6-7]\.[0-9]+$`)
-	bucketNamePattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 	organizationPattern  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
 	privateIPv4Ranges    = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.168.0.0/16")}
 	logRetentionDayValue = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -676,6 +695,8 @@ func (e Environment) Validate() error {
 	}
 
 	problems = append(problems, e.validateIdentities()...)
+	problems = append(problems, validateDeployPrincipals(e.Name, "StateDeployPrincipals", e.AccountID, e.StateDeployPrincipals)...)
+	problems = append(problems, e.validateNames()...)
 	problems = append(problems, e.validateAlarms()...)
 	problems = append(problems, e.validateRelaxations()...)
 	problems = append(problems, e.State.validate()...)
@@ -851,8 +872,8 @@ func (s StateBackend) validate() []error {
 	}
 	switch s.Kind {
 	case BackendS3:
-		if !bucketNamePattern.MatchString(s.Bucket) || strings.Contains(s.Bucket, "..") {
-			bad("State.Bucket ("+EnvStateBucket+")", s.Bucket, "a DNS-compliant S3 bucket name: 3-63 lowercase letters, digits and hyphens")
+		if err := validateBucketName(s.Bucket); err != nil {
+			bad("State.Bucket ("+EnvStateBucket+")", s.Bucket, err.Error())
 		}
 		if !regionPattern.MatchString(s.Region) {
 			bad("State.Region ("+EnvStateRegion+")", s.Region, "an AWS region name such as sa-east-1")

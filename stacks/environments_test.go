@@ -230,7 +230,7 @@ func TestSelect(t *testing.T) {
 		{"underscore suffix", map[string]string{EnvSuffix: "pr_482"}, "", []string{EnvSuffix, "lowercase letters"}},
 		{"double hyphen", map[string]string{EnvSuffix: "pr--482"}, "", []string{EnvSuffix, "single hyphens"}},
 		{"trailing hyphen", map[string]string{EnvSuffix: "pr-"}, "", []string{EnvSuffix}},
-		{"long suffix", map[string]string{EnvSuffix: strings.Repeat("a", 21)}, "", []string{EnvSuffix, "at most 20"}},
+		{"long suffix", map[string]string{EnvSuffix: strings.Repeat("a", 18)}, "", []string{EnvSuffix, "at most 17"}},
 		{"suffix names an environment", map[string]string{EnvSuffix: "prod"}, "", []string{EnvSuffix, "must differ"}},
 		{"unknown environment", map[string]string{EnvEnvironments: "dev,qa"}, "", []string{EnvEnvironments, `"qa"`, "dev, staging, prod"}},
 		{"environment twice", map[string]string{EnvEnvironments: "dev,dev"}, "", []string{EnvEnvironments, "listed twice"}},

@@ -3,6 +3,7 @@ package stacks
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -23,15 +24,30 @@ import (
 )
 
 // StateBootstrapID is the id of the stack that creates the state bucket and
-// its key. An operator deploys it first, once per state account, with local
-// state; every pipeline stack's S3 backend then points at what it made.
+// its key. An operator deploys it first, once per state account; every
+// pipeline stack's S3 backend then points at what it made.
 const StateBootstrapID = "state-bootstrap"
 
-// StateBootstrapStatePath is where the bootstrap stack keeps its own state,
-// relative to its working directory (cdktf.out/stacks/state-bootstrap). A
-// relative path keeps the synthesized output the same on every checkout
-// (cdktf's default local path is absolute).
+// StateBootstrapStatePath is where the bootstrap stack keeps its own state
+// during its first apply (EnvStateBootstrapBackend=local), relative to its
+// working directory (cdktf.out/stacks/state-bootstrap). A relative path
+// keeps the synthesized output the same on every checkout (cdktf's default
+// local path is absolute).
 const StateBootstrapStatePath = "terraform.tfstate"
+
+// EnvStateBootstrapBackend chooses where the bootstrap stack keeps its own
+// state: s3 (default), the bucket it created, at
+// StateKey(StateBootstrapID); or local, only for the very first apply,
+// when that bucket does not exist yet. After that apply the operator
+// synthesizes again without the setting and runs terraform init
+// -migrate-state, which copies the local state into the bucket.
+const EnvStateBootstrapBackend = "FASTSHOP_STATE_BOOTSTRAP_BACKEND"
+
+// Values of EnvStateBootstrapBackend.
+const (
+	BootstrapStateS3    = "s3"
+	BootstrapStateLocal = "local"
+)
 
 // DefaultStateAccountID is the AWS account that owns the state bucket and
 // its key: a state account apart from the environments' workload accounts,
@@ -92,14 +108,22 @@ type StateBootstrap struct {
 	// AccessLogRetentionDays is how long server access logs are kept.
 	AccessLogRetentionDays int
 	// Tenants are the permanent environments whose backends keep state
-	// here; each gets a state-access role its account may assume.
+	// here; each gets a state-access role its deploy roles may assume.
 	Tenants []StateTenant
+	// LocalState keeps the bootstrap's own state in a local file, for the
+	// first apply only (EnvStateBootstrapBackend=local). Otherwise it lives
+	// in Bucket at StateKey(StateBootstrapID), encrypted with the state key
+	// and locked like every other stack's.
+	LocalState bool
 }
 
 // StateTenant is an environment whose state the bucket holds.
 type StateTenant struct {
 	Name      string
 	AccountID string
+	// DeployPrincipals are the environment's StateDeployPrincipals: the
+	// only roles its state-access role trusts.
+	DeployPrincipals []string
 }
 
 // AccessLogBucket is the bucket that receives the state bucket's server
@@ -113,9 +137,18 @@ func (b StateBootstrap) AccessLogBucket() string {
 // It returns nil when the backend is not S3: Terraform Cloud keeps state
 // itself. Every permanent environment in tenants gets a state-access role,
 // whichever environments this run synthesizes: the bucket serves them all.
-func SelectStateBootstrap(state StateBackend, tenants []Environment) (*StateBootstrap, error) {
+func SelectStateBootstrap(getenv func(string) string, state StateBackend, tenants []Environment) (*StateBootstrap, error) {
+	backend, set := lookup(getenv, EnvStateBootstrapBackend)
 	if state.Kind != BackendS3 {
+		if set {
+			return nil, &FieldError{Field: EnvStateBootstrapBackend, Value: backend,
+				Allowed: "only with the S3 state backend (" + EnvStateBackend + "=s3): Terraform Cloud needs no bootstrap"}
+		}
 		return nil, nil
+	}
+	if set && backend != BootstrapStateS3 && backend != BootstrapStateLocal {
+		return nil, &FieldError{Field: EnvStateBootstrapBackend, Value: backend,
+			Allowed: "s3 (default: the bucket it created) or local (its very first apply only)"}
 	}
 	b := StateBootstrap{
 		AccountID:                 state.AccountID,
@@ -124,10 +157,12 @@ func SelectStateBootstrap(state StateBackend, tenants []Environment) (*StateBoot
 		NoncurrentVersionDays:     DefaultNoncurrentStateVersionDays,
 		AbortIncompleteUploadDays: DefaultAbortIncompleteUploadDays,
 		AccessLogRetentionDays:    DefaultAccessLogRetentionDays,
+		LocalState:                backend == BootstrapStateLocal,
 	}
 	for _, env := range tenants {
 		if env.Base == "" {
-			b.Tenants = append(b.Tenants, StateTenant{Name: env.Name, AccountID: env.AccountID})
+			b.Tenants = append(b.Tenants, StateTenant{Name: env.Name, AccountID: env.AccountID,
+				DeployPrincipals: slices.Clone(env.StateDeployPrincipals)})
 		}
 	}
 	if err := b.Validate(); err != nil {
@@ -145,11 +180,11 @@ func (b StateBootstrap) Validate() error {
 	if !accountIDPattern.MatchString(b.AccountID) {
 		bad("AccountID ("+EnvStateAccountID+")", b.AccountID, "12 digits")
 	}
-	if !bucketNamePattern.MatchString(b.Bucket) {
-		bad("Bucket ("+EnvStateBucket+")", b.Bucket, "a DNS-compliant S3 bucket name: 3-63 lowercase letters, digits and hyphens")
-	} else if log := b.AccessLogBucket(); !bucketNamePattern.MatchString(log) {
-		bad("Bucket ("+EnvStateBucket+")", b.Bucket, "at most %d characters: the access log bucket %s must be a valid bucket name too",
-			63-len(accessLogBucketSuffix), log)
+	if err := validateBucketName(b.Bucket); err != nil {
+		bad("Bucket ("+EnvStateBucket+")", b.Bucket, "%v", err)
+	} else if err := validateBucketName(b.AccessLogBucket()); err != nil {
+		bad("Bucket ("+EnvStateBucket+")", b.Bucket, "at most %d characters: the access log bucket %s derived from it must be a valid name too (%v)",
+			63-len(accessLogBucketSuffix), b.AccessLogBucket(), err)
 	}
 	if !regionPattern.MatchString(b.Region) {
 		bad("Region ("+EnvStateRegion+")", b.Region, "an AWS region name such as sa-east-1")
@@ -157,11 +192,22 @@ func (b StateBootstrap) Validate() error {
 	if len(b.Tenants) == 0 {
 		bad("Tenants", "none", "at least one environment whose state the bucket holds")
 	}
-	for _, t := range b.Tenants {
+	for i, t := range b.Tenants {
 		if !accountIDPattern.MatchString(t.AccountID) {
 			bad("Tenants."+t.Name+".AccountID", t.AccountID, "12 digits")
 		}
+		if t.Name == StateBootstrapID || slices.ContainsFunc(b.Tenants[:i], func(o StateTenant) bool { return o.Name == t.Name }) {
+			bad("Tenants."+t.Name, t.Name, "a distinct environment name other than %s (it names a state prefix and a role)", StateBootstrapID)
+		}
+		problems = append(problems, validateDeployPrincipals(StateBootstrapID, "Tenants."+t.Name+".DeployPrincipals (StateDeployPrincipals)", t.AccountID, t.DeployPrincipals)...)
+		problems = append(problems, checkNames(StateBootstrapID, "Tenants."+t.Name, t.Name, []derivedName{
+			{StateAccessRole(Environment{Name: t.Name}), ruleIAMRole},
+		})...)
 	}
+	problems = append(problems, checkNames(StateBootstrapID, "StateKeyAlias", StateKeyAlias, []derivedName{
+		{stateAccessPolicyName, ruleIAMPolicy},
+		{StateKeyAlias, ruleKMSAlias},
+	})...)
 	if b.NoncurrentVersionDays < minNoncurrentStateVersionDays || b.NoncurrentVersionDays > maxLifecycleDays {
 		bad("NoncurrentVersionDays", b.NoncurrentVersionDays, "%d to %d days", minNoncurrentStateVersionDays, maxLifecycleDays)
 	}
@@ -173,6 +219,16 @@ func (b StateBootstrap) Validate() error {
 			minAccessLogRetentionDays, maxLifecycleDays)
 	}
 	return errors.Join(problems...)
+}
+
+// derivedNames lists the names the bootstrap gives IAM and KMS resources,
+// with AWS's rule for each (the buckets follow validateBucketName).
+func (b StateBootstrap) derivedNames() []derivedName {
+	rows := []derivedName{{stateAccessPolicyName, ruleIAMPolicy}, {StateKeyAlias, ruleKMSAlias}}
+	for _, t := range b.Tenants {
+		rows = append(rows, derivedName{StateAccessRole(Environment{Name: t.Name}), ruleIAMRole})
+	}
+	return rows
 }
 
 // stateBucket is what the bootstrap built, for its outputs.
@@ -187,9 +243,17 @@ type stateBucket struct {
 // key and its access log bucket. b must have passed Validate.
 func NewStateBootstrap(scope constructs.Construct, b StateBootstrap) cdktf.TerraformStack {
 	stack := cdktf.NewTerraformStack(scope, jsii.String(StateBootstrapID))
-	// Local state: the bucket this stack creates cannot hold the state of
-	// the run that creates it.
-	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(StateBootstrapStatePath)})
+	if b.LocalState {
+		// The first apply: the bucket this stack creates cannot hold the
+		// state of the run that creates it.
+		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(StateBootstrapStatePath)})
+	} else {
+		// Afterwards the state lives in the bucket, like every stack's. The
+		// operator runs with state-account credentials (this stack creates
+		// IAM roles there), so no role is assumed.
+		addS3Backend(stack, StateBackend{Kind: BackendS3, Bucket: b.Bucket, Region: b.Region, AccountID: b.AccountID},
+			StateKey(StateBootstrapID), nil)
+	}
 	pinVersions(stack)
 
 	tags := defaultTags(StateBootstrapID, stateOwnerTag)
@@ -223,6 +287,29 @@ func NewStateBootstrap(scope constructs.Construct, b StateBootstrap) cdktf.Terra
 type stateAccessRole struct {
 	tenant string
 	role   iamrole.IamRole
+}
+
+// stateAccessPolicyName is the inline policy of every state-access role.
+const stateAccessPolicyName = "own-state-only"
+
+// stateAccessTrustPolicy lets only the tenant's deploy roles assume its
+// state-access role. The principal is the tenant's account, narrowed by
+// aws:PrincipalArn to the listed role ARNs: IAM refuses a trust policy whose
+// principal is a role that does not exist (yet), and turns a role principal
+// into the role's unique id, so a deleted and recreated deploy role would
+// silently lose access; a condition on the ARN has neither problem. The
+// account-wide root principal alone would let any administrator of the
+// workload account, or any role allowed sts:AssumeRole on *, in.
+func stateAccessTrustPolicy(t StateTenant) policyDocument {
+	return newPolicy(policyStatement{
+		Sid:       "AssumeFromDeployRoles",
+		Effect:    "Allow",
+		Principal: map[string]any{"AWS": fmt.Sprintf("arn:aws:iam::%s:root", t.AccountID)},
+		Action:    []string{"sts:AssumeRole"},
+		Condition: map[string]map[string]any{
+			"ArnEquals": {"aws:PrincipalArn": slices.Clone(t.DeployPrincipals)},
+		},
+	})
 }
 
 // stateObjectActions are what the S3 backend does with a state object and
@@ -267,18 +354,13 @@ func addStateAccessRoles(stack cdktf.TerraformStack, b StateBootstrap, built sta
 		}
 		name := StateAccessRole(Environment{Name: t.Name})
 		role := iamrole.NewIamRole(stack, jsii.String("state_access_"+t.Name), &iamrole.IamRoleConfig{
-			Name:        jsii.String(name),
-			Description: jsii.String("Terraform S3 backend of the " + t.Name + " environment: its own state only"),
-			AssumeRolePolicy: jsii.String(newPolicy(policyStatement{
-				Sid:       "AssumeFromEnvironmentAccount",
-				Effect:    "Allow",
-				Principal: map[string]any{"AWS": fmt.Sprintf("arn:aws:iam::%s:root", t.AccountID)},
-				Action:    []string{"sts:AssumeRole"},
-			}).JSON()),
-			Tags: nameTag(name),
+			Name:             jsii.String(name),
+			Description:      jsii.String("Terraform S3 backend of the " + t.Name + " environment: its own state only"),
+			AssumeRolePolicy: jsii.String(stateAccessTrustPolicy(t).JSON()),
+			Tags:             nameTag(name),
 		})
 		iamrolepolicy.NewIamRolePolicy(stack, jsii.String("state_access_"+t.Name+"_policy"), &iamrolepolicy.IamRolePolicyConfig{
-			Name:   jsii.String("own-state-only"),
+			Name:   jsii.String(stateAccessPolicyName),
 			Role:   role.Id(),
 			Policy: jsii.String(newPolicy(statements...).JSON()),
 		})
@@ -357,12 +439,18 @@ func addStateBucket(stack cdktf.TerraformStack, b StateBootstrap) stateBucket {
 		noncurrentVersionDays: b.NoncurrentVersionDays,
 		abortUploadDays:       b.AbortIncompleteUploadDays,
 	})
+	// S3 checks at PutBucketLogging that the target bucket admits log
+	// delivery (InvalidTargetBucketForLogging otherwise). With
+	// bucket-owner-enforced ownership only the bucket policy can grant it,
+	// so the log bucket's policy and ownership controls come first; the
+	// references alone would let Terraform create them in parallel.
 	s3bucketlogging.NewS3BucketLoggingA(stack, jsii.String("terraform_state_logging"), &s3bucketlogging.S3BucketLoggingAConfig{
-		Bucket:       state.Bucket(),
-		TargetBucket: logs.Bucket(),
+		Bucket:       state.Bucket.Bucket(),
+		TargetBucket: logs.Bucket.Bucket(),
 		TargetPrefix: jsii.String(logPrefix),
+		DependsOn:    &logs.Ready,
 	})
-	return stateBucket{Bucket: state, Key: key, Alias: alias, AccessLog: logs}
+	return stateBucket{Bucket: state.Bucket, Key: key, Alias: alias, AccessLog: logs.Bucket}
 }
 
 // privateBucket describes a versioned, encrypted, non-public bucket.
@@ -384,7 +472,7 @@ type privateBucket struct {
 // versioned, encrypted by default, TLS-only and tidy. id is the bucket's
 // construct id; the others are id_<aspect> (construct ids must be unique in
 // a stack, whatever their type).
-func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) s3bucket.S3Bucket {
+func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) builtBucket {
 	bucket := s3bucket.NewS3Bucket(stack, jsii.String(id), &s3bucket.S3BucketConfig{
 		Bucket:    jsii.String(p.name),
 		Tags:      nameTag(p.name),
@@ -420,7 +508,7 @@ func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) s3
 		RestrictPublicBuckets: jsii.Bool(true),
 	})
 	// ACLs off: the bucket owns every object, whoever wrote it.
-	s3bucketownershipcontrols.NewS3BucketOwnershipControls(stack, jsii.String(id+"_ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
+	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(stack, jsii.String(id+"_ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
 		Bucket: bucket.Bucket(),
 		Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
 	})
@@ -433,7 +521,7 @@ func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) s3
 		Resource:  []string{arn, arn + "/*"},
 		Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
 	}}, p.policy...)
-	s3bucketpolicy.NewS3BucketPolicy(stack, jsii.String(id+"_policy"), &s3bucketpolicy.S3BucketPolicyConfig{
+	policy := s3bucketpolicy.NewS3BucketPolicy(stack, jsii.String(id+"_policy"), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: bucket.Bucket(),
 		Policy: jsii.String(newPolicy(statements...).JSON()),
 		// S3 evaluates a new policy against the public access block.
@@ -468,7 +556,15 @@ func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) s3
 		// Lifecycle rules on noncurrent versions need versioning first.
 		DependsOn: &[]cdktf.ITerraformDependable{versioning},
 	})
-	return bucket
+	return builtBucket{Bucket: bucket, Ready: []cdktf.ITerraformDependable{ownership, publicAccess, policy}}
+}
+
+// builtBucket is a private bucket and what must exist before another
+// service is pointed at it: its ownership controls, public access block and
+// policy (the permissions S3 checks when, say, logging names it as target).
+type builtBucket struct {
+	Bucket s3bucket.S3Bucket
+	Ready  []cdktf.ITerraformDependable
 }
 
 // optional is nil for an empty string, so the attribute is left out.

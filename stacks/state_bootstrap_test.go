@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -35,7 +36,7 @@ func synthBootstrap(t *testing.T) (StateBootstrap, map[string]any) {
 		if err != nil {
 			panic("default environments do not validate: " + err.Error())
 		}
-		b, err := SelectStateBootstrap(envs[0].State, Environments())
+		b, err := SelectStateBootstrap(emptyProcessEnv, envs[0].State, Environments())
 		if err != nil || b == nil {
 			panic("default state bootstrap does not validate")
 		}
@@ -129,7 +130,7 @@ func TestSelectStateBootstrapFollowsBackend(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Select(%v): %v", vars, err)
 	}
-	b, err := SelectStateBootstrap(envs[0].State, Environments())
+	b, err := SelectStateBootstrap(processEnv(vars), envs[0].State, Environments())
 	if err != nil || b == nil {
 		t.Fatalf("SelectStateBootstrap(%v) = %v, %v; want a configuration", vars, b, err)
 	}
@@ -150,7 +151,7 @@ func TestSelectStateBootstrapFollowsBackend(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Select(%v): %v", cloud, err)
 	}
-	if b, err := SelectStateBootstrap(envs[0].State, Environments()); b != nil || err != nil {
+	if b, err := SelectStateBootstrap(processEnv(cloud), envs[0].State, Environments()); b != nil || err != nil {
 		t.Errorf("cloud backend: SelectStateBootstrap = %v, %v; want nil, nil (Terraform Cloud keeps state)", b, err)
 	}
 }
@@ -158,10 +159,11 @@ func TestSelectStateBootstrapFollowsBackend(t *testing.T) {
 // TestStateBootstrapValidate pairs a sound configuration with broken ones;
 // each refusal names the field, the value and the process variable.
 func TestStateBootstrapValidate(t *testing.T) {
+	devDeploy := []string{"arn:aws:iam::111111111111:role/fastshop-deploy"}
 	good := StateBootstrap{
 		AccountID: DefaultStateAccountID, Bucket: DefaultStateBucket, Region: DefaultStateRegion,
 		NoncurrentVersionDays: 90, AbortIncompleteUploadDays: 7, AccessLogRetentionDays: 400,
-		Tenants: []StateTenant{{Name: Dev, AccountID: "111111111111"}},
+		Tenants: []StateTenant{{Name: Dev, AccountID: "111111111111", DeployPrincipals: devDeploy}},
 	}
 	if err := good.Validate(); err != nil {
 		t.Fatalf("default configuration refused: %v", err)
@@ -173,13 +175,25 @@ func TestStateBootstrapValidate(t *testing.T) {
 	}{
 		{"account id", func(b *StateBootstrap) { b.AccountID = "12345" }, []string{"AccountID", EnvStateAccountID, "12345", "12 digits"}},
 		{"bucket name", func(b *StateBootstrap) { b.Bucket = "Bad_Bucket" }, []string{"Bucket", EnvStateBucket, "Bad_Bucket"}},
-		{"bucket too long for its log bucket", func(b *StateBootstrap) { b.Bucket = strings.Repeat("a", 60) }, []string{"Bucket", "access log bucket", "at most 51"}},
+		{"bucket too long for its log bucket", func(b *StateBootstrap) { b.Bucket = strings.Repeat("a", 52) }, []string{"Bucket", "access log bucket", "at most 51", "has 64"}},
+		{"bucket with a reserved suffix", func(b *StateBootstrap) { b.Bucket = "fastshop-state--x-s3" }, []string{"Bucket", EnvStateBucket, `"--x-s3"`}},
+		{"bucket with a period", func(b *StateBootstrap) { b.Bucket = "fastshop.state" }, []string{"Bucket", "no periods"}},
+		{"tenant without deploy roles", func(b *StateBootstrap) { b.Tenants = []StateTenant{{Name: Dev, AccountID: "111111111111"}} }, []string{"Tenants.dev.DeployPrincipals", "at least one"}},
+		{"tenant deploy role in another account", func(b *StateBootstrap) {
+			b.Tenants = []StateTenant{{Name: Dev, AccountID: "111111111111", DeployPrincipals: []string{"arn:aws:iam::222222222222:role/fastshop-deploy"}}}
+		}, []string{"Tenants.dev.DeployPrincipals", "account 111111111111"}},
+		{"tenant named like the bootstrap", func(b *StateBootstrap) {
+			b.Tenants = []StateTenant{{Name: StateBootstrapID, AccountID: "111111111111", DeployPrincipals: devDeploy}}
+		}, []string{"Tenants." + StateBootstrapID, "distinct"}},
+		{"tenant listed twice", func(b *StateBootstrap) { b.Tenants = append(slices.Clone(b.Tenants), b.Tenants[0]) }, []string{"Tenants.dev", "distinct"}},
 		{"region", func(b *StateBootstrap) { b.Region = "sao-paulo" }, []string{"Region", EnvStateRegion, "sao-paulo"}},
 		{"noncurrent versions", func(b *StateBootstrap) { b.NoncurrentVersionDays = 1 }, []string{"NoncurrentVersionDays", "30 to 3650"}},
 		{"uploads", func(b *StateBootstrap) { b.AbortIncompleteUploadDays = 0 }, []string{"AbortIncompleteUploadDays", "1 to 3650"}},
 		{"access logs", func(b *StateBootstrap) { b.AccessLogRetentionDays = 30 }, []string{"AccessLogRetentionDays", "180 to 3650", "Marco Civil"}},
 		{"no tenants", func(b *StateBootstrap) { b.Tenants = nil }, []string{"Tenants", "at least one environment"}},
-		{"tenant account", func(b *StateBootstrap) { b.Tenants = []StateTenant{{Name: Dev, AccountID: "x"}} }, []string{"Tenants.dev.AccountID", "12 digits"}},
+		{"tenant account", func(b *StateBootstrap) {
+			b.Tenants = []StateTenant{{Name: Dev, AccountID: "x", DeployPrincipals: devDeploy}}
+		}, []string{"Tenants.dev.AccountID", "12 digits"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -242,9 +256,6 @@ func TestStateBootstrapAddresses(t *testing.T) {
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
 		t.Errorf("bootstrap resource addresses changed:\n got %v\nwant %v", got, want)
-	}
-	if path := jsonAt(doc, "terraform", "backend", "local", "path"); path != StateBootstrapStatePath {
-		t.Errorf("bootstrap backend is %v; want local state at %s", jsonAt(doc, "terraform", "backend"), StateBootstrapStatePath)
 	}
 	for _, out := range []string{"s3_bucket_id", "s3_bucket_arn", "s3_bucket_region", "kms_key_arn", "kms_key_id", "kms_alias_name", "access_log_s3_bucket_id"} {
 		if jsonAt(doc, "output", out, "description") == nil {
@@ -390,9 +401,6 @@ func TestStateAccessRoles(t *testing.T) {
 		if role["name"] != StateAccessRole(env) {
 			t.Errorf("%s: state-access role named %v; the backend assumes %s", env.Name, role["name"], StateAccessRole(env))
 		}
-		if trust, _ := role["assume_role_policy"].(string); !strings.Contains(trust, "arn:aws:iam::"+env.AccountID+":root") {
-			t.Errorf("%s: state-access role does not trust account %s: %s", env.Name, env.AccountID, trust)
-		}
 		raw, _ := jsonAt(doc, "resource", "aws_iam_role_policy", "state_access_"+env.Name+"_policy", "policy").(string)
 		var policy policyDocument
 		if err := json.Unmarshal([]byte(raw), &policy); err != nil {
@@ -435,5 +443,218 @@ func TestStateAccessRoles(t *testing.T) {
 				t.Errorf("%s: state-access role may write %v; want only its own prefix", env.Name, allowed)
 			}
 		}
+	}
+}
+
+// TestStateAccessTrust walks each state-access role's trust policy: one
+// statement, allowing only sts:AssumeRole, only from the environment's
+// account and only for its StateDeployPrincipals (aws:PrincipalArn). The
+// account root alone would admit every administrator of the workload
+// account.
+func TestStateAccessTrust(t *testing.T) {
+	_, doc := synthBootstrap(t)
+	for _, env := range Environments() {
+		raw, _ := jsonAt(doc, "resource", "aws_iam_role", "state_access_"+env.Name, "assume_role_policy").(string)
+		var trust map[string]any
+		if err := json.Unmarshal([]byte(raw), &trust); err != nil {
+			t.Fatalf("%s: trust policy does not parse: %v\n%s", env.Name, err, raw)
+		}
+		statements, _ := trust["Statement"].([]any)
+		if len(statements) != 1 {
+			t.Fatalf("%s: trust policy has %d statements; want exactly one: %s", env.Name, len(statements), raw)
+		}
+		st, _ := statements[0].(map[string]any)
+		var keys []string
+		for k := range st {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		// Anything else (NotPrincipal, NotAction, a second condition
+		// operator) would widen or blur who is trusted.
+		if want := []string{"Action", "Condition", "Effect", "Principal", "Sid"}; !slices.Equal(keys, want) {
+			t.Errorf("%s: trust statement has keys %v; want %v", env.Name, keys, want)
+		}
+		if st["Effect"] != "Allow" || !equalJSON(st["Action"], []string{"sts:AssumeRole"}) {
+			t.Errorf("%s: trust statement %v %v; want Allow sts:AssumeRole only", env.Name, st["Effect"], st["Action"])
+		}
+		if !equalJSON(st["Principal"], map[string]any{"AWS": "arn:aws:iam::" + env.AccountID + ":root"}) {
+			t.Errorf("%s: trust principal %v; want the environment's account %s only", env.Name, st["Principal"], env.AccountID)
+		}
+		wantCondition := map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": env.StateDeployPrincipals}}
+		if !equalJSON(st["Condition"], wantCondition) {
+			t.Errorf("%s: trust condition %v; want only the deploy roles %v by aws:PrincipalArn", env.Name, st["Condition"], env.StateDeployPrincipals)
+		}
+	}
+}
+
+// equalJSON compares a decoded JSON value with a Go value by their JSON.
+func equalJSON(got, want any) bool {
+	g, err1 := json.Marshal(got)
+	w, err2 := json.Marshal(want)
+	return err1 == nil && err2 == nil && string(g) == string(w)
+}
+
+// TestStateBootstrapCreateOrder walks depends_on: every permission a
+// service checks when a resource is created must exist before it. S3
+// refuses PutBucketLogging (InvalidTargetBucketForLogging) unless the
+// target bucket's policy already admits logging.s3.amazonaws.com, and
+// with bucket-owner-enforced ownership nothing else can; default
+// encryption that names the key by alias needs the alias.
+func TestStateBootstrapCreateOrder(t *testing.T) {
+	_, doc := synthBootstrap(t)
+	resources, _ := doc["resource"].(map[string]any)
+	// byBucket finds the resources of a type that configure a bucket.
+	byBucket := func(typ, bucketRef string) []string {
+		var out []string
+		all, _ := resources[typ].(map[string]any)
+		for name, body := range all {
+			if jsonAt(body, "bucket") == bucketRef {
+				out = append(out, typ+"."+name)
+			}
+		}
+		return out
+	}
+	dependsOn := func(body any) []string {
+		var out []string
+		list, _ := jsonAt(body, "depends_on").([]any)
+		for _, d := range list {
+			out = append(out, fmt.Sprint(d))
+		}
+		return out
+	}
+	logging, _ := resources["aws_s3_bucket_logging"].(map[string]any)
+	if len(logging) == 0 {
+		t.Fatal("no aws_s3_bucket_logging in the bootstrap")
+	}
+	for name, body := range logging {
+		target, _ := jsonAt(body, "target_bucket").(string)
+		var need []string
+		for _, typ := range []string{"aws_s3_bucket_policy", "aws_s3_bucket_ownership_controls"} {
+			found := byBucket(typ, target)
+			if len(found) == 0 {
+				t.Errorf("aws_s3_bucket_logging.%s: target %s has no %s", name, target, typ)
+			}
+			need = append(need, found...)
+		}
+		have := dependsOn(body)
+		for _, n := range need {
+			if !slices.Contains(have, n) {
+				t.Errorf("aws_s3_bucket_logging.%s does not depend on %s (depends_on %v): S3 refuses the logging target until it exists", name, n, have)
+			}
+		}
+	}
+	encryption, _ := resources["aws_s3_bucket_server_side_encryption_configuration"].(map[string]any)
+	for name, body := range encryption {
+		key, _ := jsonAt(body, "rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id").(string)
+		if !strings.HasPrefix(key, "alias/") {
+			continue
+		}
+		aliases, _ := resources["aws_kms_alias"].(map[string]any)
+		for aliasName, alias := range aliases {
+			if jsonAt(alias, "name") == key && !slices.Contains(dependsOn(body), "aws_kms_alias."+aliasName) {
+				t.Errorf("aws_s3_bucket_server_side_encryption_configuration.%s names %s but does not depend on aws_kms_alias.%s", name, key, aliasName)
+			}
+		}
+	}
+}
+
+// TestStateBootstrapBackend: by default the bootstrap keeps its state in
+// the bucket it created, with the same encryption and lock settings as the
+// pipeline backends; the first-apply setting gives a local backend, and
+// nothing else in the output differs, so migrating between the two plans
+// no change.
+func TestStateBootstrapBackend(t *testing.T) {
+	b, doc := synthBootstrap(t)
+	backend := jsonAt(doc, "terraform", "backend", "s3")
+	for _, c := range []struct {
+		what string
+		want any
+	}{
+		{"bucket", b.Bucket},
+		{"region", b.Region},
+		{"key", "fastshop/" + StateBootstrapID + "/terraform.tfstate"},
+		{"encrypt", true},
+		{"kms_key_id", StateKeyAlias},
+		{"use_lockfile", true},
+	} {
+		if got := jsonAt(backend, c.what); got != c.want {
+			t.Errorf("bootstrap S3 backend %s = %v; want %v", c.what, got, c.want)
+		}
+	}
+	if role := jsonAt(backend, "assume_role"); role != nil {
+		t.Errorf("bootstrap backend assumes %v; the operator already holds state-account credentials", role)
+	}
+	if other := jsonAt(doc, "terraform", "backend", "local"); other != nil {
+		t.Errorf("bootstrap has a local backend besides S3: %v", other)
+	}
+	// Every other setting is the pipelines' (one function writes both).
+	pipeline := jsonAt(synthAll(t)[0].JSON, "terraform", "backend", "s3").(map[string]any)
+	for k, v := range pipeline {
+		if k == "key" || k == "assume_role" {
+			continue
+		}
+		if !equalJSON(jsonAt(backend, k), v) {
+			t.Errorf("bootstrap backend %s = %v; the pipeline backends use %v", k, jsonAt(backend, k), v)
+		}
+	}
+
+	local := b
+	local.LocalState = true
+	raw := *cdktf.Testing_Synth(NewStateBootstrap(cdktf.Testing_App(nil), local), jsii.Bool(true))
+	var localDoc map[string]any
+	if err := json.Unmarshal([]byte(raw), &localDoc); err != nil {
+		t.Fatal(err)
+	}
+	if got := jsonAt(localDoc, "terraform", "backend"); !equalJSON(got, map[string]any{"local": map[string]any{"path": StateBootstrapStatePath}}) {
+		t.Errorf("first-apply bootstrap backend is %v; want only local state at %s", got, StateBootstrapStatePath)
+	}
+	for _, part := range []string{"resource", "provider", "output"} {
+		if !equalJSON(localDoc[part], doc[part]) {
+			t.Errorf("first-apply bootstrap differs from the default in %s: a migration would plan changes", part)
+		}
+	}
+	if !equalJSON(jsonAt(localDoc, "terraform", "required_providers"), jsonAt(doc, "terraform", "required_providers")) {
+		t.Errorf("first-apply bootstrap pins other providers")
+	}
+}
+
+// TestSelectStateBootstrapBackend reads FASTSHOP_STATE_BOOTSTRAP_BACKEND.
+func TestSelectStateBootstrapBackend(t *testing.T) {
+	s3 := StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion, AccountID: DefaultStateAccountID}
+	cloud := StateBackend{Kind: BackendCloud, Organization: "fastshop"}
+	cases := []struct {
+		name  string
+		state StateBackend
+		value string
+		local bool
+		want  []string
+	}{
+		{"default is the bucket", s3, "", false, nil},
+		{"s3", s3, BootstrapStateS3, false, nil},
+		{"first apply", s3, BootstrapStateLocal, true, nil},
+		{"unknown value", s3, "gcs", false, []string{EnvStateBootstrapBackend, "gcs", "s3 (default", "local"}},
+		{"with Terraform Cloud", cloud, BootstrapStateLocal, false, []string{EnvStateBootstrapBackend, EnvStateBackend + "=s3"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b, err := SelectStateBootstrap(processEnv(map[string]string{EnvStateBootstrapBackend: c.value}), c.state, Environments())
+			if c.want != nil {
+				if err == nil {
+					t.Fatalf("%s=%q accepted; want a refusal", EnvStateBootstrapBackend, c.value)
+				}
+				for _, w := range c.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("refusal lacks %q: %v", w, err)
+					}
+				}
+				return
+			}
+			if err != nil || b == nil {
+				t.Fatalf("%s=%q: %v, %v", EnvStateBootstrapBackend, c.value, b, err)
+			}
+			if b.LocalState != c.local {
+				t.Errorf("%s=%q: LocalState %v; want %v", EnvStateBootstrapBackend, c.value, b.LocalState, c.local)
+			}
+		})
 	}
 }

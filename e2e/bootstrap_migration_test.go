@@ -1,0 +1,420 @@
+package e2e
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// bootstrapStateKey is where the bootstrap keeps its own state once
+// migrated (stacks.StateKey(stacks.StateBootstrapID)).
+const bootstrapStateKey = "fastshop/" + bootstrapStack + "/terraform.tfstate"
+
+// TestStateBootstrapMigration walks the documented migration of the
+// bootstrap's own state: first apply with FASTSHOP_STATE_BOOTSTRAP_BACKEND=local,
+// then the default synth (S3 backend, the bucket it created), terraform
+// init -migrate-state onto the S3 server, and a plan that shows no changes.
+//
+// What this proves and what it does not. A real first apply needs AWS (KMS
+// and IAM; versitygw serves S3 only), so the local state is built, not
+// applied: from the offline plan of the first-apply configuration, with
+// every value known only after apply filled in by type from the provider's
+// schema, then planned again with -refresh=false and the planned values
+// written back until the plan is empty. That gives a state whose resources
+// match the configuration, as an apply would leave them, but with made-up
+// ids and ARNs and no AWS behind them. The test then proves the parts that
+// are ours: both synth modes describe the same resources and outputs (the
+// plan after the backend switch is empty, exit 0); terraform's migration
+// moves that state to the bucket at fastshop/state-bootstrap/terraform.tfstate
+// with the synthesized encryption (SSE-KMS with the state key's alias) and
+// lock file; and the migrated state holds the local one's resources and
+// outputs unchanged. It cannot prove that AWS accepts the resources, or what a
+// refresh against real AWS would find.
+func TestStateBootstrapMigration(t *testing.T) {
+	tf := requireTerraform(t)
+	first := synthesize(t, "FASTSHOP_STATE_BOOTSTRAP_BACKEND=local")
+	if first.Err != nil {
+		t.Fatalf("first-apply synth: %v\n%s", first.Err, first.Stderr)
+	}
+	if got := jsonPath(stackDoc(t, first.Outdir, bootstrapStack), "terraform", "backend"); !equalJSONValue(got, map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}) {
+		t.Fatalf("first-apply synth: bootstrap backend %v; want local terraform.tfstate", got)
+	}
+	backend, _ := backendOf(t, synthAll(t), bootstrapStack)
+	if backend.Key != bootstrapStateKey || !backend.Encrypt || backend.KMSKeyID != "alias/fastshop-terraform-state" || !backend.UseLockfile {
+		t.Fatalf("default bootstrap backend %+v; want key %s, SSE-KMS with the state key, use_lockfile", backend, bootstrapStateKey)
+	}
+
+	// 1. The first apply's working folder: the local-backend stack, as an
+	// operator has it after `terraform apply`.
+	dir := filepath.Join(workDir, "bootstrap-migration")
+	if err := copyDir(filepath.Join(first.Outdir, "stacks", bootstrapStack), dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "provider_override.tf.json"), []byte(offlineProvider), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustTF(t, tf, dir, "init", "-input=false", "-no-color", "-plugin-dir="+pluginDir())
+	localState := appliedState(t, tf, dir)
+
+	// 2. The default synth in the same folder; the bucket exists (the first
+	// apply created it). init -migrate-state copies the state across.
+	s := startS3(t, backend.Region)
+	s.createBucket(t, backend.Bucket)
+	data, err := os.ReadFile(stackJSONPath(synthAll(t), bootstrapStack))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mark := s.logOffset()
+	args := append([]string{"init", "-migrate-state", "-force-copy", "-input=false", "-no-color", "-plugin-dir=" + pluginDir()}, s.backendConfig()...)
+	mustTF(t, tf, dir, args...)
+
+	statePath := s.objectPath(backend.Bucket, bootstrapStateKey)
+	_, migrated := stateFile(t, statePath)
+	// Terraform 1.11 gives the copy a new lineage; the resources and
+	// outputs are the local state's, attribute for attribute.
+	if got, want := stateResources(migrated), stateResources(localState); !slices.Equal(got, want) || len(got) == 0 {
+		t.Errorf("migrated state holds %v; the local state held %v", got, want)
+	}
+	for _, part := range []string{"resources", "outputs"} {
+		if !equalJSONValue(migrated[part], localState[part]) {
+			t.Errorf("migrated state's %s differ from the local state's", part)
+		}
+	}
+	log := s.requestLog(mark)
+	statePut := strings.Index(log, "/"+backend.Bucket+"/"+bootstrapStateKey+"?x-id=PutObject")
+	if statePut < 0 {
+		t.Fatalf("no upload of %s in the server log", bootstrapStateKey)
+	}
+	headers := log[statePut:]
+	if end := strings.Index(headers, "| PUT |"); end > 0 {
+		headers = headers[:end]
+	}
+	for _, h := range []*regexp.Regexp{
+		regexp.MustCompile(`X-Amz-Server-Side-Encryption\s*:\s*aws:kms`),
+		regexp.MustCompile(`X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id\s*:\s*` + regexp.QuoteMeta(backend.KMSKeyID)),
+	} {
+		if !h.MatchString(headers) {
+			t.Errorf("state upload lacks %s", h)
+		}
+	}
+
+	// 3. A plan on the migrated state shows no changes (exit 0), and takes
+	// and releases the lock object beside the state.
+	mark = s.logOffset()
+	out, err := tfRun(t, tf, dir, "plan", "-refresh=false", "-detailed-exitcode", "-input=false", "-no-color", "-lock=true", "-lock-timeout=0s")
+	if code := exitCode(err); code != 0 {
+		t.Fatalf("plan after the migration exits %d (%v); want 0, no changes:\n%s", code, err, out)
+	}
+	log = s.requestLog(mark)
+	lockObject := "/" + backend.Bucket + "/" + bootstrapStateKey + ".tflock"
+	for _, want := range []string{"| PUT | " + lockObject, "| DELETE | " + lockObject} {
+		if !strings.Contains(log, want) {
+			t.Errorf("plan did not %s the lock object %s", strings.Fields(want)[1], lockObject)
+		}
+	}
+
+	// The empty plan is a finding, not a blind spot: one changed attribute
+	// in the configuration makes the same plan show a change (exit 2).
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := jsonPath(doc, "resource", "aws_kms_key", "state").(map[string]any)
+	if key == nil {
+		t.Fatal("no aws_kms_key.state in the bootstrap")
+	}
+	key["description"] = "changed by the test"
+	writeJSON(t, filepath.Join(dir, "cdk.tf.json"), doc)
+	out, err = tfRun(t, tf, dir, "plan", "-refresh=false", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false")
+	if code := exitCode(err); code != 2 {
+		t.Errorf("plan with a changed key description exits %d; want 2 (changes):\n%s", code, out)
+	}
+}
+
+// exitCode is a command's exit status; -1 when it did not run.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode()
+	}
+	return -1
+}
+
+// equalJSONValue compares two values by their JSON.
+func equalJSONValue(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
+}
+
+// maxPlanRounds bounds the fixpoint in appliedState: each round resolves
+// one more level of references (key -> alias, role -> its policy); the
+// bootstrap's graph is two levels deep.
+const maxPlanRounds = 5
+
+// appliedState writes dir/terraform.tfstate as an apply of dir's
+// configuration would leave it, without AWS (see TestStateBootstrapMigration
+// for what that can and cannot stand for), and returns it decoded.
+func appliedState(t *testing.T, tf, dir string) map[string]any {
+	t.Helper()
+	schemas := providerSchemas(t, tf, dir)
+	state := map[string]any{
+		"version":           4,
+		"terraform_version": "1.11.4",
+		"serial":            1,
+		"lineage":           "0f0f0f0f-e2e0-4b00-8000-000000000001",
+		"outputs":           map[string]any{},
+		"resources":         []any{},
+	}
+	for round := 1; ; round++ {
+		if round > maxPlanRounds {
+			t.Fatalf("the plan still shows changes after %d rounds of filling in applied values", maxPlanRounds)
+		}
+		writeJSON(t, filepath.Join(dir, "terraform.tfstate"), state)
+		mustTF(t, tf, dir, "plan", "-refresh=false", "-input=false", "-no-color", "-lock=false", "-out=first-apply.plan")
+		raw, err := runTerraform(tf, dir, "show", "-json", "first-apply.plan")
+		if err != nil {
+			t.Fatalf("terraform show -json: %v\n%s", err, raw)
+		}
+		var plan struct {
+			ResourceChanges []struct {
+				Address      string
+				Mode         string
+				Type         string
+				Name         string
+				ProviderName string `json:"provider_name"`
+				Change       struct {
+					Actions      []string
+					After        map[string]any
+					AfterUnknown map[string]any `json:"after_unknown"`
+				}
+			} `json:"resource_changes"`
+			OutputChanges map[string]struct {
+				Actions      []string
+				After        any
+				AfterUnknown any `json:"after_unknown"`
+			} `json:"output_changes"`
+		}
+		if err := json.Unmarshal(raw, &plan); err != nil {
+			t.Fatal(err)
+		}
+		changed := false
+		resources := map[string]any{}
+		for _, r := range state["resources"].([]any) {
+			m := r.(map[string]any)
+			resources[fmt.Sprintf("%v.%v", m["type"], m["name"])] = m
+		}
+		for _, rc := range plan.ResourceChanges {
+			if slices.Equal(rc.Change.Actions, []string{"no-op"}) {
+				continue
+			}
+			if slices.Contains(rc.Change.Actions, "delete") && rc.Change.After == nil {
+				t.Fatalf("round %d plans to delete %s", round, rc.Address)
+			}
+			changed = true
+			schema, ok := schemas[rc.Type]
+			if !ok {
+				t.Fatalf("no provider schema for %s", rc.Type)
+			}
+			attrs := fillUnknown(rc.Change.After, rc.Change.AfterUnknown, schema.Block, rc.Address).(map[string]any)
+			resources[rc.Address] = map[string]any{
+				"mode": rc.Mode, "type": rc.Type, "name": rc.Name,
+				"provider": `provider["` + rc.ProviderName + `"]`,
+				"instances": []any{map[string]any{
+					"schema_version": schema.Version, "attributes": attrs, "sensitive_attributes": []any{},
+				}},
+			}
+		}
+		outputs := state["outputs"].(map[string]any)
+		for name, oc := range plan.OutputChanges {
+			if slices.Equal(oc.Actions, []string{"no-op"}) {
+				continue
+			}
+			changed = true
+			value := oc.After
+			if oc.AfterUnknown == true {
+				value = "pending-" + name // resolved in the next round
+			}
+			outputs[name] = map[string]any{"value": value, "type": "string"}
+		}
+		if !changed {
+			data, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var decoded map[string]any
+			if err := json.Unmarshal(data, &decoded); err != nil {
+				t.Fatal(err)
+			}
+			return decoded
+		}
+		var addrs []string
+		for a := range resources {
+			addrs = append(addrs, a)
+		}
+		slices.Sort(addrs)
+		var list []any
+		for _, a := range addrs {
+			list = append(list, resources[a])
+		}
+		state["resources"] = list
+		state["serial"] = round + 1
+	}
+}
+
+// schemaBlock is a block of `terraform providers schema -json`.
+type schemaBlock struct {
+	Attributes map[string]struct {
+		Type json.RawMessage
+	}
+	BlockTypes map[string]struct {
+		NestingMode string `json:"nesting_mode"`
+		Block       schemaBlock
+	} `json:"block_types"`
+}
+
+// resourceSchema is one resource type's schema and version.
+type resourceSchema struct {
+	Version int
+	Block   schemaBlock
+}
+
+// providerSchemas reads the AWS provider's resource schemas.
+func providerSchemas(t *testing.T, tf, dir string) map[string]resourceSchema {
+	t.Helper()
+	raw, err := runTerraform(tf, dir, "providers", "schema", "-json")
+	if err != nil {
+		t.Fatalf("terraform providers schema -json: %v\n%s", err, raw)
+	}
+	var doc struct {
+		ProviderSchemas map[string]struct {
+			ResourceSchemas map[string]resourceSchema `json:"resource_schemas"`
+		} `json:"provider_schemas"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for source, p := range doc.ProviderSchemas {
+		if strings.HasSuffix(source, "hashicorp/aws") {
+			return p.ResourceSchemas
+		}
+	}
+	t.Fatalf("no AWS provider schema in %v", len(doc.ProviderSchemas))
+	return nil
+}
+
+// fillUnknown replaces the values a plan marks as known only after apply
+// with values of the schema's type: a deterministic placeholder string,
+// zero, false, or an empty collection (computed blocks such as an S3
+// bucket's legacy inline settings stay empty, as an apply leaves them
+// when the standalone resources configure the bucket).
+func fillUnknown(value, unknown any, block schemaBlock, path string) any {
+	obj, _ := value.(map[string]any)
+	if obj == nil {
+		obj = map[string]any{}
+	}
+	marks, _ := unknown.(map[string]any)
+	for name, attr := range block.Attributes {
+		switch u := marks[name].(type) {
+		case bool:
+			if u {
+				obj[name] = placeholder(attr.Type, path+"."+name)
+			}
+		case []any:
+			list, _ := obj[name].([]any)
+			for i, m := range u {
+				if m == true && i < len(list) {
+					list[i] = placeholder(elementType(attr.Type), fmt.Sprintf("%s.%s[%d]", path, name, i))
+				}
+			}
+		}
+	}
+	for name, nested := range block.BlockTypes {
+		switch u := marks[name].(type) {
+		case bool:
+			if u {
+				if nested.NestingMode == "single" || nested.NestingMode == "group" {
+					obj[name] = nil
+				} else {
+					obj[name] = []any{}
+				}
+			}
+		case []any:
+			list, _ := obj[name].([]any)
+			for i := range list {
+				if i < len(u) {
+					list[i] = fillUnknown(list[i], u[i], nested.Block, fmt.Sprintf("%s.%s[%d]", path, name, i))
+				}
+			}
+		case map[string]any:
+			obj[name] = fillUnknown(obj[name], u, nested.Block, path+"."+name)
+		}
+	}
+	return obj
+}
+
+// placeholder is a value of a cty type (as the schema JSON writes it).
+func placeholder(typ json.RawMessage, path string) any {
+	var name string
+	if json.Unmarshal(typ, &name) == nil {
+		switch name {
+		case "string":
+			// ARNs keep their shape: policies and outputs carry them.
+			if strings.HasSuffix(path, ".arn") || strings.HasSuffix(path, "_arn") {
+				return "arn:aws:e2e:sa-east-1:444444444444:" + strings.TrimSuffix(path, ".arn")
+			}
+			return "applied-" + path
+		case "number":
+			return 0
+		case "bool":
+			return false
+		}
+		return nil
+	}
+	var complex []json.RawMessage
+	if json.Unmarshal(typ, &complex) == nil && len(complex) > 0 {
+		var kind string
+		json.Unmarshal(complex[0], &kind)
+		switch kind {
+		case "list", "set":
+			return []any{}
+		case "map":
+			return map[string]any{}
+		}
+	}
+	return nil
+}
+
+// elementType is the element type of a list, set or map type.
+func elementType(typ json.RawMessage) json.RawMessage {
+	var complex []json.RawMessage
+	if json.Unmarshal(typ, &complex) == nil && len(complex) == 2 {
+		return complex[1]
+	}
+	return typ
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,252 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+// nameRule is what AWS accepts for one kind of name: a length limit and a
+// pattern. The plan does not check these; the API refuses a bad name at
+// apply time, often after other resources were created.
+type nameRule struct {
+	kind    string
+	min     int
+	max     int
+	pattern *regexp.Regexp
+	// allowed describes pattern for messages.
+	allowed string
+	// reserved are prefixes AWS keeps for itself.
+	reserved []string
+}
+
+// identifierPattern is the identifier rule RDS and ElastiCache share: a
+// letter first, then letters and digits with single hyphens between them
+// (no two consecutive hyphens, no trailing one).
+var identifierPattern = regexp.MustCompile(`^[a-zA-Z](-?[a-zA-Z0-9])*$`)
+
+const identifierAllowed = "letters, digits and single hyphens, starting with a letter, not ending with a hyphen"
+
+// AWS's rules for the names the stacks derive, each from the API reference
+// of the call that creates the resource (the "Constraints" of the named
+// parameter) unless stated otherwise.
+var (
+	// RDS CreateDBInstance, DBInstanceIdentifier.
+	ruleRDSInstance = nameRule{kind: "RDS DB instance identifier", min: 1, max: 63, pattern: identifierPattern, allowed: identifierAllowed}
+	// RDS DeleteDBInstance, FinalDBSnapshotIdentifier.
+	ruleRDSSnapshot = nameRule{kind: "RDS final snapshot identifier", min: 1, max: 255, pattern: identifierPattern, allowed: identifierAllowed}
+	// RDS CreateDBParameterGroup, DBParameterGroupName.
+	ruleRDSParameterGroup = nameRule{kind: "RDS DB parameter group name", min: 1, max: 255, pattern: identifierPattern, allowed: identifierAllowed}
+	// RDS CreateDBSubnetGroup, DBSubnetGroupName ("must not be default");
+	// the provider also requires lowercase.
+	ruleRDSSubnetGroup = nameRule{kind: "RDS DB subnet group name", min: 1, max: 255, pattern: regexp.MustCompile(`^[a-z0-9._ -]+$`),
+		allowed: "lowercase letters, digits, periods, underscores, spaces and hyphens", reserved: []string{"default"}}
+	// RDS CreateEventSubscription, SubscriptionName (under 255 characters);
+	// the provider allows letters, digits and hyphens.
+	ruleRDSEventSubscription = nameRule{kind: "RDS event subscription name", min: 1, max: 254, pattern: regexp.MustCompile(`^[a-zA-Z0-9-]+$`),
+		allowed: "letters, digits and hyphens"}
+	// ElastiCache CreateReplicationGroup, ReplicationGroupId.
+	ruleCacheReplicationGroup = nameRule{kind: "ElastiCache replication group id", min: 1, max: 40, pattern: identifierPattern, allowed: identifierAllowed}
+	// ElastiCache CreateCacheCluster, CacheClusterId: the member clusters
+	// ElastiCache names <replication group id>-001, -002, ...
+	ruleCacheCluster = nameRule{kind: "ElastiCache cache cluster id", min: 1, max: 50, pattern: identifierPattern, allowed: identifierAllowed}
+	// ElastiCache CreateCacheSubnetGroup, CacheSubnetGroupName.
+	ruleCacheSubnetGroup = nameRule{kind: "ElastiCache subnet group name", min: 1, max: 255, pattern: regexp.MustCompile(`^[a-zA-Z0-9-]+$`),
+		allowed: "letters, digits and hyphens"}
+	// ElastiCache CreateCacheParameterGroup, CacheParameterGroupName.
+	ruleCacheParameterGroup = nameRule{kind: "ElastiCache parameter group name", min: 1, max: 255, pattern: identifierPattern, allowed: identifierAllowed}
+	// ElastiCache CreateUser / CreateUserGroup give the pattern only; the
+	// RBAC guide and console cap ids at 40 like other ElastiCache ids, and
+	// IAM-authenticated users need UserName equal to UserId.
+	ruleCacheUser      = nameRule{kind: "ElastiCache user id", min: 1, max: 40, pattern: identifierPattern, allowed: identifierAllowed}
+	ruleCacheUserGroup = nameRule{kind: "ElastiCache user group id", min: 1, max: 40, pattern: identifierPattern, allowed: identifierAllowed}
+	// IAM quotas ("IAM name requirements"): role names 64, policy names
+	// (managed and inline) 128 characters of letters, digits and +=,.@_-.
+	ruleIAMRole   = nameRule{kind: "IAM role name", min: 1, max: 64, pattern: regexp.MustCompile(`^[\w+=,.@-]+$`), allowed: "letters, digits and +=,.@_-"}
+	ruleIAMPolicy = nameRule{kind: "IAM policy name", min: 1, max: 128, pattern: regexp.MustCompile(`^[\w+=,.@-]+$`), allowed: "letters, digits and +=,.@_-"}
+	// STS AssumeRole, RoleSessionName (the backends' session name).
+	ruleSTSSession = nameRule{kind: "STS role session name", min: 2, max: 64, pattern: regexp.MustCompile(`^[\w+=,.@-]+$`), allowed: "letters, digits and +=,.@_-"}
+	// Kinesis CreateStream, StreamName.
+	ruleKinesisStream = nameRule{kind: "Kinesis stream name", min: 1, max: 128, pattern: regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`), allowed: "letters, digits, _ . -"}
+	// SNS CreateTopic, Name.
+	ruleSNSTopic = nameRule{kind: "SNS topic name", min: 1, max: 256, pattern: regexp.MustCompile(`^[a-zA-Z0-9_-]+$`), allowed: "letters, digits, _ -"}
+	// EventBridge PutRule, Name.
+	ruleEventRule = nameRule{kind: "EventBridge rule name", min: 1, max: 64, pattern: regexp.MustCompile(`^[.\-_A-Za-z0-9]+$`), allowed: "letters, digits, . - _"}
+	// CloudWatch PutMetricAlarm, AlarmName (ASCII).
+	ruleAlarm = nameRule{kind: "CloudWatch alarm name", min: 1, max: 255, pattern: regexp.MustCompile(`^[\x20-\x7E]+$`), allowed: "printable ASCII"}
+	// CloudWatch Logs CreateLogGroup, logGroupName.
+	ruleLogGroup = nameRule{kind: "CloudWatch log group name", min: 1, max: 512, pattern: regexp.MustCompile(`^[.\-_/#A-Za-z0-9]+$`), allowed: "letters, digits, . - _ / #"}
+	// KMS CreateAlias, AliasName; alias/aws/ belongs to AWS managed keys.
+	ruleKMSAlias = nameRule{kind: "KMS alias name", min: 7, max: 256, pattern: regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]+$`),
+		allowed: "alias/ then letters, digits, / _ -", reserved: []string{"alias/aws/"}}
+	// EC2 CreateSecurityGroup, GroupName (VPC character set; sg- is
+	// reserved).
+	ruleSecurityGroup = nameRule{kind: "security group name", min: 1, max: 255, pattern: regexp.MustCompile(`^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$`),
+		allowed: "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*", reserved: []string{"sg-"}}
+	// Terraform Cloud workspace names.
+	ruleWorkspace = nameRule{kind: "Terraform Cloud workspace name", min: 1, max: 90, pattern: regexp.MustCompile(`^[A-Za-z0-9_-]+$`), allowed: "letters, digits, _ -"}
+)
+
+// check reports what is wrong with name under the rule, or nil.
+func (r nameRule) check(name string) error {
+	var why []string
+	if len(name) < r.min || len(name) > r.max {
+		why = append(why, fmt.Sprintf("%d to %d characters (has %d)", r.min, r.max, len(name)))
+	}
+	if !r.pattern.MatchString(name) {
+		why = append(why, r.allowed)
+	}
+	for _, p := range r.reserved {
+		if strings.HasPrefix(name, p) {
+			why = append(why, fmt.Sprintf("must not start with %q (reserved by AWS)", p))
+		}
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s %s: %s", r.kind, name, strings.Join(why, "; "))
+}
+
+// derivedName is one name built from configuration, with its rule.
+type derivedName struct {
+	name string
+	rule nameRule
+}
+
+// derivedNames lists every AWS name a pipeline stack derives from e, with
+// AWS's rule for it. A new named resource adds a row here; a test walks
+// the synthesized stacks and fails on any name missing from this list.
+func (e Environment) derivedNames() []derivedName {
+	n := e.resourceName
+	db := n("transactions-db")
+	cacheFamily := "redis" + strings.SplitN(e.CacheEngineVersion, ".", 2)[0]
+	rows := []derivedName{
+		{db, ruleRDSInstance},
+		{db + "-final", ruleRDSSnapshot},
+		{n("db-subnet-group"), ruleRDSSubnetGroup},
+		{n("postgres" + e.DBEngineMajorVersion), ruleRDSParameterGroup},
+		{n("postgres-events"), ruleRDSEventSubscription},
+		{n("redis"), ruleCacheReplicationGroup},
+		{n("redis-subnets"), ruleCacheSubnetGroup},
+		{n(cacheFamily), ruleCacheParameterGroup},
+		{n("redis-default"), ruleCacheUser},
+		{n("redis-app"), ruleCacheUser},
+		{n("redis-users"), ruleCacheUserGroup},
+		{n("transactions"), ruleKinesisStream},
+		{n("alerts"), ruleSNSTopic},
+		{n("redis-events"), ruleEventRule},
+		{n("producer"), ruleIAMRole},
+		{n("producer"), ruleIAMPolicy},
+		{n("processor"), ruleIAMRole},
+		{n("processor"), ruleIAMPolicy},
+		{n("flow-logs"), ruleIAMRole},
+		{"write-flow-logs", ruleIAMPolicy},
+		{n("app-sg"), ruleSecurityGroup},
+		{n("postgres-sg"), ruleSecurityGroup},
+		{n("redis-sg"), ruleSecurityGroup},
+		{n("endpoints-sg"), ruleSecurityGroup},
+		{fmt.Sprintf("/fastshop/%s/vpc-flow-logs", e.Name), ruleLogGroup},
+		{fmt.Sprintf("/fastshop/%s/processor", e.Name), ruleLogGroup},
+		{sessionName(e.Name), ruleSTSSession},
+		{Workspace(e.Name), ruleWorkspace},
+	}
+	for _, export := range dbLogExports {
+		rows = append(rows, derivedName{fmt.Sprintf("/aws/rds/instance/%s/%s", db, export), ruleLogGroup})
+	}
+	for _, l := range cacheLogs {
+		rows = append(rows, derivedName{fmt.Sprintf("/fastshop/%s/redis/%s", e.Name, l.logType), ruleLogGroup})
+	}
+	for _, key := range []string{"stream", "database", "cache", "logs", "alerts"} {
+		rows = append(rows, derivedName{"alias/" + n(key), ruleKMSAlias})
+	}
+	for i := 1; i <= max(e.CacheNodeCount, 1); i++ {
+		rows = append(rows, derivedName{fmt.Sprintf("%s-%03d", n("redis"), i), ruleCacheCluster})
+	}
+	for _, a := range alarmsFor(e, "", "", "") {
+		rows = append(rows, derivedName{a.name, ruleAlarm})
+	}
+	return rows
+}
+
+// validateNames checks every derived name against AWS's rule for it. The
+// environment's name (for an ephemeral stack, ENVIRONMENT_SUFFIX) is the
+// setting that decides them, so problems name it.
+func (e Environment) validateNames() []error {
+	field := "Name"
+	if e.Base != "" {
+		field = "Name (" + EnvSuffix + ")"
+	}
+	return checkNames(e.Name, field, e.Name, e.derivedNames())
+}
+
+// checkNames applies each row's rule, and refuses two equal names of one
+// kind (AWS would refuse the second create).
+func checkNames(env, field string, value any, rows []derivedName) []error {
+	var problems []error
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if err := r.rule.check(r.name); err != nil {
+			problems = append(problems, &FieldError{env, field, value, "derived " + err.Error()})
+		}
+		k := r.rule.kind + "\x00" + r.name
+		if seen[k] {
+			problems = append(problems, &FieldError{env, field, value, fmt.Sprintf("derives the %s %s twice", r.rule.kind, r.name)})
+		}
+		seen[k] = true
+	}
+	return problems
+}
+
+// reservedBucketPrefixes and reservedBucketSuffixes are kept by S3 for its
+// own features ("General purpose bucket naming rules", Amazon S3 User
+// Guide): punycode, internal names, documentation examples, access point
+// and Object Lambda aliases, Multi-Region Access Points, directory and
+// table buckets.
+var (
+	reservedBucketPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
+	reservedBucketSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
+	bucketNameChars        = regexp.MustCompile(`^[a-z0-9.-]+$`)
+)
+
+// validateBucketName applies S3's rules for general purpose bucket names,
+// and refuses periods too: a period breaks the TLS certificate of
+// virtual-hosted requests (bucket.s3.region.amazonaws.com), which the S3
+// backend and the AWS CLI use. Every problem is reported at once.
+func validateBucketName(name string) error {
+	var why []string
+	if len(name) < 3 || len(name) > 63 {
+		why = append(why, fmt.Sprintf("3 to 63 characters (has %d)", len(name)))
+	}
+	if !bucketNameChars.MatchString(name) {
+		why = append(why, "only lowercase letters, digits and hyphens")
+	}
+	if strings.Contains(name, ".") {
+		why = append(why, "no periods (they break TLS for virtual-hosted requests)")
+	}
+	if name != "" && (!isLowerAlnum(name[0]) || !isLowerAlnum(name[len(name)-1])) {
+		why = append(why, "must start and end with a lowercase letter or digit")
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		why = append(why, "must not look like an IP address")
+	}
+	for _, p := range reservedBucketPrefixes {
+		if strings.HasPrefix(name, p) {
+			why = append(why, fmt.Sprintf("must not start with %q (reserved by S3)", p))
+		}
+	}
+	for _, s := range reservedBucketSuffixes {
+		if strings.HasSuffix(name, s) {
+			why = append(why, fmt.Sprintf("must not end with %q (reserved by S3)", s))
+		}
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	return errors.New("a DNS-compliant S3 general purpose bucket name: " + strings.Join(why, "; "))
+}
+
+func isLowerAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+}
