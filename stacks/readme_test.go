@@ -15,9 +15,9 @@ func readmeRow(e Environment) string {
 	for i, az := range e.AvailabilityZones {
 		zones[i] = zoneID(az)
 	}
-	nat := "1 shared"
-	if e.NATGatewayPerAZ {
-		nat = "1 per AZ"
+	nat := "none"
+	if n := len(natZones(e)); n > 0 {
+		nat = fmt.Sprintf("%s (%d NAT)", e.Egress, n)
 	}
 	stream := fmt.Sprintf("%d shard(s), %d h", e.StreamShardCount, e.StreamRetentionHours)
 	if e.StreamOnDemand {
