@@ -12,7 +12,7 @@ import (
 
 // expectedTypes must be created by every stack's plan.
 var expectedTypes = []string{
-	"aws_vpc", "aws_subnet", "aws_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route_table",
+	"aws_vpc", "aws_subnet", "aws_internet_gateway", "aws_route_table",
 	"aws_route", "aws_route_table_association", "aws_default_security_group", "aws_flow_log",
 	"aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_kms_key", "aws_kms_alias",
 	"aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule",
@@ -21,8 +21,14 @@ var expectedTypes = []string{
 	"aws_elasticache_user_group", "aws_elasticache_replication_group",
 	"aws_iam_policy", "aws_iam_role_policy_attachment", "aws_vpc_endpoint", "aws_sns_topic",
 	"aws_sns_topic_policy", "aws_cloudwatch_metric_alarm", "aws_db_event_subscription",
-	"aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",
+	"aws_sns_topic_subscription", "aws_sqs_queue", "aws_sqs_queue_policy", "aws_pipes_pipe",
 }
+
+// natGateways is how many NAT gateways, each with its Elastic IP, a stack's
+// plan creates: only where the application tier has internet egress (dev's
+// recorded nat-shared, copied by ephemeral stacks). Staging and prod reach
+// AWS through VPC endpoints and pay for no NAT.
+var natGateways = map[string]int{"dev": 1, "staging": 0, "prod": 0, ephemeralSuffix: 1}
 
 // TestOfflinePlan runs terraform init, validate and plan on every stack and
 // checks that the plan only creates, and creates every expected type.
@@ -49,6 +55,13 @@ func TestOfflinePlan(t *testing.T) {
 				if created[typ] == 0 {
 					t.Errorf("%s: plan creates no %s", stack, typ)
 				}
+			}
+			want, ok := natGateways[stack]
+			if !ok {
+				t.Fatalf("%s: natGateways does not say how many NAT gateways the stack has", stack)
+			}
+			if created["aws_nat_gateway"] != want || created["aws_eip"] != want {
+				t.Errorf("%s: plan creates %d NAT gateways and %d Elastic IPs; want %d of each", stack, created["aws_nat_gateway"], created["aws_eip"], want)
 			}
 		})
 	}

@@ -119,6 +119,39 @@ func unsetKey(t *testing.T, plan map[string]any, address, attr string) {
 	delete(expressions(t, plan, address), attr)
 }
 
+// copyResource adds a copy of the resource at from under the address to,
+// in the plan and the configuration.
+func copyResource(t *testing.T, plan map[string]any, from, to string) {
+	t.Helper()
+	typ, name, _ := strings.Cut(to, ".")
+	clone := func(v map[string]any) map[string]any {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out map[string]any
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatal(err)
+		}
+		out["address"], out["type"], out["name"] = to, typ, name
+		return out
+	}
+	for _, c := range plan["resource_changes"].([]any) {
+		if rc := c.(map[string]any); rc["address"] == from {
+			plan["resource_changes"] = append(plan["resource_changes"].([]any), clone(rc))
+			break
+		}
+	}
+	root := plan["configuration"].(map[string]any)["root_module"].(map[string]any)
+	for _, r := range root["resources"].([]any) {
+		if res := r.(map[string]any); res["address"] == from {
+			root["resources"] = append(root["resources"].([]any), clone(res))
+			break
+		}
+	}
+	change(t, plan, to)
+}
+
 func providerExpressions(plan map[string]any) map[string]any {
 	pc := plan["configuration"].(map[string]any)["provider_config"].(map[string]any)
 	return pc["aws"].(map[string]any)["expressions"].(map[string]any)
@@ -208,6 +241,15 @@ var failCases = []failCase{
 		rule := after(t, p, "aws_s3_bucket_server_side_encryption_configuration.terraform_state_encryption")["rule"].([]any)[0].(map[string]any)
 		rule["apply_server_side_encryption_by_default"].([]any)[0].(map[string]any)["sse_algorithm"] = "AES256"
 	}, "ENC-06", "aws_s3_bucket.terraform_state", "sse_algorithm = AES256"},
+	{"on-call topic unencrypted", goodPlan, func(t *testing.T, p map[string]any) {
+		unsetKey(t, p, "aws_sns_topic.on_call", "kms_master_key_id")
+	}, "ENC-07", "aws_sns_topic.on_call", "kms_master_key_id is not set"},
+	{"notification queue on the AWS-managed key", goodPlan, func(t *testing.T, p map[string]any) {
+		setKey(t, p, "aws_sqs_queue.redis_notifications_inbox", "kms_master_key_id", "alias/aws/sqs")
+	}, "ENC-07", "aws_sqs_queue.redis_notifications_inbox", "AWS-managed"},
+	{"another unencrypted topic", goodPlan, func(t *testing.T, p map[string]any) {
+		copyResource(t, p, "aws_sns_topic.redis_notifications", "aws_sns_topic.payment_notifications")
+	}, "ENC-07", "aws_sns_topic.payment_notifications", "kms_master_key_id is not set"},
 	{"TLS not forced", goodPlan, func(t *testing.T, p map[string]any) {
 		for _, param := range after(t, p, "aws_db_parameter_group.postgres_tls_audit")["parameter"].([]any) {
 			if param.(map[string]any)["name"] == "rds.force_ssl" {
@@ -412,6 +454,8 @@ func TestPassingVariants(t *testing.T) {
 			providerExpressions(p)["region"] = map[string]any{"constant_value": "us-east-1"}
 			defaultTags(p)["DataTransferBasis"] = "LGPD art. 33 II: standard contractual clauses"
 		}, "RES-01", "transfer basis (LGPD art. 33): LGPD art. 33 II: standard contractual clauses"},
+		{"ElastiCache's notification topic, the recorded exception", goodPlan, nil,
+			"ENC-07", "recorded exception, unencrypted: ElastiCache cannot publish to a KMS-encrypted topic"},
 		{"key by alias ARN", goodPlan, func(t *testing.T, p map[string]any) {
 			setKey(t, p, stream, "kms_key_id", "arn:aws:kms:sa-east-1:333333333333:alias/fastshop-stream-prod")
 		}, "ENC-01", "alias/fastshop-stream-prod"},

@@ -12,7 +12,7 @@
 policy "encryption" {
   query             = "data.terraform.policies.encryption.deny"
   enforcement_level = "mandatory"
-  description       = "ENC-01..06: data stores encrypted with FastShop customer-managed KMS keys"
+  description       = "ENC-01..07: data stores, topics and queues encrypted with FastShop customer-managed KMS keys"
 }
 
 policy "transport" {

@@ -1,26 +1,38 @@
 package stacks
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventrule"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventtarget"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbeventsubscription"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbinstance"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/pipespipe"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueuepolicy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
-// Services that publish to the on-call topic as themselves.
+// Services that publish or deliver on the on-call path as themselves.
 const (
-	cloudWatchService  = "cloudwatch.amazonaws.com"
-	rdsEventsService   = "events.rds.amazonaws.com"
-	eventBridgeService = "events.amazonaws.com"
+	cloudWatchService = "cloudwatch.amazonaws.com"
+	rdsEventsService  = "events.rds.amazonaws.com"
+	snsService        = "sns.amazonaws.com"
+	pipesService      = "pipes.amazonaws.com"
+)
+
+// Redis notification forwarding: the queue keeps undelivered notifications
+// for SQS's maximum of 14 days, and an alarm fires when one has waited 15
+// minutes (the forwarder is then broken, not slow).
+const (
+	redisNotificationRetentionS = 14 * 24 * 3600
+	redisNotificationMaxAgeS    = 900
 )
 
 // alertKeyActions are what SNS needs of the publisher to encrypt a message
@@ -31,13 +43,6 @@ var alertKeyActions = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 // routine configuration changes do not.
 var dbEventCategories = []string{
 	"availability", "deletion", "failover", "failure", "low storage", "maintenance", "notification", "recovery", "restoration",
-}
-
-// cacheEventTypes are the ElastiCache events (EventBridge detail types) that
-// need a person; routine creations do not.
-var cacheEventTypes = []string{
-	"Cache Creation Failed", "Cache Deleted", "Cache Limit Approaching", "Cache Update Failed", "Cache Updated",
-	"Snapshot Copy Failed", "Snapshot Creation Failed", "Snapshot Export Failed",
 }
 
 // gib is the unit of DBFreeStorageAlarmGB; FreeStorageSpace is in bytes.
@@ -67,17 +72,14 @@ type alarm struct {
 }
 
 // addAlarms creates the on-call topic, encrypted with its own key, the
-// metric alarms, and the RDS and ElastiCache event routes into the topic.
-//
-// ElastiCache's own notification_topic_arn cannot publish to an encrypted
-// topic (ElastiCache shows the topic inactive and drops the messages), so
-// ElastiCache events reach the topic through an EventBridge rule instead.
+// metric alarms, and the RDS and ElastiCache event routes into the topic
+// (addRedisNotifications explains the ElastiCache one).
 //
 // No RDS ReplicaLag alarm: the instance has no read replicas, and a
 // Multi-AZ standby replicates synchronously and publishes no ReplicaLag, so
 // such an alarm could never fire. Add it with the first read replica.
 func addAlarms(stack cdktf.TerraformStack, env Environment, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache) alerts {
-	key := addKey(stack, env, keyDomain{id: "alerts", description: "SNS on-call topic", viaServices: []string{"sns"}},
+	key := addKey(stack, env, keyDomain{id: "alerts", description: "SNS on-call topic and its Redis notification queue", viaServices: []string{"sns", "sqs"}},
 		alertKeyStatements(env)...)
 
 	topicName := env.resourceName("alerts")
@@ -91,24 +93,11 @@ func addAlarms(stack cdktf.TerraformStack, env Environment, stream kinesisstream
 		DependsOn: &[]cdktf.ITerraformDependable{key.Alias},
 	})
 
-	rule := cloudwatcheventrule.NewCloudwatchEventRule(stack, jsii.String("redis_events"), &cloudwatcheventrule.CloudwatchEventRuleConfig{
-		Name:         jsii.String(env.resourceName("redis-events")),
-		Description:  jsii.String("ElastiCache events that need on-call attention, to " + topicName),
-		EventPattern: jsii.String(eventPattern()),
-		Tags:         nameTag(env.resourceName("redis-events")),
-	})
-
 	policy := snstopicpolicy.NewSnsTopicPolicy(stack, jsii.String("on_call_publishers"), &snstopicpolicy.SnsTopicPolicyConfig{
 		Arn:    topic.Arn(),
-		Policy: jsii.String(topicPolicy(env, *topic.Arn(), *rule.Arn()).JSON()),
+		Policy: jsii.String(topicPolicy(env, *topic.Arn()).JSON()),
 	})
-
-	cloudwatcheventtarget.NewCloudwatchEventTarget(stack, jsii.String("redis_events_delivery"), &cloudwatcheventtarget.CloudwatchEventTargetConfig{
-		Rule:      rule.Name(),
-		TargetId:  jsii.String("on-call"),
-		Arn:       topic.Arn(),
-		DependsOn: &[]cdktf.ITerraformDependable{policy},
-	})
+	queue := addRedisNotifications(stack, env, key, topic, c)
 
 	dbeventsubscription.NewDbEventSubscription(stack, jsii.String("postgres_events"), &dbeventsubscription.DbEventSubscriptionConfig{
 		Name:            jsii.String(env.resourceName("postgres-events")),
@@ -121,7 +110,7 @@ func addAlarms(stack cdktf.TerraformStack, env Environment, stream kinesisstream
 	})
 
 	actions := &[]*string{topic.Arn()}
-	for _, a := range alarmsFor(env, *stream.Name(), *db.Identifier(), *c.Group.ReplicationGroupId()) {
+	for _, a := range alarmsFor(env, *stream.Name(), *db.Identifier(), *c.Group.ReplicationGroupId(), *queue.Name()) {
 		dimensions := map[string]*string{}
 		for k, v := range a.dimensions {
 			dimensions[k] = jsii.String(v)
@@ -147,12 +136,129 @@ func addAlarms(stack cdktf.TerraformStack, env Environment, stream kinesisstream
 	return alerts{Topic: topic, Key: key}
 }
 
+// redisNotificationsName names the replication group's notification topic,
+// its queue and the forwarder; known at synth time, so key and queue
+// policies can name the topic without waiting for it.
+func redisNotificationsName(env Environment) string {
+	return env.resourceName("redis-notifications")
+}
+
+// addRedisNotifications routes the replication group's own events
+// (failover, node replacement, snapshot failures, ...) to on-call. A
+// node-based replication group reports them only to its notification topic
+// (ElastiCache's EventBridge events cover serverless caches), and ElastiCache
+// cannot publish to a KMS-encrypted topic: it marks such a topic inactive.
+// So the group gets a topic of its own, unencrypted by necessity, that
+// carries only event metadata (an event name and a node id, no data), that
+// only ElastiCache acting for this account may publish to, and whose one
+// subscriber is a queue encrypted with the alerts key. An EventBridge pipe,
+// no code, forwards each message from the queue to the encrypted on-call
+// topic. The queue keeps what the pipe cannot deliver, and an alarm says so.
+//
+// Order matters at apply: ElastiCache publishes as soon as the group exists
+// and marks the topic inactive if the topic policy refuses it, so the
+// replication group waits for the topic policy and for the subscription
+// (SNS drops messages that have no subscriber), the subscription for the
+// queue policy, and the pipe for its role's permissions.
+func addRedisNotifications(stack cdktf.TerraformStack, env Environment, key dataKey, onCall snstopic.SnsTopic, c cache) sqsqueue.SqsQueue {
+	name := redisNotificationsName(env)
+	topic := snstopic.NewSnsTopic(stack, jsii.String("redis_notifications"), &snstopic.SnsTopicConfig{
+		Name:        jsii.String(name),
+		DisplayName: jsii.String("FastShop " + env.Name + " Redis notifications"),
+		Tags:        nameTag(name),
+	})
+	publishers := snstopicpolicy.NewSnsTopicPolicy(stack, jsii.String("redis_notifications_publishers"), &snstopicpolicy.SnsTopicPolicyConfig{
+		Arn:    topic.Arn(),
+		Policy: jsii.String(redisNotificationsTopicPolicy(env, *topic.Arn()).JSON()),
+	})
+
+	queue := sqsqueue.NewSqsQueue(stack, jsii.String("redis_notifications_inbox"), &sqsqueue.SqsQueueConfig{
+		Name:                    jsii.String(name),
+		KmsMasterKeyId:          jsii.String(key.AliasName),
+		MessageRetentionSeconds: number(redisNotificationRetentionS),
+		Tags:                    nameTag(name),
+		// The key is named by alias (known at plan time).
+		DependsOn: &[]cdktf.ITerraformDependable{key.Alias},
+	})
+	delivery := sqsqueuepolicy.NewSqsQueuePolicy(stack, jsii.String("redis_notifications_delivery"), &sqsqueuepolicy.SqsQueuePolicyConfig{
+		QueueUrl: queue.Url(),
+		Policy: jsii.String(newPolicy(policyStatement{
+			Sid: "RedisNotificationsTopic", Effect: "Allow", Principal: map[string]any{"Service": snsService},
+			Action: []string{"sqs:SendMessage"}, Resource: *queue.Arn(),
+			Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": *topic.Arn()}},
+		}).JSON()),
+	})
+	subscription := snstopicsubscription.NewSnsTopicSubscription(stack, jsii.String("redis_notifications_to_queue"), &snstopicsubscription.SnsTopicSubscriptionConfig{
+		TopicArn:  topic.Arn(),
+		Protocol:  jsii.String("sqs"),
+		Endpoint:  queue.Arn(),
+		DependsOn: &[]cdktf.ITerraformDependable{delivery},
+	})
+
+	role := iamrole.NewIamRole(stack, jsii.String("redis_notifications_forwarder"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(env.resourceName("redis-notifications-forwarder")),
+		Description:      jsii.String("EventBridge pipe " + name + ": Redis notifications from the queue to the on-call topic"),
+		AssumeRolePolicy: jsii.String(assumeRolePolicy(pipesService, env.AccountID)),
+	})
+	access := iamrolepolicy.NewIamRolePolicy(stack, jsii.String("redis_notifications_forwarder_access"), &iamrolepolicy.IamRolePolicyConfig{
+		Name: jsii.String("forward-redis-notifications"),
+		Role: role.Id(),
+		Policy: jsii.String(newPolicy(
+			allow("ReadNotifications", []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, *queue.Arn()),
+			allow("PublishToOnCall", []string{"sns:Publish"}, *onCall.Arn()),
+			// SQS decrypts the queue's messages and SNS encrypts the
+			// on-call topic's with the alerts key, on the pipe's behalf.
+			allow("UseAlertsKey", alertKeyActions, *key.Key.Arn()),
+		).JSON()),
+	})
+	pipespipe.NewPipesPipe(stack, jsii.String("redis_notifications_forwarding"), &pipespipe.PipesPipeConfig{
+		Name:        jsii.String(name),
+		Description: jsii.String("ElastiCache notifications of " + env.resourceName("redis") + " to the on-call topic"),
+		RoleArn:     role.Arn(),
+		Source:      queue.Arn(),
+		Target:      onCall.Arn(),
+		SourceParameters: &pipespipe.PipesPipeSourceParameters{
+			SqsQueueParameters: &pipespipe.PipesPipeSourceParametersSqsQueueParameters{BatchSize: number(1)},
+		},
+		Tags:      nameTag(name),
+		DependsOn: &[]cdktf.ITerraformDependable{access},
+	})
+
+	c.Group.SetNotificationTopicArn(topic.Arn())
+	c.Group.SetDependsOn(&[]*string{address(publishers), address(subscription)})
+	return queue
+}
+
+// address is a resource's Terraform address, as depends_on lists it (Fqn
+// would render as an interpolation, which depends_on does not accept).
+func address(r cdktf.TerraformResource) *string {
+	return jsii.String(*r.TerraformResourceType() + "." + *r.FriendlyUniqueId())
+}
+
+// redisNotificationsTopicPolicy lets ElastiCache, acting for this account,
+// publish. ElastiCache's notification guide asks for exactly this statement:
+// any principal, conditioned on AWS:SourceOwner being the account.
+// ElastiCache does not send aws:SourceAccount (the key SNS now puts in new
+// topics' default policies) and documents no aws:SourceArn or service
+// principal, so a narrower statement would make ElastiCache mark the topic
+// inactive. A caller outside AWS's services carries no AWS:SourceOwner, so
+// the condition admits only services publishing for this account's
+// resources.
+func redisNotificationsTopicPolicy(env Environment, topicARN string) policyDocument {
+	return newPolicy(policyStatement{
+		Sid: "ElastiCacheNotifications", Effect: "Allow", Principal: map[string]any{"AWS": "*"},
+		Action: []string{"sns:Publish"}, Resource: topicARN,
+		Condition: map[string]map[string]any{"StringEquals": {"AWS:SourceOwner": env.AccountID}},
+	})
+}
+
 // alertKeyStatements let the publishing services encrypt messages for the
-// topic. CloudWatch's requests carry aws:SourceAccount, so its grant is
-// limited to this account. EventBridge's requests to KMS carry no source
-// keys (AWS documents them as unsupported there) and RDS documents none, so
-// a condition would silently drop their messages: the topic policy, which
-// does check the source, decides who may publish at all.
+// topic, and SNS deliver the Redis notification topic's messages into the
+// encrypted queue. CloudWatch's requests carry aws:SourceAccount, so its
+// grant is limited to this account; SNS's carry the topic as aws:SourceArn,
+// so its grant is limited to that topic. RDS documents no source keys for
+// its requests to KMS, so a condition would silently drop its messages: the
+// topic policy, which does check the source, decides who may publish at all.
 func alertKeyStatements(env Environment) []policyStatement {
 	return []policyStatement{
 		{
@@ -166,17 +272,28 @@ func alertKeyStatements(env Environment) []policyStatement {
 		{
 			Sid:       "EventSourcesPublish",
 			Effect:    "Allow",
-			Principal: map[string]any{"Service": []string{rdsEventsService, eventBridgeService}},
+			Principal: map[string]any{"Service": rdsEventsService},
 			Action:    alertKeyActions,
 			Resource:  "*",
+		},
+		{
+			Sid:       "RedisNotificationsDelivery",
+			Effect:    "Allow",
+			Principal: map[string]any{"Service": snsService},
+			Action:    alertKeyActions,
+			Resource:  "*",
+			Condition: map[string]map[string]any{
+				"ArnEquals": {"aws:SourceArn": fmt.Sprintf("arn:aws:sns:%s:%s:%s", env.Region, env.AccountID, redisNotificationsName(env))},
+			},
 		},
 	}
 }
 
-// topicPolicy admits the three publishers, each only for this account's
-// sources. People and roles of the account reach the topic through their
-// own IAM policies.
-func topicPolicy(env Environment, topicARN, ruleARN string) policyDocument {
+// topicPolicy admits the two services that publish as themselves, each only
+// for this account's sources. People and roles of the account (the Redis
+// notification forwarder among them) reach the topic through their own IAM
+// policies.
+func topicPolicy(env Environment, topicARN string) policyDocument {
 	publish := []string{"sns:Publish"}
 	fromAccount := func(sourceARN string) map[string]map[string]any {
 		return map[string]map[string]any{
@@ -195,33 +312,13 @@ func topicPolicy(env Environment, topicARN, ruleARN string) policyDocument {
 			Action: publish, Resource: topicARN,
 			Condition: fromAccount(fmt.Sprintf("arn:aws:rds:%s:%s:db:*", env.Region, env.AccountID)),
 		},
-		policyStatement{
-			Sid: "RedisEvents", Effect: "Allow", Principal: map[string]any{"Service": eventBridgeService},
-			Action: publish, Resource: topicARN,
-			Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": ruleARN}},
-		},
 	)
-}
-
-// eventPattern matches the ElastiCache events in cacheEventTypes. Every
-// cache of the account matches (the event detail's fields are not a
-// documented contract to filter on), so dev also hears its ephemeral
-// stacks' caches; each message names its cache.
-func eventPattern() string {
-	pattern, err := json.Marshal(map[string][]string{
-		"source":      {"aws.elasticache"},
-		"detail-type": cacheEventTypes,
-	})
-	if err != nil {
-		panic(err) // a map of string slices always encodes
-	}
-	return string(pattern)
 }
 
 // alarmsFor lists the alarms of an environment, in creation order. The
 // names are tokens or literals; Redis member clusters are named
 // <replication group id>-001, -002, ... by ElastiCache.
-func alarmsFor(env Environment, streamName, dbIdentifier, replicationGroupID string) []alarm {
+func alarmsFor(env Environment, streamName, dbIdentifier, replicationGroupID, notificationQueue string) []alarm {
 	alarms := []alarm{
 		{
 			id: "stream_iterator_age", name: env.resourceName("stream-iterator-age"),
@@ -276,6 +373,18 @@ func alarmsFor(env Environment, streamName, dbIdentifier, replicationGroupID str
 			what:                 "PostgreSQL " + dbIdentifier + " had",
 			thresholdDescription: fmt.Sprintf("more than %d connections", env.DBConnectionsAlarmCount),
 			check:                "Check the processors' connection pools and idle connections in pg_stat_activity against max_connections of " + env.DBInstanceClass + ".",
+		},
+		{
+			id: "redis_notifications_age", name: env.resourceName("redis-notifications-age"),
+			namespace: "AWS/SQS", metric: "ApproximateAgeOfOldestMessage", statistic: "Maximum",
+			dimensions: map[string]string{"QueueName": notificationQueue},
+			comparison: "GreaterThanThreshold", threshold: redisNotificationMaxAgeS,
+			periodS: 300, evaluations: 1, treatMissing: "notBreaching",
+			what:                 "the oldest Redis notification in queue " + notificationQueue + " had waited",
+			thresholdDescription: fmt.Sprintf("more than %d s", redisNotificationMaxAgeS),
+			missingDataExplained: "No data means an idle queue, which is not breaching.",
+			check: "The EventBridge pipe " + redisNotificationsName(env) + " is not forwarding ElastiCache notifications to this topic. " +
+				"Check the pipe's state and the alerts key policy; the queue keeps them 14 days. Read them there meanwhile.",
 		},
 	}
 	for i := 1; i <= env.CacheNodeCount; i++ {

@@ -34,6 +34,8 @@ func expectedAlarms(env Environment) []wantAlarm {
 			"DBInstanceIdentifier", db, float64(env.DBFreeStorageAlarmGB) * 1024 * 1024 * 1024, fmt.Sprintf("%d GiB", env.DBFreeStorageAlarmGB)},
 		{"postgres_connections", "AWS/RDS", "DatabaseConnections", "Maximum", "GreaterThanThreshold", "missing",
 			"DBInstanceIdentifier", db, float64(env.DBConnectionsAlarmCount), fmt.Sprintf("%d connections", env.DBConnectionsAlarmCount)},
+		{"redis_notifications_age", "AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum", "GreaterThanThreshold", "notBreaching",
+			"QueueName", "${aws_sqs_queue.redis_notifications_inbox.name}", 900, "900 s"},
 	}
 	for i := 1; i <= env.CacheNodeCount; i++ {
 		n := fmt.Sprintf("%03d", i)
@@ -145,7 +147,9 @@ func TestAlertTopic(t *testing.T) {
 				condition map[string]map[string]any
 			}{
 				{"CloudWatchAlarmsPublish", []string{"cloudwatch.amazonaws.com"}, map[string]map[string]any{"StringEquals": {"aws:SourceAccount": env.AccountID}}},
-				{"EventSourcesPublish", []string{"events.rds.amazonaws.com", "events.amazonaws.com"}, nil},
+				{"EventSourcesPublish", []string{"events.rds.amazonaws.com"}, nil},
+				{"RedisNotificationsDelivery", []string{"sns.amazonaws.com"}, map[string]map[string]any{
+					"ArnEquals": {"aws:SourceArn": "arn:aws:sns:sa-east-1:" + env.AccountID + ":" + env.resourceName("redis-notifications")}}},
 			}
 			for _, p := range publishers {
 				st, ok := statements[p.sid]
@@ -168,8 +172,11 @@ func TestAlertTopic(t *testing.T) {
 					t.Errorf("%s: aws_kms_key.alerts %s condition %s; want %s", env.Name, p.sid, got, want)
 				}
 			}
-			if via := statements["UseThroughServices"].Condition["StringEquals"]["kms:ViaService"]; !reflect.DeepEqual(via, []any{"sns.sa-east-1.amazonaws.com"}) {
-				t.Errorf("%s: aws_kms_key.alerts lets the account use it via %v; want SNS only", env.Name, via)
+			if via := statements["UseThroughServices"].Condition["StringEquals"]["kms:ViaService"]; !reflect.DeepEqual(via, []any{"sns.sa-east-1.amazonaws.com", "sqs.sa-east-1.amazonaws.com"}) {
+				t.Errorf("%s: aws_kms_key.alerts lets the account use it via %v; want SNS and SQS only", env.Name, via)
+			}
+			if len(statements) != 5 {
+				t.Errorf("%s: aws_kms_key.alerts has %d statements; want administration, use through SNS and SQS, and the three service grants", env.Name, len(statements))
 			}
 
 			policy := s.resource(t, "aws_sns_topic_policy", "on_call_publishers")
@@ -184,7 +191,6 @@ func TestAlertTopic(t *testing.T) {
 			}{
 				"CloudWatchAlarms": {"cloudwatch.amazonaws.com", fmt.Sprintf(`{"ArnLike":{"aws:SourceArn":"arn:aws:cloudwatch:sa-east-1:%s:alarm:*"},"StringEquals":{"aws:SourceAccount":"%s"}}`, env.AccountID, env.AccountID)},
 				"PostgresEvents":   {"events.rds.amazonaws.com", fmt.Sprintf(`{"ArnLike":{"aws:SourceArn":"arn:aws:rds:sa-east-1:%s:db:*"},"StringEquals":{"aws:SourceAccount":"%s"}}`, env.AccountID, env.AccountID)},
-				"RedisEvents":      {"events.amazonaws.com", `{"ArnEquals":{"aws:SourceArn":"${aws_cloudwatch_event_rule.redis_events.arn}"}}`},
 			} {
 				st := docs[sid]
 				cond, _ := json.Marshal(st.Condition)
@@ -193,8 +199,8 @@ func TestAlertTopic(t *testing.T) {
 					t.Errorf("%s: topic policy %s = %+v (condition %s);\nwant %s may sns:Publish to the topic only with condition %s", env.Name, sid, st, cond, w.service, w.condition)
 				}
 			}
-			if len(docs) != 3 {
-				t.Errorf("%s: topic policy has %d statements; want the three publishers", env.Name, len(docs))
+			if len(docs) != 2 {
+				t.Errorf("%s: topic policy has %d statements; want the two publishers", env.Name, len(docs))
 			}
 		})
 	}
@@ -216,28 +222,128 @@ func TestEventNotifications(t *testing.T) {
 				}
 			}
 
-			rule := s.resource(t, "aws_cloudwatch_event_rule", "redis_events")
-			var pattern map[string][]string
-			if err := json.Unmarshal([]byte(str(rule["event_pattern"])), &pattern); err != nil {
-				t.Fatalf("%s: aws_cloudwatch_event_rule.redis_events pattern: %v", env.Name, err)
+		})
+	}
+}
+
+// wantPolicyStatement is one expected Allow statement: principal and
+// condition as their JSON ("" for none).
+type wantPolicyStatement struct {
+	sid, principal     string
+	actions, resources []string
+	condition          string
+}
+
+// checkPolicy wants exactly the listed statements, each with exactly its
+// principal, actions, resources and condition.
+func checkPolicy(t *testing.T, where, policy string, want []wantPolicyStatement) {
+	t.Helper()
+	got := statementsOf(t, where, policy)
+	if len(got) != len(want) {
+		t.Errorf("%s: %d statements; want %d", where, len(got), len(want))
+	}
+	asJSON := func(v any) string {
+		b, _ := json.Marshal(v)
+		if string(b) == "null" {
+			return ""
+		}
+		return string(b)
+	}
+	for _, w := range want {
+		st, ok := got[w.sid]
+		if !ok {
+			t.Errorf("%s: no statement %s", where, w.sid)
+			continue
+		}
+		if st.Effect != "Allow" || asJSON(st.Principal) != w.principal || !slices.Equal(st.Action, w.actions) ||
+			!slices.Equal(asStrings(st.Resource), w.resources) || asJSON(st.Condition) != w.condition {
+			t.Errorf("%s: statement %s = %s %s %v on %v if %s;\nwant Allow %s %v on %v if %s", where, w.sid,
+				st.Effect, asJSON(st.Principal), st.Action, asStrings(st.Resource), asJSON(st.Condition),
+				w.principal, w.actions, w.resources, w.condition)
+		}
+	}
+}
+
+// TestRedisNotifications follows a replication group event from ElastiCache
+// to on-call: the group's notification topic (unencrypted, because
+// ElastiCache cannot publish to an encrypted one), a queue encrypted with
+// the alerts key, and an EventBridge pipe into the on-call topic, each
+// permission in place before the resource that needs it.
+func TestRedisNotifications(t *testing.T) {
+	for _, s := range synthAll(t) {
+		env := s.Env
+		t.Run(env.Name, func(t *testing.T) {
+			name := env.resourceName("redis-notifications")
+			topicARN := "${aws_sns_topic.redis_notifications.arn}"
+			queueARN := "${aws_sqs_queue.redis_notifications_inbox.arn}"
+
+			group := s.resource(t, "aws_elasticache_replication_group", "redis")
+			if group["notification_topic_arn"] != topicARN {
+				t.Errorf("%s: replication group notification_topic_arn = %v; want %s (node-based groups report failover, node replacement and snapshot failures only there)", env.Name, group["notification_topic_arn"], topicARN)
 			}
-			if !slices.Equal(pattern["source"], []string{"aws.elasticache"}) {
-				t.Errorf("%s: aws_cloudwatch_event_rule.redis_events source %v; want aws.elasticache", env.Name, pattern["source"])
-			}
-			for _, d := range []string{"Cache Update Failed", "Cache Limit Approaching", "Snapshot Creation Failed"} {
-				if !slices.Contains(pattern["detail-type"], d) {
-					t.Errorf("%s: aws_cloudwatch_event_rule.redis_events misses %q", env.Name, d)
+			deps := asStrings(group["depends_on"])
+			for _, d := range []string{"aws_sns_topic_policy.redis_notifications_publishers", "aws_sns_topic_subscription.redis_notifications_to_queue"} {
+				if !slices.Contains(deps, d) {
+					t.Errorf("%s: replication group depends_on %v lacks %s; ElastiCache publishes at create and marks a refusing topic inactive", env.Name, deps, d)
 				}
 			}
-			target := s.resource(t, "aws_cloudwatch_event_target", "redis_events_delivery")
-			if target["rule"] != "${aws_cloudwatch_event_rule.redis_events.name}" || target["arn"] != "${aws_sns_topic.on_call.arn}" || target["role_arn"] != nil {
-				t.Errorf("%s: aws_cloudwatch_event_target.redis_events_delivery = %v; want the rule to the topic without a role", env.Name, target)
+			if rules := s.names("aws_cloudwatch_event_rule"); len(rules) != 0 {
+				t.Errorf("%s: EventBridge rules %v; ElastiCache's EventBridge events are for serverless caches, which we do not run", env.Name, rules)
 			}
-			// ElastiCache's own notifications cannot publish to an
-			// encrypted topic; a topic set there would look wired and
-			// deliver nothing.
-			if arn := s.resource(t, "aws_elasticache_replication_group", "redis")["notification_topic_arn"]; arn != nil {
-				t.Errorf("%s: aws_elasticache_replication_group.redis notification_topic_arn = %v; ElastiCache drops notifications to encrypted topics", env.Name, arn)
+
+			// The one unencrypted topic, and who may publish to it.
+			for id, topic := range s.resources("aws_sns_topic") {
+				if id != "redis_notifications" && topic["kms_master_key_id"] == nil {
+					t.Errorf("%s: aws_sns_topic.%s is not encrypted; only the ElastiCache notification topic may be", env.Name, id)
+				}
+			}
+			topic := s.resource(t, "aws_sns_topic", "redis_notifications")
+			if topic["name"] != name || topic["kms_master_key_id"] != nil {
+				t.Errorf("%s: aws_sns_topic.redis_notifications = %v; want %s without a key", env.Name, topic, name)
+			}
+			policy := s.resource(t, "aws_sns_topic_policy", "redis_notifications_publishers")
+			if policy["arn"] != topicARN {
+				t.Errorf("%s: aws_sns_topic_policy.redis_notifications_publishers on %v", env.Name, policy["arn"])
+			}
+			checkPolicy(t, env.Name+": redis notification topic policy", str(policy["policy"]), []wantPolicyStatement{{
+				sid: "ElastiCacheNotifications", principal: `{"AWS":"*"}`, actions: []string{"sns:Publish"}, resources: []string{topicARN},
+				condition: `{"StringEquals":{"AWS:SourceOwner":"` + env.AccountID + `"}}`,
+			}})
+
+			queue := s.resource(t, "aws_sqs_queue", "redis_notifications_inbox")
+			alias := "alias/" + env.resourceName("alerts")
+			if queue["name"] != name || queue["kms_master_key_id"] != alias || queue["message_retention_seconds"] != float64(14*24*3600) {
+				t.Errorf("%s: aws_sqs_queue.redis_notifications_inbox = %v; want %s encrypted with %s, kept 14 days", env.Name, queue, name, alias)
+			}
+			if !slices.Contains(asStrings(queue["depends_on"]), "aws_kms_alias.alerts_key") {
+				t.Errorf("%s: the queue names its key by alias but does not depend on aws_kms_alias.alerts_key", env.Name)
+			}
+			delivery := s.resource(t, "aws_sqs_queue_policy", "redis_notifications_delivery")
+			checkPolicy(t, env.Name+": redis notification queue policy", str(delivery["policy"]), []wantPolicyStatement{{
+				sid: "RedisNotificationsTopic", principal: `{"Service":"sns.amazonaws.com"}`, actions: []string{"sqs:SendMessage"}, resources: []string{queueARN},
+				condition: `{"ArnEquals":{"aws:SourceArn":"` + topicARN + `"}}`,
+			}})
+			sub := s.resource(t, "aws_sns_topic_subscription", "redis_notifications_to_queue")
+			if sub["topic_arn"] != topicARN || sub["protocol"] != "sqs" || sub["endpoint"] != queueARN ||
+				!slices.Contains(asStrings(sub["depends_on"]), "aws_sqs_queue_policy.redis_notifications_delivery") {
+				t.Errorf("%s: aws_sns_topic_subscription.redis_notifications_to_queue = %v; want the topic into the queue, after the queue policy", env.Name, sub)
+			}
+
+			role := s.resource(t, "aws_iam_role", "redis_notifications_forwarder")
+			checkPolicy(t, env.Name+": forwarder trust", str(role["assume_role_policy"]), []wantPolicyStatement{{
+				sid: "AssumeByTrustedServices", principal: `{"Service":"pipes.amazonaws.com"}`, actions: []string{"sts:AssumeRole"},
+				condition: `{"StringEquals":{"aws:SourceAccount":"` + env.AccountID + `"}}`,
+			}})
+			access := s.resource(t, "aws_iam_role_policy", "redis_notifications_forwarder_access")
+			checkPolicy(t, env.Name+": forwarder access", str(access["policy"]), []wantPolicyStatement{
+				{sid: "ReadNotifications", actions: []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, resources: []string{queueARN}},
+				{sid: "PublishToOnCall", actions: []string{"sns:Publish"}, resources: []string{"${aws_sns_topic.on_call.arn}"}},
+				{sid: "UseAlertsKey", actions: []string{"kms:Decrypt", "kms:GenerateDataKey"}, resources: []string{"${aws_kms_key.alerts.arn}"}},
+			})
+			pipe := s.resource(t, "aws_pipes_pipe", "redis_notifications_forwarding")
+			if pipe["source"] != queueARN || pipe["target"] != "${aws_sns_topic.on_call.arn}" || pipe["role_arn"] != "${aws_iam_role.redis_notifications_forwarder.arn}" ||
+				!slices.Contains(asStrings(pipe["depends_on"]), "aws_iam_role_policy.redis_notifications_forwarder_access") {
+				t.Errorf("%s: aws_pipes_pipe.redis_notifications_forwarding = %v; want the queue to the on-call topic as the forwarder, after its permissions", env.Name, pipe)
 			}
 		})
 	}

@@ -98,6 +98,8 @@ func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, 
 		})
 	}
 
+	// addAlarms (alarms.go) sets notification_topic_arn and the depends_on
+	// that orders the group after its notification topic's policy.
 	replicationGroup := elasticachereplicationgroup.NewElasticacheReplicationGroup(stack, jsii.String("redis"), &elasticachereplicationgroup.ElasticacheReplicationGroupConfig{
 		ReplicationGroupId:       jsii.String(id),
 		Description:              jsii.String("FastShop transaction cache (" + env.Name + ")"),

@@ -55,8 +55,11 @@ func addEncryption(stack cdktf.TerraformStack, env Environment) keys {
 	return keys{
 		Stream:   addKey(stack, env, keyDomain{"stream", "Kinesis transaction stream", []string{"kinesis"}}),
 		Database: addKey(stack, env, keyDomain{"database", "RDS PostgreSQL storage, Performance Insights and master secret", []string{"rds", "secretsmanager"}}),
-		Cache:    addKey(stack, env, keyDomain{"cache", "ElastiCache Redis at rest", []string{"elasticache"}}),
-		Logs:     addKey(stack, env, keyDomain{"logs", "CloudWatch log groups", nil}),
+		// ElastiCache's at-rest encryption guide: a kms:ViaService condition
+		// must name dax as well as elasticache, or creates, backups, node
+		// replacement and restores fail.
+		Cache: addKey(stack, env, keyDomain{"cache", "ElastiCache Redis at rest", []string{"elasticache", "dax"}}),
+		Logs:  addKey(stack, env, keyDomain{"logs", "CloudWatch log groups", nil}),
 	}
 }
 

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -67,6 +68,37 @@ func TestStatefulResourcesProtected(t *testing.T) {
 				if got != s.Env.PreventDestroy {
 					t.Errorf("%s: %s.%s prevent_destroy = %v; want %v", s.Env.Name, typ, name, got, s.Env.PreventDestroy)
 				}
+			}
+		}
+	}
+}
+
+// TestKeyViaServices pins the services each data key may be used through.
+// ElastiCache's at-rest encryption guide asks a kms:ViaService condition on
+// a cache key to name both elasticache and dax; with elasticache alone the
+// replication group's create, backups, node replacement and restores fail.
+func TestKeyViaServices(t *testing.T) {
+	want := map[string][]string{
+		"stream":   {"kinesis"},
+		"database": {"rds", "secretsmanager"},
+		"cache":    {"elasticache", "dax"},
+	}
+	for _, s := range synthAll(t) {
+		for _, d := range keyDomains {
+			statements := statementsOf(t, s.Env.Name+": aws_kms_key."+d, s.resource(t, "aws_kms_key", d)["policy"].(string))
+			var wantVia []string
+			for _, service := range want[d] {
+				wantVia = append(wantVia, service+"."+s.Env.Region+".amazonaws.com")
+			}
+			st, ok := statements["UseThroughServices"]
+			if !ok {
+				if len(wantVia) > 0 {
+					t.Errorf("%s: aws_kms_key.%s has no UseThroughServices statement; want use via %v", s.Env.Name, d, wantVia)
+				}
+				continue
+			}
+			if got := asStrings(st.Condition["StringEquals"]["kms:ViaService"]); !slices.Equal(got, wantVia) {
+				t.Errorf("%s: aws_kms_key.%s usable via %v; want exactly %v", s.Env.Name, d, got, wantVia)
 			}
 		}
 	}

@@ -15,11 +15,7 @@ func TestEndpoints(t *testing.T) {
 			for _, az := range env.AvailabilityZones {
 				privateSubnets = append(privateSubnets, "${aws_subnet.private_"+zoneID(az)+".id}")
 			}
-			natZones := env.AvailabilityZones[:1]
-			if env.NATGatewayPerAZ {
-				natZones = env.AvailabilityZones
-			}
-			for _, az := range natZones {
+			for _, az := range privateRouteZones(env) {
 				privateTables = append(privateTables, "${aws_route_table.private_routes_"+zoneID(az)+".id}")
 			}
 
@@ -97,7 +93,7 @@ func TestEndpointGroup(t *testing.T) {
 
 // TestAppEgress pins every way out of the application group: the data
 // groups, the endpoints and S3 on 443, and the internet only where the
-// environment records AppInternetEgress.
+// environment has Egress (a recorded relaxation).
 func TestAppEgress(t *testing.T) {
 	type rule struct {
 		to   string // the destination attribute and value
@@ -112,7 +108,7 @@ func TestAppEgress(t *testing.T) {
 				"app_to_endpoints": {"referenced_security_group_id=${aws_security_group.endpoint_tier.id}", 443},
 				"app_to_s3":        {"prefix_list_id=${aws_vpc_endpoint.s3_api.prefix_list_id}", 443},
 			}
-			if env.AppInternetEgress {
+			if env.Egress != EgressNone {
 				want["app_https_out"] = rule{"cidr_ipv4=0.0.0.0/0", 443}
 			}
 			got := map[string]rule{}
@@ -133,7 +129,7 @@ func TestAppEgress(t *testing.T) {
 				got[name] = rule{strings.Join(to, ","), port}
 			}
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s: app tier egress = %v;\nwant %v (AppInternetEgress %v)", env.Name, got, want, env.AppInternetEgress)
+				t.Errorf("%s: app tier egress = %v;\nwant %v (Egress %s)", env.Name, got, want, env.Egress)
 			}
 		})
 	}
@@ -161,17 +157,35 @@ func TestInterfaceEndpointsFollowPrincipals(t *testing.T) {
 	}
 }
 
-func TestValidateAppInternetEgress(t *testing.T) {
+func TestValidateEgress(t *testing.T) {
 	cases := []validationCase{
-		{"prod keeps internet egress", Prod, func(e *Environment) { e.AppInternetEgress = true },
-			[]string{`"prod"`, "AppInternetEgress", "true", "prod may not relax", "VPC endpoints"}},
-		{"staging without a reason", Staging, func(e *Environment) { e.AppInternetEgress = true },
-			[]string{`"staging"`, "AppInternetEgress", "without a Relaxations entry"}},
-		{"dev reason left behind", Dev, func(e *Environment) { e.AppInternetEgress = false },
-			[]string{`"dev"`, "AppInternetEgress", "meets the baseline"}},
+		{"unknown value", Staging, func(e *Environment) { e.Egress = "nat" },
+			[]string{`"staging"`, "Egress = nat:", "one of none, nat-shared, nat-per-az"}},
+		{"empty value", Dev, func(e *Environment) { e.Egress = "" },
+			[]string{`"dev"`, "Egress", "one of none, nat-shared, nat-per-az"}},
+		{"prod with one shared NAT", Prod, func(e *Environment) {
+			e.Egress = EgressNATShared
+			e.Relaxations = append(e.Relaxations, Relaxation{RelaxEgress, "a scorer outside AWS"})
+		}, []string{`"prod"`, "Egress", "nat-shared", "none or nat-per-az in prod", "own NAT gateway"}},
+		{"prod egress without a reason", Prod, func(e *Environment) { e.Egress = EgressNATPerAZ },
+			[]string{`"prod"`, "Egress", "nat-per-az", "without a Relaxations entry"}},
+		{"staging egress without a reason", Staging, func(e *Environment) { e.Egress = EgressNATShared },
+			[]string{`"staging"`, "Egress", "nat-shared", "without a Relaxations entry"}},
+		{"dev reason left behind", Dev, func(e *Environment) { e.Egress = EgressNone },
+			[]string{`"dev"`, "Egress", "meets the baseline"}},
+		{"prod relaxes something else", Prod, func(e *Environment) {
+			e.DBBackupRetentionDays = 3
+			e.Relaxations = append(e.Relaxations, Relaxation{RelaxBackupRetention, "short"})
+		}, []string{`"prod"`, "DBBackupRetentionDays", "prod may not relax"}},
 	}
 	expectRejected(t, cases)
-	if env := envOf(t, Dev); !env.AppInternetEgress || env.Validate() != nil {
-		t.Errorf("dev: AppInternetEgress with its recorded reason should validate")
+	if env := envOf(t, Dev); env.Egress != EgressNATShared || env.Validate() != nil {
+		t.Errorf("dev: nat-shared with its recorded reason should validate")
+	}
+	prod := envOf(t, Prod)
+	prod.Egress = EgressNATPerAZ
+	prod.Relaxations = []Relaxation{{RelaxEgress, "a payment scorer outside AWS"}}
+	if err := prod.Validate(); err != nil {
+		t.Errorf("prod: nat-per-az with a recorded reason should validate: %v", err)
 	}
 }

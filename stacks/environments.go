@@ -38,10 +38,12 @@ type Environment struct {
 	AvailabilityZones []string
 	// VPCCIDR is the VPC's IPv4 range; subnets are carved from it.
 	VPCCIDR string
-	// NATGatewayPerAZ gives every AZ its own NAT gateway and private route
-	// table, so losing one AZ does not cut the others off. Otherwise one NAT
-	// gateway in the first AZ serves all private subnets.
-	NATGatewayPerAZ bool
+	// Egress is the application tier's path to the internet (none,
+	// nat-shared, nat-per-az). NAT gateways and their public addresses exist
+	// only where it is not none, and the app security group may reach the
+	// internet on 443 only then. AWS APIs are reached through VPC endpoints
+	// either way, so the baseline is none and anything else is a relaxation.
+	Egress Egress
 
 	// LogRetentionDays applies to every log group (flow logs, PostgreSQL,
 	// Redis). Marco Civil art. 15 asks six months for access records, so prod
@@ -88,11 +90,6 @@ type Environment struct {
 	// matches aws:PrincipalArn, which IAM does not resolve).
 	StateDeployPrincipals []string
 
-	// AppInternetEgress keeps the processors' HTTPS egress to the internet
-	// through NAT. AWS APIs are reached through VPC endpoints either way, so
-	// the baseline is no internet egress and keeping it is a relaxation.
-	AppInternetEgress bool
-
 	// Alarm thresholds. An alarm fires when the metric passes the threshold
 	// for the period stated in its description (see alarms.go).
 	//
@@ -116,12 +113,28 @@ type Environment struct {
 
 	// Relaxations lists every setting this environment keeps below the
 	// production baseline, each with a one-line reason. Validate refuses an
-	// unexplained relaxation, and refuses any relaxation in prod.
+	// unexplained relaxation, and refuses any relaxation in prod but internet
+	// egress through a NAT gateway per AZ (prodMayRelax).
 	Relaxations []Relaxation
 
 	// State is where Terraform keeps this environment's state.
 	State StateBackend
 }
+
+// Egress is how the application tier reaches the internet.
+type Egress string
+
+// The egress settings. With nat-shared one NAT gateway in the first AZ
+// serves every private subnet (an outage of that AZ cuts the others off);
+// with nat-per-az each AZ has its own.
+const (
+	EgressNone      Egress = "none"
+	EgressNATShared Egress = "nat-shared"
+	EgressNATPerAZ  Egress = "nat-per-az"
+)
+
+// EgressValues are the allowed Egress settings.
+var EgressValues = []Egress{EgressNone, EgressNATShared, EgressNATPerAZ}
 
 // Relaxation records one setting kept below the production baseline and why.
 type Relaxation struct {
@@ -138,11 +151,10 @@ const (
 	RelaxDeleteAutomatedBackups = "DBDeleteAutomatedBackups"
 	RelaxBackupRetention        = "DBBackupRetentionDays"
 	RelaxPreventDestroy         = "PreventDestroy"
-	RelaxNATGatewayPerAZ        = "NATGatewayPerAZ"
 	RelaxKMSDeletionWindow      = "KMSDeletionWindowDays"
 	RelaxLogRetention           = "LogRetentionDays"
 	RelaxStreamRetention        = "StreamRetentionHours"
-	RelaxAppInternetEgress      = "AppInternetEgress"
+	RelaxEgress                 = "Egress"
 )
 
 // Baselines every environment meets unless it records a relaxation, and prod
@@ -198,7 +210,7 @@ func Environments() []Environment {
 			Region:                     "sa-east-1",
 			AvailabilityZones:          []string{"sa-east-1a", "sa-east-1b"},
 			VPCCIDR:                    "10.10.0.0/16",
-			NATGatewayPerAZ:            false,
+			Egress:                     EgressNATShared,
 			LogRetentionDays:           30,
 			KMSDeletionWindowDays:      7,
 			StreamOnDemand:             false,
@@ -224,7 +236,6 @@ func Environments() []Environment {
 			ProducerPrincipals:              []string{ServiceECSTasks, ServiceLambda},
 			ProcessorPrincipals:             []string{ServiceECSTasks, ServiceLambda},
 			StateDeployPrincipals:           []string{"arn:aws:iam::111111111111:role/fastshop-deploy"},
-			AppInternetEgress:               true,
 			StreamIteratorAgeAlarmMs:        3_600_000,
 			StreamWriteThrottleAlarmCount:   100,
 			DBCPUAlarmPercent:               90,
@@ -242,11 +253,10 @@ func Environments() []Environment {
 				{RelaxDeleteAutomatedBackups, "synthetic data: backups of a destroyed dev stack have no owner"},
 				{RelaxBackupRetention, "one day is enough to undo a mistake in synthetic data"},
 				{RelaxPreventDestroy, "dev and ephemeral stacks must be destroyable without editing code"},
-				{RelaxNATGatewayPerAZ, "one NAT gateway; an AZ outage in dev costs nothing"},
 				{RelaxKMSDeletionWindow, "keys of destroyed ephemeral stacks should not linger for 30 days"},
 				{RelaxLogRetention, "dev logs hold no customer access records"},
 				{RelaxStreamRetention, "dev replays are short; a day of records is enough"},
-				{RelaxAppInternetEgress, "developers pull packages and images from public registries; synthetic data only"},
+				{RelaxEgress, "developers pull packages and images from public registries through one shared NAT gateway; synthetic data only, an AZ outage costs nothing"},
 			},
 			State: StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion, AccountID: DefaultStateAccountID},
 		},
@@ -257,7 +267,7 @@ func Environments() []Environment {
 			Region:                     "sa-east-1",
 			AvailabilityZones:          []string{"sa-east-1a", "sa-east-1b", "sa-east-1c"},
 			VPCCIDR:                    "10.20.0.0/16",
-			NATGatewayPerAZ:            false,
+			Egress:                     EgressNone,
 			LogRetentionDays:           90,
 			KMSDeletionWindowDays:      30,
 			StreamOnDemand:             false,
@@ -281,7 +291,6 @@ func Environments() []Environment {
 			ProducerPrincipals:              []string{ServiceECSTasks},
 			ProcessorPrincipals:             []string{ServiceECSTasks},
 			StateDeployPrincipals:           []string{"arn:aws:iam::222222222222:role/fastshop-deploy"},
-			AppInternetEgress:               false,
 			StreamIteratorAgeAlarmMs:        900_000,
 			StreamWriteThrottleAlarmCount:   10,
 			DBCPUAlarmPercent:               85,
@@ -293,7 +302,6 @@ func Environments() []Environment {
 			CacheReplicationLagAlarmSeconds: 30,
 
 			Relaxations: []Relaxation{
-				{RelaxNATGatewayPerAZ, "staging tolerates losing egress in one AZ; it serves no customers"},
 				{RelaxLogRetention, "staging logs hold test traffic, not customer access records"},
 				{RelaxStreamRetention, "three days covers a weekend of replay tests"},
 			},
@@ -306,7 +314,7 @@ func Environments() []Environment {
 			Region:                     "sa-east-1",
 			AvailabilityZones:          []string{"sa-east-1a", "sa-east-1b", "sa-east-1c"},
 			VPCCIDR:                    "10.30.0.0/16",
-			NATGatewayPerAZ:            true,
+			Egress:                     EgressNone,
 			LogRetentionDays:           400,
 			KMSDeletionWindowDays:      30,
 			StreamOnDemand:             true,
@@ -329,7 +337,6 @@ func Environments() []Environment {
 			ProducerPrincipals:              []string{ServiceECSTasks},
 			ProcessorPrincipals:             []string{ServiceECSTasks},
 			StateDeployPrincipals:           []string{"arn:aws:iam::333333333333:role/fastshop-deploy"},
-			AppInternetEgress:               false,
 			StreamIteratorAgeAlarmMs:        60_000,
 			StreamWriteThrottleAlarmCount:   1,
 			DBCPUAlarmPercent:               80,
@@ -648,6 +655,18 @@ func (e Environment) Validate() error {
 		}
 	}
 
+	var egressValues []string
+	for _, v := range EgressValues {
+		egressValues = append(egressValues, string(v))
+	}
+	switch {
+	case !slices.Contains(EgressValues, e.Egress):
+		bad("Egress", e.Egress, "one of %s", strings.Join(egressValues, ", "))
+	case isProd && e.Egress == EgressNATShared:
+		bad("Egress", e.Egress, "%s or %s in prod: with internet egress every AZ has its own NAT gateway, so losing one AZ does not cut the others off",
+			EgressNone, EgressNATPerAZ)
+	}
+
 	if !slices.Contains(logRetentionDayValue, e.LogRetentionDays) {
 		bad("LogRetentionDays", e.LogRetentionDays, "one of CloudWatch's values %v", logRetentionDayValue)
 	}
@@ -772,11 +791,10 @@ func (e Environment) relaxed() map[string]bool {
 		RelaxDeleteAutomatedBackups: e.DBDeleteAutomatedBackups,
 		RelaxBackupRetention:        e.DBBackupRetentionDays < minProdBackupRetentionDays,
 		RelaxPreventDestroy:         !e.PreventDestroy,
-		RelaxNATGatewayPerAZ:        !e.NATGatewayPerAZ,
 		RelaxKMSDeletionWindow:      e.KMSDeletionWindowDays < prodKMSDeletionWindowDays,
 		RelaxLogRetention:           e.LogRetentionDays < minProdLogRetentionDays,
 		RelaxStreamRetention:        e.StreamRetentionHours < minProdStreamRetentionHrs,
-		RelaxAppInternetEgress:      e.AppInternetEgress,
+		RelaxEgress:                 e.Egress != EgressNone && slices.Contains(EgressValues, e.Egress),
 	}
 }
 
@@ -789,11 +807,10 @@ var baseline = map[string]string{
 	RelaxDeleteAutomatedBackups: "false",
 	RelaxBackupRetention:        fmt.Sprintf("at least %d", minProdBackupRetentionDays),
 	RelaxPreventDestroy:         "true",
-	RelaxNATGatewayPerAZ:        "true",
 	RelaxKMSDeletionWindow:      fmt.Sprintf("%d", prodKMSDeletionWindowDays),
 	RelaxLogRetention:           fmt.Sprintf("at least %d", minProdLogRetentionDays),
 	RelaxStreamRetention:        fmt.Sprintf("at least %d", minProdStreamRetentionHrs),
-	RelaxAppInternetEgress:      "false (AWS APIs through VPC endpoints)",
+	RelaxEgress:                 string(EgressNone) + " (AWS APIs through VPC endpoints)",
 }
 
 func (e Environment) validateRelaxations() []error {
@@ -824,13 +841,22 @@ func (e Environment) validateRelaxations() []error {
 			continue
 		}
 		switch {
-		case e.Name == Prod:
+		case e.Name == Prod && !prodMayRelax(e, s):
 			problems = append(problems, &FieldError{e.Name, s, fieldValue(e, s), "prod may not relax this; baseline is " + baseline[s]})
 		case !recorded[s]:
 			problems = append(problems, &FieldError{e.Name, s, fieldValue(e, s), "below the baseline (" + baseline[s] + ") without a Relaxations entry giving the reason"})
 		}
 	}
 	return problems
+}
+
+// prodMayRelax names the one relaxation prod may record: internet egress
+// through a NAT gateway per AZ. Reaching a service outside AWS is a business
+// decision, not a weaker protection of data already held, so it is allowed
+// with a recorded reason (and needs its own scoped exception in
+// .trivyignore.yaml); a single NAT gateway for every AZ is not (Validate).
+func prodMayRelax(e Environment, setting string) bool {
+	return setting == RelaxEgress && e.Egress == EgressNATPerAZ
 }
 
 // fieldValue returns the current value of a relaxable setting for messages.
@@ -848,16 +874,14 @@ func fieldValue(e Environment, setting string) any {
 		return e.DBBackupRetentionDays
 	case RelaxPreventDestroy:
 		return e.PreventDestroy
-	case RelaxNATGatewayPerAZ:
-		return e.NATGatewayPerAZ
 	case RelaxKMSDeletionWindow:
 		return e.KMSDeletionWindowDays
 	case RelaxLogRetention:
 		return e.LogRetentionDays
 	case RelaxStreamRetention:
 		return e.StreamRetentionHours
-	case RelaxAppInternetEgress:
-		return e.AppInternetEgress
+	case RelaxEgress:
+		return e.Egress
 	}
 	return nil
 }

@@ -47,7 +47,7 @@ func TestEnvironmentBaselines(t *testing.T) {
 		ok    bool
 	}{
 		{"AvailabilityZones == 3", len(prod.AvailabilityZones) == 3},
-		{"NATGatewayPerAZ", prod.NATGatewayPerAZ},
+		{"Egress none", prod.Egress == EgressNone},
 		{"LogRetentionDays >= 180", prod.LogRetentionDays >= 180},
 		{"KMSDeletionWindowDays == 30", prod.KMSDeletionWindowDays == 30},
 		{"StreamOnDemand", prod.StreamOnDemand},
@@ -65,6 +65,9 @@ func TestEnvironmentBaselines(t *testing.T) {
 		if !c.ok {
 			t.Errorf("prod: want %s", c.field)
 		}
+	}
+	if staging := envOf(t, Staging); staging.Egress != EgressNone {
+		t.Errorf("staging: Egress = %s; want none (processors reach AWS through endpoints)", staging.Egress)
 	}
 	dev := envOf(t, Dev)
 	if dev.StreamOnDemand || dev.StreamShardCount != 1 {
@@ -271,6 +274,9 @@ func TestSelect(t *testing.T) {
 
 func TestEphemeralCopiesDev(t *testing.T) {
 	e := Ephemeral("pr-482")
+	if staging := envOf(t, Staging); staging.Egress != EgressNone {
+		t.Errorf("staging: Egress = %s; want none (processors reach AWS through endpoints)", staging.Egress)
+	}
 	dev := envOf(t, Dev)
 	if e.Name != "pr-482" || e.Base != Dev || e.VPCCIDR != dev.VPCCIDR || e.DBInstanceClass != dev.DBInstanceClass {
 		t.Errorf("Ephemeral(pr-482) = name %s base %s cidr %s; want dev's settings under the suffix", e.Name, e.Base, e.VPCCIDR)

@@ -72,8 +72,10 @@ var (
 	ruleKinesisStream = nameRule{kind: "Kinesis stream name", min: 1, max: 128, pattern: regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`), allowed: "letters, digits, _ . -"}
 	// SNS CreateTopic, Name.
 	ruleSNSTopic = nameRule{kind: "SNS topic name", min: 1, max: 256, pattern: regexp.MustCompile(`^[a-zA-Z0-9_-]+$`), allowed: "letters, digits, _ -"}
-	// EventBridge PutRule, Name.
-	ruleEventRule = nameRule{kind: "EventBridge rule name", min: 1, max: 64, pattern: regexp.MustCompile(`^[.\-_A-Za-z0-9]+$`), allowed: "letters, digits, . - _"}
+	// SQS CreateQueue, QueueName (standard queues).
+	ruleSQSQueue = nameRule{kind: "SQS queue name", min: 1, max: 80, pattern: regexp.MustCompile(`^[a-zA-Z0-9_-]+$`), allowed: "letters, digits, _ -"}
+	// EventBridge Pipes CreatePipe, Name.
+	rulePipe = nameRule{kind: "EventBridge pipe name", min: 1, max: 64, pattern: regexp.MustCompile(`^[.\-_A-Za-z0-9]+$`), allowed: "letters, digits, . - _"}
 	// CloudWatch PutMetricAlarm, AlarmName (ASCII).
 	ruleAlarm = nameRule{kind: "CloudWatch alarm name", min: 1, max: 255, pattern: regexp.MustCompile(`^[\x20-\x7E]+$`), allowed: "printable ASCII"}
 	// CloudWatch Logs CreateLogGroup, logGroupName.
@@ -136,7 +138,11 @@ func (e Environment) derivedNames() []derivedName {
 		{n("redis-users"), ruleCacheUserGroup},
 		{n("transactions"), ruleKinesisStream},
 		{n("alerts"), ruleSNSTopic},
-		{n("redis-events"), ruleEventRule},
+		{redisNotificationsName(e), ruleSNSTopic},
+		{redisNotificationsName(e), ruleSQSQueue},
+		{redisNotificationsName(e), rulePipe},
+		{n("redis-notifications-forwarder"), ruleIAMRole},
+		{"forward-redis-notifications", ruleIAMPolicy},
 		{n("producer"), ruleIAMRole},
 		{n("producer"), ruleIAMPolicy},
 		{n("processor"), ruleIAMRole},
@@ -164,7 +170,7 @@ func (e Environment) derivedNames() []derivedName {
 	for i := 1; i <= max(e.CacheNodeCount, 1); i++ {
 		rows = append(rows, derivedName{fmt.Sprintf("%s-%03d", n("redis"), i), ruleCacheCluster})
 	}
-	for _, a := range alarmsFor(e, "", "", "") {
+	for _, a := range alarmsFor(e, "", "", "", "") {
 		rows = append(rows, derivedName{a.name, ruleAlarm})
 	}
 	return rows

@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
@@ -56,6 +57,32 @@ func SubnetCIDRs(env Environment) (public, private []string) {
 		private = append(private, block(privateSubnetOffset+i))
 	}
 	return public, private
+}
+
+// natZones are the AZs that get a NAT gateway and its public address: none
+// without internet egress, the first AZ's for every private subnet with
+// nat-shared, each AZ's own with nat-per-az.
+func natZones(env Environment) []string {
+	switch env.Egress {
+	case EgressNATShared:
+		return env.AvailabilityZones[:1]
+	case EgressNATPerAZ:
+		return env.AvailabilityZones
+	}
+	return nil
+}
+
+// privateRouteZones are the AZs with a private route table: every AZ, but
+// with nat-shared one table (named after the first AZ) sends every private
+// subnet to the one gateway. Tables cost nothing, so an environment without
+// egress keeps one per AZ: moving between none and nat-per-az then adds or
+// removes only NAT gateways, their addresses and routes, never a table that
+// subnets and gateway endpoints are attached to.
+func privateRouteZones(env Environment) []string {
+	if env.Egress == EgressNATShared {
+		return env.AvailabilityZones[:1]
+	}
+	return env.AvailabilityZones
 }
 
 // zoneID is the construct-id part for an AZ: its letter. Ids follow the
@@ -119,35 +146,33 @@ func addNetwork(stack cdktf.TerraformStack, env Environment, k keys) network {
 		net.PublicSubnetIDs = append(net.PublicSubnetIDs, public.Id())
 	}
 
-	// NAT: one per AZ where the environment asks for it, else one shared
-	// gateway in the first AZ. Private route tables follow the gateways.
-	natZones := env.AvailabilityZones[:1]
-	if env.NATGatewayPerAZ {
-		natZones = env.AvailabilityZones
-	}
+	// Private route tables, and NAT gateways with their public addresses
+	// only where the environment has internet egress (natZones).
 	var privateRoutes []routetable.RouteTable
-	for i, az := range natZones {
+	for i, az := range privateRouteZones(env) {
 		z := zoneID(az)
-		ip := eip.NewEip(stack, jsii.String("nat_"+z), &eip.EipConfig{
-			Domain:    jsii.String("vpc"),
-			Tags:      nameTag(env.resourceName("nat-eip-" + az)),
-			DependsOn: &[]cdktf.ITerraformDependable{igw},
-		})
-		nat := natgateway.NewNatGateway(stack, jsii.String("egress_"+z), &natgateway.NatGatewayConfig{
-			AllocationId: ip.AllocationId(),
-			SubnetId:     publicSubnets[i].Id(),
-			Tags:         nameTag(env.resourceName("nat-" + az)),
-			DependsOn:    &[]cdktf.ITerraformDependable{igw},
-		})
 		rt := routetable.NewRouteTable(stack, jsii.String("private_routes_"+z), &routetable.RouteTableConfig{
 			VpcId: v.Id(),
 			Tags:  nameTag(env.resourceName("private-rt-" + az)),
 		})
-		route.NewRoute(stack, jsii.String("private_nat_"+z), &route.RouteConfig{
-			RouteTableId:         rt.Id(),
-			DestinationCidrBlock: jsii.String("0.0.0.0/0"),
-			NatGatewayId:         nat.Id(),
-		})
+		if slices.Contains(natZones(env), az) {
+			ip := eip.NewEip(stack, jsii.String("nat_"+z), &eip.EipConfig{
+				Domain:    jsii.String("vpc"),
+				Tags:      nameTag(env.resourceName("nat-eip-" + az)),
+				DependsOn: &[]cdktf.ITerraformDependable{igw},
+			})
+			nat := natgateway.NewNatGateway(stack, jsii.String("egress_"+z), &natgateway.NatGatewayConfig{
+				AllocationId: ip.AllocationId(),
+				SubnetId:     publicSubnets[i].Id(),
+				Tags:         nameTag(env.resourceName("nat-" + az)),
+				DependsOn:    &[]cdktf.ITerraformDependable{igw},
+			})
+			route.NewRoute(stack, jsii.String("private_nat_"+z), &route.RouteConfig{
+				RouteTableId:         rt.Id(),
+				DestinationCidrBlock: jsii.String("0.0.0.0/0"),
+				NatGatewayId:         nat.Id(),
+			})
+		}
 		privateRoutes = append(privateRoutes, rt)
 		net.PrivateRouteTableIDs = append(net.PrivateRouteTableIDs, rt.Id())
 	}
@@ -162,7 +187,7 @@ func addNetwork(stack cdktf.TerraformStack, env Environment, k keys) network {
 			Tags:                &map[string]*string{"Name": jsii.String(env.resourceName("private-" + az)), "Tier": jsii.String("private")},
 		})
 		rt := privateRoutes[0]
-		if env.NATGatewayPerAZ {
+		if len(privateRoutes) > 1 {
 			rt = privateRoutes[i]
 		}
 		routetableassociation.NewRouteTableAssociation(stack, jsii.String("private_"+z+"_association"), &routetableassociation.RouteTableAssociationConfig{

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 func TestNetwork(t *testing.T) {
@@ -33,21 +36,50 @@ func TestNetwork(t *testing.T) {
 				}
 			}
 
-			wantNAT := 1
-			if env.NATGatewayPerAZ {
-				wantNAT = len(env.AvailabilityZones)
+			var wantTables, wantNAT, wantRoutes []string
+			for _, az := range privateRouteZones(env) {
+				wantTables = append(wantTables, "private_routes_"+zoneID(az))
 			}
-			if n := len(s.resources("aws_nat_gateway")); n != wantNAT {
-				t.Errorf("%s: %d NAT gateways; want %d (per AZ: %v)", env.Name, n, wantNAT, env.NATGatewayPerAZ)
+			for _, az := range natZones(env) {
+				wantNAT = append(wantNAT, "egress_"+zoneID(az))
+				wantRoutes = append(wantRoutes, "private_nat_"+zoneID(az))
 			}
-			privateTables := 0
-			for name := range s.resources("aws_route_table") {
+			var privateTables, privateRoutes []string
+			for _, name := range s.names("aws_route_table") {
 				if strings.HasPrefix(name, "private_") {
-					privateTables++
+					privateTables = append(privateTables, name)
 				}
 			}
-			if privateTables != wantNAT {
-				t.Errorf("%s: %d private route tables; want one per NAT gateway (%d)", env.Name, privateTables, wantNAT)
+			for _, name := range s.names("aws_route") {
+				if strings.HasPrefix(name, "private_") {
+					privateRoutes = append(privateRoutes, name)
+				}
+			}
+			if !slices.Equal(privateTables, wantTables) {
+				t.Errorf("%s: private route tables %v; want %v (Egress %s)", env.Name, privateTables, wantTables, env.Egress)
+			}
+			if got := s.names("aws_nat_gateway"); !slices.Equal(got, wantNAT) {
+				t.Errorf("%s: NAT gateways %v; want %v (Egress %s)", env.Name, got, wantNAT, env.Egress)
+			}
+			if !slices.Equal(privateRoutes, wantRoutes) {
+				t.Errorf("%s: private routes %v; want %v, one to each NAT gateway (Egress %s)", env.Name, privateRoutes, wantRoutes, env.Egress)
+			}
+			for _, name := range wantRoutes {
+				z := strings.TrimPrefix(name, "private_nat_")
+				r := s.resource(t, "aws_route", name)
+				if r["route_table_id"] != "${aws_route_table.private_routes_"+z+".id}" || r["nat_gateway_id"] != "${aws_nat_gateway.egress_"+z+".id}" || r["destination_cidr_block"] != "0.0.0.0/0" {
+					t.Errorf("%s: aws_route.%s = %v; want 0.0.0.0/0 from private_routes_%s to egress_%s", env.Name, name, r, z, z)
+				}
+			}
+			for i, az := range env.AvailabilityZones {
+				table := wantTables[0]
+				if len(wantTables) > 1 {
+					table = wantTables[i]
+				}
+				a := s.resource(t, "aws_route_table_association", "private_"+zoneID(az)+"_association")
+				if a["route_table_id"] != "${aws_route_table."+table+".id}" {
+					t.Errorf("%s: private subnet in %s uses %v; want %s", env.Name, az, a["route_table_id"], table)
+				}
 			}
 			if n := len(s.resources("aws_route_table_association")); n != 2*len(env.AvailabilityZones) {
 				t.Errorf("%s: %d route table associations; want one per subnet", env.Name, n)
@@ -123,5 +155,50 @@ func TestSubnetCIDRs(t *testing.T) {
 	public, private := SubnetCIDRs(Environment{VPCCIDR: "10.10.0.0/16", AvailabilityZones: []string{"a", "b"}})
 	if !slices.Equal(public, []string{"10.10.0.0/20", "10.10.16.0/20"}) || !slices.Equal(private, []string{"10.10.128.0/20", "10.10.144.0/20"}) {
 		t.Errorf("SubnetCIDRs(10.10.0.0/16) = %v %v", public, private)
+	}
+}
+
+// TestNATOnlyWithEgress checks that NAT gateways and their public addresses
+// exist exactly where the application tier has internet egress: none in
+// staging and prod (whose processors reach AWS through endpoints), one
+// shared in dev, and one per AZ wherever nat-per-az is chosen.
+func TestNATOnlyWithEgress(t *testing.T) {
+	want := map[string]int{Dev: 1, Staging: 0, Prod: 0, testSuffix: 1}
+	for _, s := range synthAll(t) {
+		env := s.Env
+		nat, eips := len(s.resources("aws_nat_gateway")), len(s.resources("aws_eip"))
+		if nat != want[env.Name] || eips != want[env.Name] {
+			t.Errorf("%s: %d NAT gateways and %d Elastic IPs; want %d of each (Egress %s)", env.Name, nat, eips, want[env.Name], env.Egress)
+		}
+		for name, ip := range s.resources("aws_eip") {
+			z := strings.TrimPrefix(name, "nat_")
+			if s.resource(t, "aws_nat_gateway", "egress_"+z)["allocation_id"] != "${aws_eip."+name+".allocation_id}" {
+				t.Errorf("%s: aws_eip.%s (%v) serves no NAT gateway", env.Name, name, ip["tags"])
+			}
+		}
+	}
+
+	// Every setting synthesizes its own shape: prod with nat-per-az has a
+	// gateway and address in each AZ.
+	app := cdktf.Testing_App(nil)
+	prod := envOf(t, Prod)
+	prod.Egress = EgressNATPerAZ
+	prod.Relaxations = append(prod.Relaxations, Relaxation{RelaxEgress, "a payment scorer outside AWS"})
+	if err := prod.Validate(); err != nil {
+		t.Fatalf("prod with nat-per-az and a recorded reason: %v", err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(NewPipeline(app, prod), jsii.Bool(true))), &doc); err != nil {
+		t.Fatal(err)
+	}
+	perAZ := synthesized{Env: prod, JSON: doc}
+	if got := perAZ.names("aws_nat_gateway"); !slices.Equal(got, []string{"egress_a", "egress_b", "egress_c"}) {
+		t.Errorf("prod with nat-per-az: NAT gateways %v; want egress_a, egress_b, egress_c", got)
+	}
+	if got := perAZ.names("aws_eip"); !slices.Equal(got, []string{"nat_a", "nat_b", "nat_c"}) {
+		t.Errorf("prod with nat-per-az: Elastic IPs %v; want nat_a, nat_b, nat_c", got)
+	}
+	if _, ok := perAZ.resources("aws_vpc_security_group_egress_rule")["app_https_out"]; !ok {
+		t.Error("prod with nat-per-az: the app group has no internet egress rule")
 	}
 }

@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -14,9 +15,9 @@ func readmeRow(e Environment) string {
 	for i, az := range e.AvailabilityZones {
 		zones[i] = zoneID(az)
 	}
-	nat := "1 shared"
-	if e.NATGatewayPerAZ {
-		nat = "1 per AZ"
+	nat := "none"
+	if n := len(natZones(e)); n > 0 {
+		nat = fmt.Sprintf("%s (%d NAT)", e.Egress, n)
 	}
 	stream := fmt.Sprintf("%d shard(s), %d h", e.StreamShardCount, e.StreamRetentionHours)
 	if e.StreamOnDemand {
@@ -77,4 +78,57 @@ func TestReadmeListsEveryOutput(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestReadmeSetupSQL keeps the README's first-apply SQL in step with what
+// the parameter group loads: pgaudit is loaded by the parameter group, and
+// AWS's setup then creates the extension in the database, which only an
+// operator can do.
+func TestReadmeSetupSQL(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range setupSQLProblems(string(readme)) {
+		t.Error("README.md: " + p)
+	}
+
+	// The check itself refuses setup SQL without the extension.
+	without := "```sql\nCREATE ROLE fastshop_processor WITH LOGIN;\nGRANT rds_iam TO fastshop_processor;\n```\n"
+	if len(setupSQLProblems(without)) == 0 {
+		t.Error("setupSQLProblems accepted setup SQL without CREATE EXTENSION pgaudit")
+	}
+}
+
+// setupSQLProblems wants every statement the database needs after the first
+// apply inside the README's sql block that creates the processor role, and
+// the parameters that make pgaudit record something.
+func setupSQLProblems(readme string) []string {
+	var problems []string
+	var block string
+	for _, part := range strings.Split(readme, "```sql\n")[1:] {
+		body, _, _ := strings.Cut(part, "```")
+		if strings.Contains(body, "CREATE ROLE fastshop_processor") {
+			block = body
+		}
+	}
+	if block == "" {
+		return []string{"no sql block creating fastshop_processor"}
+	}
+	for _, statement := range []string{"CREATE EXTENSION pgaudit;", "CREATE ROLE fastshop_processor WITH LOGIN;", "GRANT rds_iam TO fastshop_processor;"} {
+		if !strings.Contains(block, statement+"\n") {
+			problems = append(problems, fmt.Sprintf("the setup SQL lacks %q:\n%s", statement, block))
+		}
+	}
+	params := map[string]string{}
+	for _, p := range dbParameters {
+		params[p.name] = p.value
+	}
+	if !slices.Contains(strings.Split(params["shared_preload_libraries"], ","), "pgaudit") {
+		problems = append(problems, fmt.Sprintf("shared_preload_libraries = %q; the setup SQL creates pgaudit, so it must be loaded", params["shared_preload_libraries"]))
+	}
+	if params["pgaudit.log"] == "" || params["pgaudit.log"] == "none" {
+		problems = append(problems, fmt.Sprintf("pgaudit.log = %q; want the statement classes to audit", params["pgaudit.log"]))
+	}
+	return problems
 }

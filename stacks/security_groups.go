@@ -69,15 +69,15 @@ func addSecurityGroups(stack cdktf.TerraformStack, env Environment, net network)
 
 	// AWS APIs are reached through the VPC endpoints (endpoints.go adds
 	// those egress rules). Internet egress through NAT only where the
-	// environment records it as a relaxation.
-	if env.AppInternetEgress {
+	// environment has NAT (Egress, a recorded relaxation).
+	if env.Egress != EgressNone {
 		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_https_out"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 			SecurityGroupId: g.App.Id(),
 			CidrIpv4:        jsii.String("0.0.0.0/0"),
 			IpProtocol:      jsii.String("tcp"),
 			FromPort:        number(httpsPort),
 			ToPort:          number(httpsPort),
-			Description:     jsii.String("Processors to the internet over HTTPS through NAT (AppInternetEgress)"),
+			Description:     jsii.String("Processors to the internet over HTTPS through NAT (Egress " + string(env.Egress) + ")"),
 		})
 	}
 	return g

@@ -35,6 +35,10 @@ controls := {
 		"title": "S3 buckets (Terraform state) encrypted with SSE-KMS and a FastShop customer-managed key",
 		"serves": ["LGPD art. 46", "Security Hub S3.17"],
 	},
+	"ENC-07": {
+		"title": "SNS topics and SQS queues encrypted with a FastShop customer-managed key, but recorded exceptions",
+		"serves": ["LGPD art. 46", "Security Hub SNS.1", "Security Hub SQS.1"],
+	},
 }
 
 # key is one key attribute of a resource, checked by lib.key_of.
@@ -160,6 +164,23 @@ results contains r if {
 	some i, rule in lib.value(sse, ["rule"])
 	k := lib.key_of(sse, ["rule", i, "apply_server_side_encryption_by_default", 0, "kms_master_key_id"])
 	r := lib.result("ENC-06", bucket.address, k.ok, sprintf("%s: %s", [sse.address, k.detail]))
+}
+
+# Messaging: every topic and queue holds its messages under a key of ours.
+# A topic AWS cannot use encrypted (ElastiCache's notification topic) is
+# excepted by address in data.fastshop.unencrypted_topics, with its reason,
+# and reported as a warning; any other topic still fails.
+results contains r if {
+	some type in ["aws_sns_topic", "aws_sqs_queue"]
+	some rc in lib.resources_of(type)
+	not lib.params.unencrypted_topics[rc.address]
+	r := key_result("ENC-07", rc, ["kms_master_key_id"])
+}
+
+results contains r if {
+	some rc in lib.resources_of("aws_sns_topic")
+	reason := lib.params.unencrypted_topics[rc.address]
+	r := {"control": "ENC-07", "resource": rc.address, "status": "warn", "message": sprintf("recorded exception, unencrypted: %s", [reason])}
 }
 
 deny := lib.deny_messages(controls, results)
