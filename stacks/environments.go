@@ -107,6 +107,9 @@ type Environment struct {
 	// CacheEvictionsAlarmCount: keys evicted in five minutes, per node.
 	CacheEvictionsAlarmCount        int
 	CacheReplicationLagAlarmSeconds int
+	// KCLLeaseThrottleAlarmCount: KCL lease-table reads or writes throttled
+	// in five minutes (kcl.go).
+	KCLLeaseThrottleAlarmCount int
 
 	// Relaxations lists every setting this environment keeps below the
 	// production baseline, each with a one-line reason. Validate refuses an
@@ -227,6 +230,7 @@ func Environments() []Environment {
 			CacheMemoryAlarmPercent:         90,
 			CacheEvictionsAlarmCount:        1000,
 			CacheReplicationLagAlarmSeconds: 60,
+			KCLLeaseThrottleAlarmCount:      100,
 
 			Relaxations: []Relaxation{
 				{RelaxMultiAZ, "dev holds synthetic data only; a standby doubles the cost for no one"},
@@ -283,6 +287,7 @@ func Environments() []Environment {
 			CacheMemoryAlarmPercent:         85,
 			CacheEvictionsAlarmCount:        100,
 			CacheReplicationLagAlarmSeconds: 30,
+			KCLLeaseThrottleAlarmCount:      10,
 
 			Relaxations: []Relaxation{
 				{RelaxNATGatewayPerAZ, "staging tolerates losing egress in one AZ; it serves no customers"},
@@ -330,6 +335,7 @@ func Environments() []Environment {
 			CacheMemoryAlarmPercent:         80,
 			CacheEvictionsAlarmCount:        100,
 			CacheReplicationLagAlarmSeconds: 10,
+			KCLLeaseThrottleAlarmCount:      1,
 
 			State: StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion, AccountID: DefaultStateAccountID},
 		},
@@ -677,6 +683,7 @@ func (e Environment) Validate() error {
 
 	problems = append(problems, e.validateIdentities()...)
 	problems = append(problems, e.validateAlarms()...)
+	problems = append(problems, e.validateKCL()...)
 	problems = append(problems, e.validateRelaxations()...)
 	problems = append(problems, e.State.validate()...)
 	return errors.Join(problems...)
