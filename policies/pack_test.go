@@ -172,6 +172,8 @@ const (
 	cache   = "aws_elasticache_replication_group.redis"
 	stream  = "aws_kinesis_stream.transactions"
 	flowLog = "aws_flow_log.vpc"
+	// kclLeases is KCL's lease table.
+	kclLeases = "aws_dynamodb_table.kcl_leases"
 )
 
 var failCases = []failCase{
@@ -208,6 +210,18 @@ var failCases = []failCase{
 		rule := after(t, p, "aws_s3_bucket_server_side_encryption_configuration.terraform_state_encryption")["rule"].([]any)[0].(map[string]any)
 		rule["apply_server_side_encryption_by_default"].([]any)[0].(map[string]any)["sse_algorithm"] = "AES256"
 	}, "ENC-06", "aws_s3_bucket.terraform_state", "sse_algorithm = AES256"},
+	{"KCL lease table on the AWS-owned key", goodPlan, func(t *testing.T, p map[string]any) {
+		after(t, p, kclLeases)["server_side_encryption"] = []any{}
+		delete(expressions(t, p, kclLeases), "server_side_encryption")
+	}, "ENC-07", kclLeases, "server_side_encryption.0.enabled is not true"},
+	{"KCL lease table on the AWS-managed key", goodPlan, func(t *testing.T, p map[string]any) {
+		sse := after(t, p, kclLeases)["server_side_encryption"].([]any)[0].(map[string]any)
+		sse["kms_key_arn"] = "alias/aws/dynamodb"
+		delete(change(t, p, kclLeases)["after_unknown"].(map[string]any), "server_side_encryption")
+		expressions(t, p, kclLeases)["server_side_encryption"] = []any{map[string]any{
+			"enabled": map[string]any{"constant_value": true}, "kms_key_arn": map[string]any{"constant_value": "alias/aws/dynamodb"},
+		}}
+	}, "ENC-07", kclLeases, "AWS-managed"},
 	{"TLS not forced", goodPlan, func(t *testing.T, p map[string]any) {
 		for _, param := range after(t, p, "aws_db_parameter_group.postgres_tls_audit")["parameter"].([]any) {
 			if param.(map[string]any)["name"] == "rds.force_ssl" {

@@ -35,6 +35,10 @@ controls := {
 		"title": "S3 buckets (Terraform state) encrypted with SSE-KMS and a FastShop customer-managed key",
 		"serves": ["LGPD art. 46", "Security Hub S3.17"],
 	},
+	"ENC-07": {
+		"title": "DynamoDB tables (KCL leases) encrypted with a FastShop customer-managed key",
+		"serves": ["LGPD art. 46"],
+	},
 }
 
 # key is one key attribute of a resource, checked by lib.key_of.
@@ -97,6 +101,20 @@ results contains r if {
 results contains r if {
 	some rc in lib.resources_of("aws_secretsmanager_secret")
 	r := key_result("ENC-05", rc, ["kms_key_id"])
+}
+
+# Without server_side_encryption enabled, DynamoDB encrypts with its
+# AWS-owned key; enabled without kms_key_arn, with the AWS-managed
+# aws/dynamodb key.
+results contains r if {
+	some rc in lib.resources_of("aws_dynamodb_table")
+	lib.value(rc, ["server_side_encryption", 0, "enabled"]) != true
+	r := lib.result("ENC-07", rc.address, false, "server_side_encryption.0.enabled is not true: DynamoDB would use its AWS-owned key")
+}
+
+results contains r if {
+	some rc in lib.resources_of("aws_dynamodb_table")
+	r := key_result("ENC-07", rc, ["server_side_encryption", 0, "kms_key_arn"])
 }
 
 # A bucket is covered by the encryption configuration that names it.
