@@ -21,7 +21,7 @@ var expectedTypes = []string{
 	"aws_elasticache_user_group", "aws_elasticache_replication_group",
 	"aws_iam_policy", "aws_iam_role_policy_attachment", "aws_vpc_endpoint", "aws_sns_topic",
 	"aws_sns_topic_policy", "aws_cloudwatch_metric_alarm", "aws_db_event_subscription",
-	"aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",
+	"aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_dynamodb_table",
 }
 
 // TestOfflinePlan runs terraform init, validate and plan on every stack and
