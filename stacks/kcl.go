@@ -72,11 +72,6 @@ type kclTables struct {
 // application name) and the only namespace the processors may publish to.
 func (k kclTables) MetricNamespace() string { return k.ApplicationName }
 
-// all lists the tables in creation order.
-func (k kclTables) all() []dynamodbtable.DynamodbTable {
-	return []dynamodbtable.DynamodbTable{k.Leases, k.CoordinatorState, k.WorkerMetrics}
-}
-
 // kclApplicationName is fastshop-fraud-detection-<env>.
 func kclApplicationName(env Environment) string {
 	return env.resourceName(kclApplicationThing)
