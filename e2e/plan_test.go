@@ -21,7 +21,7 @@ var expectedTypes = []string{
 	"aws_elasticache_user_group", "aws_elasticache_replication_group",
 	"aws_iam_policy", "aws_iam_role_policy_attachment", "aws_vpc_endpoint", "aws_sns_topic",
 	"aws_sns_topic_policy", "aws_cloudwatch_metric_alarm", "aws_db_event_subscription",
-	"aws_sns_topic_subscription", "aws_sqs_queue", "aws_sqs_queue_policy", "aws_pipes_pipe",
+	"aws_sns_topic_subscription", "aws_sqs_queue", "aws_sqs_queue_policy", "aws_pipes_pipe", "aws_dynamodb_table",
 }
 
 // natGateways is how many NAT gateways, each with its Elastic IP, a stack's

@@ -205,6 +205,8 @@ const (
 	cache   = "aws_elasticache_replication_group.redis"
 	stream  = "aws_kinesis_stream.transactions"
 	flowLog = "aws_flow_log.vpc"
+	// kclLeases is KCL's lease table.
+	kclLeases = "aws_dynamodb_table.kcl_leases"
 )
 
 var failCases = []failCase{
@@ -250,6 +252,18 @@ var failCases = []failCase{
 	{"another unencrypted topic", goodPlan, func(t *testing.T, p map[string]any) {
 		copyResource(t, p, "aws_sns_topic.redis_notifications", "aws_sns_topic.payment_notifications")
 	}, "ENC-07", "aws_sns_topic.payment_notifications", "kms_master_key_id is not set"},
+	{"KCL lease table on the AWS-owned key", goodPlan, func(t *testing.T, p map[string]any) {
+		after(t, p, kclLeases)["server_side_encryption"] = []any{}
+		delete(expressions(t, p, kclLeases), "server_side_encryption")
+	}, "ENC-08", kclLeases, "server_side_encryption.0.enabled is not true"},
+	{"KCL lease table on the AWS-managed key", goodPlan, func(t *testing.T, p map[string]any) {
+		sse := after(t, p, kclLeases)["server_side_encryption"].([]any)[0].(map[string]any)
+		sse["kms_key_arn"] = "alias/aws/dynamodb"
+		delete(change(t, p, kclLeases)["after_unknown"].(map[string]any), "server_side_encryption")
+		expressions(t, p, kclLeases)["server_side_encryption"] = []any{map[string]any{
+			"enabled": map[string]any{"constant_value": true}, "kms_key_arn": map[string]any{"constant_value": "alias/aws/dynamodb"},
+		}}
+	}, "ENC-08", kclLeases, "AWS-managed"},
 	{"TLS not forced", goodPlan, func(t *testing.T, p map[string]any) {
 		for _, param := range after(t, p, "aws_db_parameter_group.postgres_tls_audit")["parameter"].([]any) {
 			if param.(map[string]any)["name"] == "rds.force_ssl" {

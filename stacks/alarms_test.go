@@ -51,7 +51,7 @@ func expectedAlarms(env Environment) []wantAlarm {
 				"CacheClusterId", cluster, float64(env.CacheReplicationLagAlarmSeconds), fmt.Sprintf("%d s", env.CacheReplicationLagAlarmSeconds)},
 		)
 	}
-	return alarms
+	return append(alarms, expectedKCLAlarms(env)...)
 }
 
 func TestAlarms(t *testing.T) {

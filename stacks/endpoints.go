@@ -18,14 +18,15 @@ import (
 type endpointService struct{ service, id string }
 
 // apiEndpoints are the interface endpoints every environment has: what the
-// processors and the AWS SDK call (the stream, its key, secrets, logs, and
-// STS for role credentials).
+// processors and the AWS SDK call (the stream, its key, secrets, logs, STS
+// for role credentials, and CloudWatch for KCL's metrics).
 var apiEndpoints = []endpointService{
 	{"kinesis-streams", "kinesis_api"},
 	{"kms", "kms_api"},
 	{"secretsmanager", "secrets_manager_api"},
 	{"logs", "logs_api"},
 	{"sts", "sts_api"},
+	{"monitoring", "monitoring_api"},
 }
 
 // imageEndpoints let ECS tasks pull their images from ECR without internet
@@ -46,13 +47,14 @@ func interfaceEndpoints(env Environment) []endpointService {
 
 // endpoints is what outputs need of the private paths to AWS.
 type endpoints struct {
-	Group securitygroup.SecurityGroup
-	S3    vpcendpoint.VpcEndpoint
+	Group    securitygroup.SecurityGroup
+	S3       vpcendpoint.VpcEndpoint
+	DynamoDB vpcendpoint.VpcEndpoint
 }
 
-// addEndpoints gives the private subnets their own paths to AWS APIs: an S3
-// gateway on the private route tables and interface endpoints with private
-// DNS, so the SDK's default host names resolve to addresses in the VPC. The
+// addEndpoints gives the private subnets their own paths to AWS APIs: S3
+// and DynamoDB (KCL's tables) gateways on the private route tables and
+// interface endpoints with private DNS, so the SDK's default host names resolve to addresses in the VPC. The
 // endpoint group admits HTTPS from the application group only, and the
 // application group may reach the endpoints and S3's prefix list on 443.
 //
@@ -104,6 +106,21 @@ func addEndpoints(stack cdktf.TerraformStack, env Environment, net network, g se
 		ToPort:          number(httpsPort),
 		Description:     jsii.String("Processors to S3 through the gateway endpoint"),
 	})
+	dynamodb := vpcendpoint.NewVpcEndpoint(stack, jsii.String("dynamodb_api"), &vpcendpoint.VpcEndpointConfig{
+		VpcId:           net.VPC.Id(),
+		ServiceName:     serviceName("dynamodb"),
+		VpcEndpointType: jsii.String("Gateway"),
+		RouteTableIds:   &net.PrivateRouteTableIDs,
+		Tags:            nameTag(env.resourceName("dynamodb-endpoint")),
+	})
+	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_to_dynamodb"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+		SecurityGroupId: g.App.Id(),
+		PrefixListId:    dynamodb.PrefixListId(),
+		IpProtocol:      jsii.String("tcp"),
+		FromPort:        number(httpsPort),
+		ToPort:          number(httpsPort),
+		Description:     jsii.String("Processors to DynamoDB (KCL tables) through the gateway endpoint"),
+	})
 
 	for _, e := range interfaceEndpoints(env) {
 		vpcendpoint.NewVpcEndpoint(stack, jsii.String(e.id), &vpcendpoint.VpcEndpointConfig{
@@ -116,5 +133,5 @@ func addEndpoints(stack cdktf.TerraformStack, env Environment, net network, g se
 			Tags:              nameTag(env.resourceName(strings.ReplaceAll(e.service, ".", "-") + "-endpoint")),
 		})
 	}
-	return endpoints{Group: group, S3: s3}
+	return endpoints{Group: group, S3: s3, DynamoDB: dynamodb}
 }

@@ -19,10 +19,12 @@ func TestEndpoints(t *testing.T) {
 				privateTables = append(privateTables, "${aws_route_table.private_routes_"+zoneID(az)+".id}")
 			}
 
-			s3 := s.resource(t, "aws_vpc_endpoint", "s3_api")
-			if s3["service_name"] != "com.amazonaws.sa-east-1.s3" || s3["vpc_endpoint_type"] != "Gateway" ||
-				!reflect.DeepEqual(s3["route_table_ids"], privateTables) {
-				t.Errorf("%s: aws_vpc_endpoint.s3_api = %v; want an S3 gateway on the private route tables %v", env.Name, s3, privateTables)
+			for id, service := range map[string]string{"s3_api": "s3", "dynamodb_api": "dynamodb"} {
+				g := s.resource(t, "aws_vpc_endpoint", id)
+				if g["service_name"] != "com.amazonaws.sa-east-1."+service || g["vpc_endpoint_type"] != "Gateway" ||
+					!reflect.DeepEqual(g["route_table_ids"], privateTables) || g["policy"] != nil {
+					t.Errorf("%s: aws_vpc_endpoint.%s = %v; want a %s gateway on the private route tables %v, no policy", env.Name, id, g, service, privateTables)
+				}
 			}
 
 			// Every environment runs its processors on ECS, so the ECR
@@ -33,12 +35,13 @@ func TestEndpoints(t *testing.T) {
 				"secrets_manager_api": "secretsmanager",
 				"logs_api":            "logs",
 				"sts_api":             "sts",
+				"monitoring_api":      "monitoring",
 				"ecr_api":             "ecr.api",
 				"ecr_docker_api":      "ecr.dkr",
 			}
 			endpoints := s.resources("aws_vpc_endpoint")
-			if len(endpoints) != len(want)+1 {
-				t.Errorf("%s: endpoints %v; want s3_api and %d interface endpoints", env.Name, s.names("aws_vpc_endpoint"), len(want))
+			if len(endpoints) != len(want)+2 {
+				t.Errorf("%s: endpoints %v; want s3_api, dynamodb_api and %d interface endpoints", env.Name, s.names("aws_vpc_endpoint"), len(want))
 			}
 			for id, service := range want {
 				e := s.resource(t, "aws_vpc_endpoint", id)
@@ -92,8 +95,8 @@ func TestEndpointGroup(t *testing.T) {
 }
 
 // TestAppEgress pins every way out of the application group: the data
-// groups, the endpoints and S3 on 443, and the internet only where the
-// environment has Egress (a recorded relaxation).
+// groups, the endpoints, S3 and DynamoDB on 443, and the internet only where
+// the environment has Egress (a recorded relaxation).
 func TestAppEgress(t *testing.T) {
 	type rule struct {
 		to   string // the destination attribute and value
@@ -107,6 +110,7 @@ func TestAppEgress(t *testing.T) {
 				"app_to_redis":     {"referenced_security_group_id=${aws_security_group.cache_tier.id}", RedisPort},
 				"app_to_endpoints": {"referenced_security_group_id=${aws_security_group.endpoint_tier.id}", 443},
 				"app_to_s3":        {"prefix_list_id=${aws_vpc_endpoint.s3_api.prefix_list_id}", 443},
+				"app_to_dynamodb":  {"prefix_list_id=${aws_vpc_endpoint.dynamodb_api.prefix_list_id}", 443},
 			}
 			if env.Egress != EgressNone {
 				want["app_https_out"] = rule{"cidr_ipv4=0.0.0.0/0", 443}
@@ -145,7 +149,7 @@ func TestInterfaceEndpointsFollowPrincipals(t *testing.T) {
 		}
 		return out
 	}
-	base := []string{"kinesis_api", "kms_api", "secrets_manager_api", "logs_api", "sts_api"}
+	base := []string{"kinesis_api", "kms_api", "secrets_manager_api", "logs_api", "sts_api", "monitoring_api"}
 	env := envOf(t, Prod)
 	env.ProcessorPrincipals = []string{ServiceLambda}
 	if got := ids(env); !slices.Equal(got, base) {

@@ -110,6 +110,9 @@ type Environment struct {
 	// CacheEvictionsAlarmCount: keys evicted in five minutes, per node.
 	CacheEvictionsAlarmCount        int
 	CacheReplicationLagAlarmSeconds int
+	// KCLLeaseThrottleAlarmCount: KCL lease-table reads or writes throttled
+	// in five minutes (kcl.go).
+	KCLLeaseThrottleAlarmCount int
 
 	// Relaxations lists every setting this environment keeps below the
 	// production baseline, each with a one-line reason. Validate refuses an
@@ -245,6 +248,7 @@ func Environments() []Environment {
 			CacheMemoryAlarmPercent:         90,
 			CacheEvictionsAlarmCount:        1000,
 			CacheReplicationLagAlarmSeconds: 60,
+			KCLLeaseThrottleAlarmCount:      100,
 
 			Relaxations: []Relaxation{
 				{RelaxMultiAZ, "dev holds synthetic data only; a standby doubles the cost for no one"},
@@ -300,6 +304,7 @@ func Environments() []Environment {
 			CacheMemoryAlarmPercent:         85,
 			CacheEvictionsAlarmCount:        100,
 			CacheReplicationLagAlarmSeconds: 30,
+			KCLLeaseThrottleAlarmCount:      10,
 
 			Relaxations: []Relaxation{
 				{RelaxLogRetention, "staging logs hold test traffic, not customer access records"},
@@ -346,6 +351,7 @@ func Environments() []Environment {
 			CacheMemoryAlarmPercent:         80,
 			CacheEvictionsAlarmCount:        100,
 			CacheReplicationLagAlarmSeconds: 10,
+			KCLLeaseThrottleAlarmCount:      1,
 
 			State: StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion, AccountID: DefaultStateAccountID},
 		},
@@ -717,6 +723,7 @@ func (e Environment) Validate() error {
 	problems = append(problems, validateDeployPrincipals(e.Name, "StateDeployPrincipals", e.AccountID, e.StateDeployPrincipals)...)
 	problems = append(problems, e.validateNames()...)
 	problems = append(problems, e.validateAlarms()...)
+	problems = append(problems, e.validateKCL()...)
 	problems = append(problems, e.validateRelaxations()...)
 	problems = append(problems, e.State.validate()...)
 	return errors.Join(problems...)

@@ -56,7 +56,7 @@ type identities struct {
 // ones, so that an operator can attach the same permissions to another
 // principal (a replay job, a break-glass role) by ARN, and so that IAM
 // Access Analyzer and the console show each as a reviewable document.
-func addIdentities(stack cdktf.TerraformStack, env Environment, k keys, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache) identities {
+func addIdentities(stack cdktf.TerraformStack, env Environment, k keys, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache, kcl kclTables) identities {
 	viaKinesis := map[string]map[string]any{
 		"StringEquals": {"kms:ViaService": fmt.Sprintf("kinesis.%s.amazonaws.com", env.Region)},
 	}
@@ -71,9 +71,9 @@ func addIdentities(stack cdktf.TerraformStack, env Environment, k keys, stream k
 
 	logGroupName := fmt.Sprintf("/fastshop/%s/processor", env.Name)
 	log := newLogGroup(stack, env, k, "processor_log", logGroupName)
-	processor := newPolicy(
+	processor := newPolicy(append([]policyStatement{
 		allow("ReadTransactions", processorStreamActions, *stream.Arn()),
-		policyStatement{
+		{
 			Sid: "DecryptThroughKinesis", Effect: "Allow", Action: processorKeyActions,
 			Resource: *k.Stream.Key.Arn(), Condition: viaKinesis,
 		},
@@ -81,7 +81,7 @@ func addIdentities(stack cdktf.TerraformStack, env Environment, k keys, stream k
 			fmt.Sprintf("arn:aws:rds-db:%s:%s:dbuser:%s/%s", env.Region, env.AccountID, *db.ResourceId(), ProcessorDBUser)),
 		allow("ConnectToRedis", processorCacheActions, []string{*c.Group.Arn(), *c.AppUser.Arn()}),
 		allow("WriteOwnLogs", processorLogActions, []string{*log.Arn(), *log.Arn() + ":log-stream:*"}),
-	)
+	}, kclPolicyStatements(env, kcl)...)...)
 
 	return identities{
 		Producer: addRole(stack, env, "producer", env.ProducerPrincipals,

@@ -115,6 +115,13 @@ func TestIdentityPolicies(t *testing.T) {
 				{"ConnectToRedis", []string{"elasticache:Connect"},
 					[]string{"${aws_elasticache_replication_group.redis.arn}", "${aws_elasticache_user.redis_app.arn}"}, nil},
 				{"WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{logGroup, logGroup + ":log-stream:*"}, nil},
+				{"KCLTables", []string{"dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"},
+					[]string{"${aws_dynamodb_table.kcl_leases.arn}", "${aws_dynamodb_table.kcl_coordinator_state.arn}", "${aws_dynamodb_table.kcl_worker_metrics.arn}"}, nil},
+				{"KCLLeaseOwnerIndex", []string{"dynamodb:Query"}, []string{"${aws_dynamodb_table.kcl_leases.arn}/index/LeaseOwnerToLeaseKeyIndex"}, nil},
+				{"KCLTableKeyThroughDynamoDB", []string{"kms:Decrypt", "kms:DescribeKey"}, []string{"${aws_kms_key.kcl.arn}"},
+					map[string]map[string]any{"StringEquals": {"kms:ViaService": "dynamodb.sa-east-1.amazonaws.com"}}},
+				{"PublishKCLMetrics", []string{"cloudwatch:PutMetricData"}, []string{"*"},
+					map[string]map[string]any{"StringEquals": {"cloudwatch:namespace": "fastshop-fraud-detection-" + env.Name}}},
 			})
 		})
 	}

@@ -72,6 +72,9 @@ var (
 	ruleKinesisStream = nameRule{kind: "Kinesis stream name", min: 1, max: 128, pattern: regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`), allowed: "letters, digits, _ . -"}
 	// SNS CreateTopic, Name.
 	ruleSNSTopic = nameRule{kind: "SNS topic name", min: 1, max: 256, pattern: regexp.MustCompile(`^[a-zA-Z0-9_-]+$`), allowed: "letters, digits, _ -"}
+	// DynamoDB CreateTable, TableName (also KCL's application name and
+	// CloudWatch metric namespace, which are shorter-lived rules: 255).
+	ruleDynamoDBTable = nameRule{kind: "DynamoDB table name", min: 3, max: 255, pattern: regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`), allowed: "letters, digits, _ . -"}
 	// SQS CreateQueue, QueueName (standard queues).
 	ruleSQSQueue = nameRule{kind: "SQS queue name", min: 1, max: 80, pattern: regexp.MustCompile(`^[a-zA-Z0-9_-]+$`), allowed: "letters, digits, _ -"}
 	// EventBridge Pipes CreatePipe, Name.
@@ -164,7 +167,13 @@ func (e Environment) derivedNames() []derivedName {
 	for _, l := range cacheLogs {
 		rows = append(rows, derivedName{fmt.Sprintf("/fastshop/%s/redis/%s", e.Name, l.logType), ruleLogGroup})
 	}
-	for _, key := range []string{"stream", "database", "cache", "logs", "alerts"} {
+	for _, table := range kclTableSpecs(e) {
+		rows = append(rows, derivedName{table.name, ruleDynamoDBTable})
+	}
+	for _, a := range kclAlarms(e, "") {
+		rows = append(rows, derivedName{a.name, ruleAlarm})
+	}
+	for _, key := range []string{"stream", "database", "cache", "logs", "alerts", "kcl"} {
 		rows = append(rows, derivedName{"alias/" + n(key), ruleKMSAlias})
 	}
 	for i := 1; i <= max(e.CacheNodeCount, 1); i++ {

@@ -217,6 +217,7 @@ func TestDerivedNameOneTooLong(t *testing.T) {
 		{ruleSecurityGroup, "sg-fastshop", `"sg-"`},
 		{rulePipe, "fastshop events", "letters, digits"},
 		{ruleSQSQueue, "fastshop.events", "letters, digits"},
+		{ruleDynamoDBTable, "fastshop leases", "letters, digits"},
 		{ruleLogGroup, "/fastshop/dev/a b", "letters, digits"},
 		{ruleSTSSession, "f", "2 to 64"},
 	} {
@@ -242,6 +243,7 @@ var nameAttributes = map[string]nameRule{
 	"aws_elasticache_user_group.user_group_id":               ruleCacheUserGroup,
 	"aws_kinesis_stream.name":                                ruleKinesisStream,
 	"aws_sns_topic.name":                                     ruleSNSTopic,
+	"aws_dynamodb_table.name":                                ruleDynamoDBTable,
 	"aws_sqs_queue.name":                                     ruleSQSQueue,
 	"aws_pipes_pipe.name":                                    rulePipe,
 	"aws_cloudwatch_metric_alarm.alarm_name":                 ruleAlarm,

@@ -43,10 +43,13 @@ func NewPipeline(scope constructs.Construct, env Environment) cdktf.TerraformSta
 	stream := addStreaming(stack, env, keys)
 	db := addDatabase(stack, env, keys, net, groups)
 	cache := addCache(stack, env, keys, net, groups)
-	roles := addIdentities(stack, env, keys, stream, db, cache)
+	kcl := addKCL(stack, env)
+	roles := addIdentities(stack, env, keys, stream, db, cache, kcl)
 	alerts := addAlarms(stack, env, stream, db, cache)
+	addKCLAlarms(stack, env, kcl, alerts)
 	addOutputs(stack, net, groups, keys, stream, db, cache)
 	addOperationsOutputs(stack, endpoints, roles, alerts, cache)
+	addKCLOutputs(stack, kcl, endpoints)
 	return stack
 }
 

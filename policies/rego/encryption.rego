@@ -39,6 +39,10 @@ controls := {
 		"title": "SNS topics and SQS queues encrypted with a FastShop customer-managed key, but recorded exceptions",
 		"serves": ["LGPD art. 46", "Security Hub SNS.1", "Security Hub SQS.1"],
 	},
+	"ENC-08": {
+		"title": "DynamoDB tables (KCL leases) encrypted with a FastShop customer-managed key",
+		"serves": ["LGPD art. 46"],
+	},
 }
 
 # key is one key attribute of a resource, checked by lib.key_of.
@@ -101,6 +105,20 @@ results contains r if {
 results contains r if {
 	some rc in lib.resources_of("aws_secretsmanager_secret")
 	r := key_result("ENC-05", rc, ["kms_key_id"])
+}
+
+# Without server_side_encryption enabled, DynamoDB encrypts with its
+# AWS-owned key; enabled without kms_key_arn, with the AWS-managed
+# aws/dynamodb key.
+results contains r if {
+	some rc in lib.resources_of("aws_dynamodb_table")
+	lib.value(rc, ["server_side_encryption", 0, "enabled"]) != true
+	r := lib.result("ENC-08", rc.address, false, "server_side_encryption.0.enabled is not true: DynamoDB would use its AWS-owned key")
+}
+
+results contains r if {
+	some rc in lib.resources_of("aws_dynamodb_table")
+	r := key_result("ENC-08", rc, ["server_side_encryption", 0, "kms_key_arn"])
 }
 
 # A bucket is covered by the encryption configuration that names it.

@@ -1,0 +1,116 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// kclTables are the DynamoDB tables of the KCL (stacks/kcl.go).
+var kclTables = []string{
+	"aws_dynamodb_table.kcl_coordinator_state",
+	"aws_dynamodb_table.kcl_leases",
+	"aws_dynamodb_table.kcl_worker_metrics",
+}
+
+// TestTrivyPlanSeesKCLTables holds up the KCL tables' exceptions: the
+// cdk.tf.json scan cannot see their nested point_in_time_recovery and
+// server_side_encryption blocks, and the plan's literal form shows no key.
+// Scanned without exceptions, the plan's reference form must pass AWS-0024
+// and AWS-0025 on every table as synthesized, and fail them on a copy with
+// recovery switched off on one table and the AWS-managed key on another.
+func TestTrivyPlanSeesKCLTables(t *testing.T) {
+	trivy := requireTool(t, "trivy", trivyInstall)
+	none := filepath.Join(workDir, "no-exceptions.yaml")
+	if err := os.WriteFile(none, []byte("misconfigurations: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const stack = "prod"
+	refs, _ := planVariants(t, offlinePlan(t, stack).PlanJSON)
+	stackOf := func(string) string { return stack }
+	kclFindings := func(scan trivyScan) map[string][]string {
+		out := map[string][]string{}
+		for _, f := range scan.Findings {
+			if (f.ID == "AWS-0024" || f.ID == "AWS-0025") && slices.Contains(kclTables, f.Resource) {
+				out[f.Resource] = append(out[f.Resource], f.ID)
+			}
+		}
+		return out
+	}
+
+	if got := kclFindings(runTrivy(t, trivy, refs, "terraformplan-json", none, stackOf)); len(got) > 0 {
+		t.Errorf("the plan's reference form fails the KCL tables as synthesized: %v; the exceptions would hide real findings", got)
+	}
+
+	data, err := os.ReadFile(refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan map[string]any
+	if err := json.Unmarshal(data, &plan); err != nil {
+		t.Fatal(err)
+	}
+	const noRecovery = "aws_dynamodb_table.kcl_leases"
+	const awsManagedKey = "aws_dynamodb_table.kcl_worker_metrics"
+	broken := map[string]int{}
+	breakValues := func(address string, values any) {
+		switch address {
+		case noRecovery:
+			if pitr, ok := jsonPath(values, "point_in_time_recovery", 0).(map[string]any); ok {
+				pitr["enabled"] = false
+				broken[address]++
+			}
+		case awsManagedKey:
+			if sse, ok := jsonPath(values, "server_side_encryption", 0).(map[string]any); ok {
+				sse["kms_key_arn"] = "alias/aws/dynamodb"
+				broken[address]++
+			}
+		}
+	}
+	resources, _ := jsonPath(plan, "planned_values", "root_module", "resources").([]any)
+	for _, r := range resources {
+		addr, _ := jsonPath(r, "address").(string)
+		breakValues(addr, jsonPath(r, "values"))
+	}
+	changes, _ := plan["resource_changes"].([]any)
+	for _, c := range changes {
+		addr, _ := jsonPath(c, "address").(string)
+		breakValues(addr, jsonPath(c, "change", "after"))
+	}
+	config, _ := jsonPath(plan, "configuration", "root_module", "resources").([]any)
+	for _, c := range config {
+		if addr, _ := jsonPath(c, "address").(string); addr == awsManagedKey {
+			if sse, ok := jsonPath(c, "expressions", "server_side_encryption", 0).(map[string]any); ok {
+				sse["kms_key_arn"] = map[string]any{"constant_value": "alias/aws/dynamodb"}
+				broken[addr]++
+			}
+		}
+	}
+	if broken[noRecovery] != 2 || broken[awsManagedKey] != 3 {
+		t.Fatalf("the prod plan no longer has the shape this test breaks: %v", broken)
+	}
+	out, err := json.Marshal(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(workDir, "trivy-broken-kcl")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "plan.json")
+	if err := os.WriteFile(file, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := kclFindings(runTrivy(t, trivy, file, "terraformplan-json", none, stackOf))
+	want := map[string][]string{noRecovery: {"AWS-0024"}, awsManagedKey: {"AWS-0025"}}
+	for table, ids := range want {
+		if !slices.Equal(got[table], ids) {
+			t.Errorf("broken plan: Trivy reports %v on %s; want %v (all KCL findings: %v)", got[table], table, ids, got)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("broken plan: KCL findings %v; want only %v", got, want)
+	}
+}

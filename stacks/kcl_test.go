@@ -1,0 +1,248 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// wantKCLTable is one table KCL expects, written out from KCL's source
+// (DynamoDBLeaseSerializer, LegacyTableCoordinatorStateDAODelegate,
+// WorkerMetricStats) and its defaults for the names.
+type wantKCLTable struct {
+	id, nameSuffix, hashKey string
+}
+
+var wantKCLTables = []wantKCLTable{
+	{"kcl_leases", "", "leaseKey"},
+	{"kcl_coordinator_state", "-CoordinatorState", "key"},
+	{"kcl_worker_metrics", "-WorkerMetricStats", "wid"},
+}
+
+func TestKCLTables(t *testing.T) {
+	for _, s := range synthAll(t) {
+		env := s.Env
+		t.Run(env.Name, func(t *testing.T) {
+			app := "fastshop-fraud-detection-" + env.Name
+			var ids []string
+			for _, w := range wantKCLTables {
+				ids = append(ids, w.id)
+				where := env.Name + ": aws_dynamodb_table." + w.id
+				tbl := s.resource(t, "aws_dynamodb_table", w.id)
+				if tbl["name"] != app+w.nameSuffix || tbl["hash_key"] != w.hashKey || tbl["range_key"] != nil {
+					t.Errorf("%s: name %v, hash key %v, range key %v; want %s keyed by %s only", where, tbl["name"], tbl["hash_key"], tbl["range_key"], app+w.nameSuffix, w.hashKey)
+				}
+				if tbl["billing_mode"] != "PAY_PER_REQUEST" {
+					t.Errorf("%s: billing_mode %v; want PAY_PER_REQUEST", where, tbl["billing_mode"])
+				}
+				if pitr, _ := tbl["point_in_time_recovery"].(map[string]any); pitr["enabled"] != true {
+					t.Errorf("%s: point_in_time_recovery %v; want enabled", where, tbl["point_in_time_recovery"])
+				}
+				if sse, _ := tbl["server_side_encryption"].(map[string]any); sse["enabled"] != true || sse["kms_key_arn"] != "${aws_kms_key.kcl.arn}" {
+					t.Errorf("%s: server_side_encryption %v; want enabled with aws_kms_key.kcl", where, tbl["server_side_encryption"])
+				}
+				if tbl["deletion_protection_enabled"] != env.DBDeletionProtection {
+					t.Errorf("%s: deletion_protection_enabled %v; want %v (DBDeletionProtection)", where, tbl["deletion_protection_enabled"], env.DBDeletionProtection)
+				}
+				lc, _ := tbl["lifecycle"].(map[string]any)
+				if (lc["prevent_destroy"] == true) != env.PreventDestroy {
+					t.Errorf("%s: lifecycle %v; want prevent_destroy %v (PreventDestroy)", where, lc, env.PreventDestroy)
+				}
+				for _, absent := range []string{"stream_enabled", "ttl", "replica", "read_capacity", "write_capacity"} {
+					if tbl[absent] != nil {
+						t.Errorf("%s: %s = %v; KCL needs none", where, absent, tbl[absent])
+					}
+				}
+
+				attributes := []any{map[string]any{"name": w.hashKey, "type": "S"}}
+				var indexes any
+				if w.id == "kcl_leases" {
+					attributes = append(attributes, map[string]any{"name": "leaseOwner", "type": "S"})
+					indexes = []any{map[string]any{"name": "LeaseOwnerToLeaseKeyIndex", "hash_key": "leaseOwner", "range_key": "leaseKey", "projection_type": "KEYS_ONLY"}}
+				}
+				if !reflect.DeepEqual(tbl["attribute"], attributes) {
+					t.Errorf("%s: attributes %v; want %v", where, tbl["attribute"], attributes)
+				}
+				if !reflect.DeepEqual(tbl["global_secondary_index"], indexes) {
+					t.Errorf("%s: global secondary indexes %v; want %v", where, tbl["global_secondary_index"], indexes)
+				}
+			}
+			slices.Sort(ids)
+			if got := s.names("aws_dynamodb_table"); !slices.Equal(got, ids) {
+				t.Errorf("%s: DynamoDB tables %v; want %v", env.Name, got, ids)
+			}
+		})
+	}
+}
+
+func TestKCLKey(t *testing.T) {
+	for _, s := range synthAll(t) {
+		env := s.Env
+		t.Run(env.Name, func(t *testing.T) {
+			key := s.resource(t, "aws_kms_key", "kcl")
+			if key["enable_key_rotation"] != true || key["deletion_window_in_days"] != float64(env.KMSDeletionWindowDays) {
+				t.Errorf("%s: aws_kms_key.kcl rotation %v, window %v", env.Name, key["enable_key_rotation"], key["deletion_window_in_days"])
+			}
+			if alias := s.resource(t, "aws_kms_alias", "kcl_key"); alias["name"] != "alias/fastshop-kcl-"+env.Name {
+				t.Errorf("%s: aws_kms_alias.kcl_key = %v", env.Name, alias["name"])
+			}
+			statements := statementsOf(t, env.Name+": aws_kms_key.kcl", key["policy"].(string))
+			var sids []string
+			for sid := range statements {
+				sids = append(sids, sid)
+			}
+			slices.Sort(sids)
+			if want := []string{"AccountAdministration", "DynamoDBReadsKeyMetadata", "UseThroughServices"}; !slices.Equal(sids, want) {
+				t.Errorf("%s: aws_kms_key.kcl statements %v; want %v", env.Name, sids, want)
+			}
+			use := statements["UseThroughServices"]
+			if via := use.Condition["StringEquals"]["kms:ViaService"]; !reflect.DeepEqual(via, []any{"dynamodb.sa-east-1.amazonaws.com"}) {
+				t.Errorf("%s: aws_kms_key.kcl usable via %v; want DynamoDB in sa-east-1 only", env.Name, via)
+			}
+			if !slices.Contains(use.Action, "kms:CreateGrant") {
+				t.Errorf("%s: aws_kms_key.kcl lacks kms:CreateGrant through DynamoDB; DynamoDB needs grants for the table key", env.Name)
+			}
+			meta := statements["DynamoDBReadsKeyMetadata"]
+			if meta.Principal["Service"] != "dynamodb.amazonaws.com" || !slices.Equal(meta.Action, []string{"kms:Describe*", "kms:Get*", "kms:List*"}) || meta.Condition != nil {
+				t.Errorf("%s: aws_kms_key.kcl DynamoDBReadsKeyMetadata = %+v; want DynamoDB reading key metadata only", env.Name, meta)
+			}
+			for _, a := range meta.Action {
+				if !strings.HasPrefix(a, "kms:Describe") && !strings.HasPrefix(a, "kms:Get") && !strings.HasPrefix(a, "kms:List") {
+					t.Errorf("%s: DynamoDB may %s on aws_kms_key.kcl as itself; want read-only", env.Name, a)
+				}
+			}
+		})
+	}
+}
+
+// expectedKCLAlarms are the lease-table alarms, for TestAlarms.
+func expectedKCLAlarms(env Environment) []wantAlarm {
+	table := "${aws_dynamodb_table.kcl_leases.name}"
+	return []wantAlarm{
+		{"kcl_lease_read_throttling", "AWS/DynamoDB", "ReadThrottleEvents", "Sum", "GreaterThanOrEqualToThreshold", "notBreaching",
+			"TableName", table, float64(env.KCLLeaseThrottleAlarmCount), fmt.Sprintf("%d reads", env.KCLLeaseThrottleAlarmCount)},
+		{"kcl_lease_write_throttling", "AWS/DynamoDB", "WriteThrottleEvents", "Sum", "GreaterThanOrEqualToThreshold", "notBreaching",
+			"TableName", table, float64(env.KCLLeaseThrottleAlarmCount), fmt.Sprintf("%d writes", env.KCLLeaseThrottleAlarmCount)},
+	}
+}
+
+func TestValidateKCL(t *testing.T) {
+	cases := []validationCase{
+		{"no lease throttling threshold", Prod, func(e *Environment) { e.KCLLeaseThrottleAlarmCount = 0 },
+			[]string{`"prod"`, "KCLLeaseThrottleAlarmCount", "= 0", "1 to 1000000 throttled lease-table requests per 5 minutes"}},
+		{"lease throttling threshold out of range", Dev, func(e *Environment) { e.KCLLeaseThrottleAlarmCount = 1_000_001 },
+			[]string{`"dev"`, "KCLLeaseThrottleAlarmCount", "1000001"}},
+	}
+	expectRejected(t, cases)
+}
+
+func TestKCLOutputs(t *testing.T) {
+	for _, s := range synthAll(t) {
+		env := s.Env
+		outputs, _ := s.JSON["output"].(map[string]any)
+		app := "fastshop-fraud-detection-" + env.Name
+		for name, want := range map[string]string{
+			"kcl_application_name":                      app,
+			"kcl_metric_namespace":                      app,
+			"dynamodb_table_kcl_leases_name":            "${aws_dynamodb_table.kcl_leases.name}",
+			"dynamodb_table_kcl_coordinator_state_name": "${aws_dynamodb_table.kcl_coordinator_state.name}",
+			"dynamodb_table_kcl_worker_metrics_name":    "${aws_dynamodb_table.kcl_worker_metrics.name}",
+			"kms_kcl_key_arn":                           "${aws_kms_key.kcl.arn}",
+			"vpc_endpoint_dynamodb_prefix_list_id":      "${aws_vpc_endpoint.dynamodb_api.prefix_list_id}",
+		} {
+			o, _ := outputs[name].(map[string]any)
+			if o["value"] != want || str(o["description"]) == "" {
+				t.Errorf("%s: output %s = %v; want %s, described", env.Name, name, o, want)
+			}
+		}
+	}
+}
+
+// wildcardResources returns the Sids of a policy's statements that allow on
+// Resource "*" (alone or in a list) other than the one exception AWS
+// leaves no choice about: cloudwatch:PutMetricData alone, which has no
+// resource-level permissions, scoped by a cloudwatch:namespace condition.
+func wildcardResources(policy string) ([]string, error) {
+	var doc struct {
+		Statement []struct {
+			Sid       string
+			Effect    string
+			Action    any
+			Resource  any
+			Condition map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, st := range doc.Statement {
+		if st.Effect != "Allow" || !slices.Contains(asStrings(st.Resource), "*") {
+			continue
+		}
+		namespace, _ := st.Condition["StringEquals"]["cloudwatch:namespace"].(string)
+		metricsOnly := slices.Equal(asStrings(st.Action), []string{"cloudwatch:PutMetricData"}) && len(st.Condition) == 1 &&
+			len(st.Condition["StringEquals"]) == 1 && namespace != "" && !strings.ContainsAny(namespace, "*?")
+		if !metricsOnly {
+			out = append(out, st.Sid)
+		}
+	}
+	return out, nil
+}
+
+// TestNoWildcardResources walks every identity policy: Resource "*" only
+// for PutMetricData in one namespace, and the processor has exactly that
+// statement.
+func TestNoWildcardResources(t *testing.T) {
+	for _, s := range synthAll(t) {
+		for _, typ := range []string{"aws_iam_policy", "aws_iam_role_policy"} {
+			for name, r := range s.resources(typ) {
+				bad, err := wildcardResources(str(r["policy"]))
+				if err != nil {
+					t.Errorf("%s: %s.%s: %v", s.Env.Name, typ, name, err)
+				}
+				if len(bad) > 0 {
+					t.Errorf("%s: %s.%s allows %v on Resource \"*\"; name the resources", s.Env.Name, typ, name, bad)
+				}
+			}
+		}
+		st := statementsOf(t, s.Env.Name, str(s.resource(t, "aws_iam_policy", "processor_access")["policy"]))["PublishKCLMetrics"]
+		if ns := st.Condition["StringEquals"]["cloudwatch:namespace"]; ns != kclApplicationName(s.Env) {
+			t.Errorf("%s: the processor publishes metrics to namespace %v; want %s", s.Env.Name, ns, kclApplicationName(s.Env))
+		}
+	}
+}
+
+// TestWildcardResourcesCatches proves the guard above can fail.
+func TestWildcardResourcesCatches(t *testing.T) {
+	metrics := `{"Sid":"M","Effect":"Allow","Action":["cloudwatch:PutMetricData"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"fastshop-fraud-detection-dev"}}}`
+	cases := []struct {
+		name, statements string
+		want             []string
+	}{
+		{"metrics in one namespace", metrics, nil},
+		{"named resources", `{"Sid":"T","Effect":"Allow","Action":["dynamodb:GetItem"],"Resource":["arn:aws:dynamodb:sa-east-1:111111111111:table/t"]}`, nil},
+		{"deny on everything", `{"Sid":"D","Effect":"Deny","Action":["dynamodb:DeleteTable"],"Resource":"*"}`, nil},
+		{"table action on everything", `{"Sid":"T","Effect":"Allow","Action":["dynamodb:GetItem"],"Resource":"*"}`, []string{"T"}},
+		{"everything in a list", `{"Sid":"L","Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:sa-east-1:111111111111:key/k","*"]}`, []string{"L"}},
+		{"metrics without a namespace", `{"Sid":"N","Effect":"Allow","Action":["cloudwatch:PutMetricData"],"Resource":"*"}`, []string{"N"}},
+		{"metrics in any namespace", `{"Sid":"W","Effect":"Allow","Action":["cloudwatch:PutMetricData"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"*"}}}`, []string{"W"}},
+		{"metrics and more", `{"Sid":"X","Effect":"Allow","Action":["cloudwatch:PutMetricData","cloudwatch:DeleteAlarms"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"n"}}}`, []string{"X"}},
+		{"namespace and an unexpected condition", `{"Sid":"C","Effect":"Allow","Action":["cloudwatch:PutMetricData"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"n"},"StringLike":{"aws:PrincipalTag/team":"*"}}}`, []string{"C"}},
+	}
+	for _, c := range cases {
+		got, err := wildcardResources(`{"Statement":[` + c.statements + `]}`)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: wildcardResources = %v; want %v", c.name, got, c.want)
+		}
+	}
+	if _, err := wildcardResources("not json"); err == nil {
+		t.Error("wildcardResources accepted a document that does not parse")
+	}
+}
