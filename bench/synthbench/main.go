@@ -36,17 +36,21 @@
 //     starts the kernel and relays the pipes) and "kernel" (the node process
 //     running the jsii kernel, where the JavaScript runs). Any other
 //     descendant counts in the tree only. The table shows the peak over the
-//     run of: the sum of all ("tree"), the sum of Go and kernel and each role
-//     alone. Peaks are of sampled sums, so the tree peak can be below the sum
-//     of the per-role peaks.
+//     run of: the sum of all ("tree", in RSS and in PSS), the sum of Go and
+//     kernel and each role alone. Peaks are of sampled sums, so the tree
+//     peak can be below the sum of the per-role peaks.
 //
 // RSS counts pages shared between processes once per process: node's own
 // code (about 40 MB, in both node processes) is in both the wrapper's and
 // the kernel's figure, and the Go binary's figure includes the file-backed
 // pages of its embedded provider tarball (34 MB) that jsii-runtime-go
-// touched to write it out. So "tree" is above the memory the run really
-// needs, in every variant alike. Sampling can miss a peak shorter than the
-// interval, though memory here grows over hundreds of milliseconds.
+// touched to write it out. So the RSS of the tree is above the memory the
+// run really needs, in every variant alike; "peak PSS, tree" (proportional
+// set size, from /proc/<pid>/smaps_rollup) counts a page shared by n
+// processes 1/n in each, so its sum is what the run holds. A newer node's
+// larger binary weighs twice in RSS, once in PSS. Sampling can miss a peak
+// shorter than the interval, though memory here grows over hundreds of
+// milliseconds.
 //
 // Each run gets its own CDKTF_OUTDIR and TMPDIR under a temporary directory,
 // and all runs share one working directory (the local backend writes state
@@ -89,6 +93,7 @@ type result struct {
 	wall       time.Duration
 	cpu        time.Duration // user + system time of the binary and its descendants
 	treeRSS    int64         // bytes, peak of the sum over the process tree
+	treePSS    int64         // bytes, peak of the sum of proportional set sizes over the tree
 	goKernel   int64         // bytes, peak of the sum of the Go process and the kernel
 	goRSS      int64         // bytes, peak of the Go process
 	wrapperRSS int64         // bytes, peak of the jsii wrapper node process
@@ -108,6 +113,7 @@ var columns = []struct {
 	{"wall (s)", false, func(r result) float64 { return r.wall.Seconds() }},
 	{"CPU (s)", false, func(r result) float64 { return r.cpu.Seconds() }},
 	{"peak RSS, tree (MB)", true, func(r result) float64 { return float64(mb(r.treeRSS)) }},
+	{"peak PSS, tree (MB)", true, func(r result) float64 { return float64(mb(r.treePSS)) }},
 	{"peak RSS, Go + kernel (MB)", true, func(r result) float64 { return float64(mb(r.goKernel)) }},
 	{"Go (MB)", true, func(r result) float64 { return float64(mb(r.goRSS)) }},
 	{"wrapper (MB)", true, func(r result) float64 { return float64(mb(r.wrapperRSS)) }},
@@ -320,6 +326,7 @@ func runOnce(v variant, tmp, work, id string, interval time.Duration) (result, e
 	sample := func() {
 		m := sampleTree(cmd.Process.Pid)
 		r.treeRSS = max(r.treeRSS, m.tree)
+		r.treePSS = max(r.treePSS, m.treePSS)
 		r.goKernel = max(r.goKernel, m.goRSS+m.kernelRSS)
 		r.goRSS = max(r.goRSS, m.goRSS)
 		r.wrapperRSS = max(r.wrapperRSS, m.wrapperRSS)
@@ -366,6 +373,7 @@ var pageSize = int64(os.Getpagesize())
 // treeSample is one reading of the resident sets of a run's processes.
 type treeSample struct {
 	tree                         int64 // every process of the tree
+	treePSS                      int64 // the same, proportional set sizes
 	goRSS, wrapperRSS, kernelRSS int64
 }
 
@@ -404,6 +412,7 @@ func sampleTree(root int) treeSample {
 		}
 		rss := residentSet(n.pid)
 		s.tree += rss
+		s.treePSS += proportionalSet(n.pid)
 		switch {
 		case n.depth == 0:
 			s.goRSS += rss
@@ -428,6 +437,23 @@ func residentSet(pid int) int64 {
 	}
 	pages, _ := strconv.ParseInt(fields[1], 10, 64)
 	return pages * pageSize
+}
+
+// proportionalSet returns the proportional set size of pid in bytes (pages
+// shared with other processes, such as node's code in both node processes,
+// count in part), 0 if it is gone.
+func proportionalSet(pid int) int64 {
+	rollup, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(rollup), "\n") {
+		if fields := strings.Fields(line); len(fields) >= 2 && fields[0] == "Pss:" {
+			kb, _ := strconv.ParseInt(fields[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // isNode reports whether pid runs a node binary (its executable's name starts
@@ -616,13 +642,13 @@ func printRatios(variants []variant, results map[string][]result) {
 	fmt.Println()
 	if baseline := results["baseline"]; len(baseline) > 0 {
 		var worse []string
-		for _, c := range columns[:4] {
+		for _, c := range columns[:5] {
 			if median(collect(base, c.get)) > median(collect(baseline, c.get)) {
 				worse = append(worse, c.name)
 			}
 		}
 		if len(worse) == 0 {
-			fmt.Println("- bar (new no slower than baseline, peak memory no higher; wall, CPU, tree, Go + kernel): met")
+			fmt.Println("- bar (new no slower than baseline, peak memory no higher; wall, CPU, RSS and PSS of the tree, Go + kernel): met")
 		} else {
 			fmt.Printf("- bar (new no slower than baseline, peak memory no higher): NOT met on %s\n", strings.Join(worse, ", "))
 		}
