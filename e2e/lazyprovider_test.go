@@ -58,7 +58,7 @@ func TestSynthPrintsNothing(t *testing.T) {
 	version := strings.TrimSpace(string(out))
 	var major int
 	if _, scanErr := fmt.Sscanf(version, "v%d.", &major); err != nil || scanErr != nil || major < 22 {
-		missingTool(t, fmt.Sprintf("%s is node %q (%v): the supported runtimes are Node 24 and 22 LTS "+
+		missingTool(t, fmt.Sprintf("%s is node %q (err: %v): the supported runtimes are Node 24 and 22 LTS "+
 			"(scripts/install-tools installs Node 24; JSII_NODE or PATH picks it)", node, version, err))
 	}
 	r := synthesize(t, "ENVIRONMENT_SUFFIX="+ephemeralSuffix, "JSII_NODE="+node)

@@ -123,7 +123,7 @@ func nodeBinary(t *testing.T) string {
 	out, err := exec.Command(node, "--version").Output()
 	version := strings.TrimSpace(string(out))
 	if err != nil || !supportedNode(version) {
-		missingTool(t, fmt.Sprintf("%s is node %q (%v): the hook needs Node 24 or 22 LTS >= 22.15; "+
+		missingTool(t, fmt.Sprintf("%s is node %q (err: %v): the hook needs Node 24 or 22 LTS >= 22.15; "+
 			"scripts/install-tools installs Node 24, and JSII_NODE or PATH picks it", node, version, err))
 	}
 	return node
