@@ -21,6 +21,9 @@
 //	off           the same with FASTSHOP_LAZY_PROVIDER=off (stock jsii and node)
 //	no-<part>     with -parts: hook on without one part
 //	              (FASTSHOP_LAZY_PROVIDER_SKIP=<part>), to measure what it earns
+//	<name>        with -variant name:VAR=value;...: this tree's program with that
+//	              environment (another preload in NODE_OPTIONS, say, to measure
+//	              a candidate part before it goes into the hook)
 //
 // What is measured, per run:
 //
@@ -127,6 +130,7 @@ type options struct {
 	baseline     string
 	baselineNode string
 	parts        []string
+	extra        []string
 	keep         bool
 }
 
@@ -140,6 +144,13 @@ func main() {
 	flag.StringVar(&o.baselineNode, "baseline-node", "", "node for the baseline (default: -node)")
 	parts := flag.String("parts", "", "comma-separated hook parts: one variant each without it")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binaries, outputs, reports)")
+	flag.Func("variant", "`name:VAR=value;...`: also run this tree's program with that environment (repeatable)", func(v string) error {
+		if name, _, ok := strings.Cut(v, ":"); !ok || name == "" {
+			return fmt.Errorf("want name:VAR=value;..., got %q", v)
+		}
+		o.extra = append(o.extra, v)
+		return nil
+	})
 	flag.Parse()
 	if *parts != "" {
 		o.parts = strings.Split(*parts, ",")
@@ -196,6 +207,12 @@ func run(o options) error {
 	for _, part := range o.parts {
 		variants = append(variants, variant{name: "no-" + part, what: "this tree, " + nodeVersion(o.node) + ", FASTSHOP_LAZY_PROVIDER_SKIP=" + part,
 			app: app, node: o.node, env: []string{"FASTSHOP_LAZY_PROVIDER_SKIP=" + part}})
+	}
+
+	for _, v := range o.extra {
+		name, env, _ := strings.Cut(v, ":")
+		variants = append(variants, variant{name: name, what: "this tree, " + nodeVersion(o.node) + ", " + env,
+			app: app, node: o.node, env: strings.Split(env, ";")})
 	}
 
 	loadStart := loadAverage()

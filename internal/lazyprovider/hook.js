@@ -14,18 +14,21 @@
 // namespace on first access and then replaces itself with the plain value.
 // Nothing on disk changes, and no other file is touched.
 //
-// Every part looks for what it needs by its shape, never by a hash of a
+// It looks for what it changes by its shape, never by a hash of a
 // third-party file, and where it does not find it, node runs as it would
 // without this hook (correct, only slower), with one warning line:
-//   - no module.registerHooks (Node 20, or 22 before 22.15): not supported here,
-//     the provider loads eagerly;
+//   - no module.registerHooks (Node 20, or 22 before 22.15): the provider
+//     loads eagerly;
 //   - a barrel with any line not of the forms below, or a package whose entry
 //     point is not lib/index.js: loaded as written.
-// Any error inside a hook is caught and means the same: stock behaviour.
+// Any error inside the load hook is caught and means the same: stock
+// behaviour.
 //
-// It also silences, in the node processes the jsii runtime starts, the one
-// deprecation warning a synth on Node 22 and 24 prints that is not ours to fix
-// (see quietWarnings).
+// It also passes the kernel two node options (see childOptions): one that
+// silences the one deprecation warning a synth on Node 22 and 24 prints that
+// is not ours to fix, and a small young generation (less memory). A node that
+// does not accept one in NODE_OPTIONS runs without it, silently: what it
+// would print or use without this hook.
 //
 // None of it changes what a synth writes: the package tests and
 // e2e/lazyprovider_test.go compare every byte with the hook on and off.
@@ -121,8 +124,9 @@
     const options = [
       // Warnings that are not ours to fix, by code:
       // DEP0044, util.isArray: cdktf 0.20.12 calls it in
-      // lib/terraform-output.js (TerraformOutput.isITerraformAddressable) on
-      // every synth with an output; a runtime deprecation since Node 22.
+      // lib/terraform-output.js (TerraformOutput.isITerraformAddressable) for
+      // every output whose value is an object; a runtime deprecation since
+      // Node 22.
       // cdktf is no longer developed, so no release will drop the call.
       { flag: "--disable-warning", value: "DEP0044", part: "warnings" },
       // V8's young generation: node lets each of its two semi-spaces grow to
