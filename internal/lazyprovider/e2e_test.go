@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -16,7 +17,8 @@ import (
 // LTS): with the hook, with it off, and with node or the provider made to
 // look like releases the hook does not know (testdata/simulate.js). It checks
 // that this package's init ran before any package that can start node, that
-// the kernel made the real provider barrel lazy, that a synth prints nothing
+// the kernel made the real provider barrel lazy and trimmed cdktf as the hook
+// does, that a synth prints nothing
 // on stderr (no deprecation warning), that each unknown shape falls back with
 // at most one warning, and that every output is byte for byte the same.
 func TestProviderLoadsLazily(t *testing.T) {
@@ -75,6 +77,16 @@ func TestProviderLoadsLazily(t *testing.T) {
 	case provider.Namespaces < 1000 || !strings.HasSuffix(filepath.ToSlash(provider.File), "@cdktf/provider-aws/lib/index.js"):
 		t.Errorf("hook made %d namespaces of %s lazy, want the provider's lib/index.js with over 1000", provider.Namespaces, provider.File)
 	}
+	var parts []string
+	for _, r := range lazy.reports {
+		if r.Event == "lazy-require" || r.Event == "lazy-stack-trace" {
+			parts = append(parts, strings.TrimSuffix(r.Event+":"+r.Module, ":"))
+		}
+	}
+	slices.Sort(parts)
+	if want := []string{"lazy-require:archiver", "lazy-require:semver", "lazy-stack-trace"}; !slices.Equal(parts, want) {
+		t.Errorf("hook's cdktf parts did %v on the real cdktf, want %v", parts, want)
+	}
 	if stderr := withoutInitTrace(lazy.stderr); stderr != "" {
 		t.Errorf("a synth with the hook printed on stderr, want nothing:\n%s", stderr)
 	}
@@ -108,6 +120,7 @@ func TestProviderLoadsLazily(t *testing.T) {
 		{"no-register-hooks", "has no module.registerHooks"},
 		{"register-hooks-throws", "module.registerHooks failed"},
 		{"barrel-shape", "lib/index.js has an unexpected shape"},
+		{"cdktf-shape", "fastshop lazyprovider: cdktf's"},
 		{"no-node-options", ""},
 	}
 	for _, tt := range tests {

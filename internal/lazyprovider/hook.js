@@ -12,7 +12,9 @@
 // hook rewrites that file's source in memory, as node loads it, so that each
 // of those lines defines an enumerable, configurable getter that requires the
 // namespace on first access and then replaces itself with the plain value.
-// Nothing on disk changes, and no other file is touched.
+// In the same way it makes two of cdktf's costs lazy ("cdktf" below): two
+// packages cdktf requires but a synth does not use, and the formatting of
+// token creation stack traces. Nothing on disk changes.
 //
 // It looks for what it changes by its shape, never by a hash of a
 // third-party file, and where it does not find it, node runs as it would
@@ -20,7 +22,9 @@
 //   - no module.registerHooks (Node 20, or 22 before 22.15): the provider
 //     loads eagerly;
 //   - a barrel with any line not of the forms below, or a package whose entry
-//     point is not lib/index.js: loaded as written.
+//     point is not lib/index.js: loaded as written;
+//   - a cdktf file that is not of the shape its part expects: loaded as
+//     written.
 // Any error inside the load hook is caught and means the same: stock
 // behaviour.
 //
@@ -79,15 +83,14 @@
   // relay and the kernel it starts), both with this hook; the first to warn
   // tells the processes it starts, through their environment.
   const WARNED_ENV = "FASTSHOP_LAZY_PROVIDER_WARNED";
-  function warn(message) {
+  function warn(message, instead) {
     if (process.env[WARNED_ENV]) {
       return;
     }
     process.env[WARNED_ENV] = "1";
     process.stderr.write(
-      "fastshop lazyprovider: " + message +
-        "; loading the AWS provider eagerly (correct, but synth is slower). " +
-        "FASTSHOP_LAZY_PROVIDER=off silences this.\n"
+      "fastshop lazyprovider: " + message + "; " + (instead || "loading the AWS provider eagerly") +
+        " (correct, but synth is slower). FASTSHOP_LAZY_PROVIDER=off silences this.\n"
     );
   }
 
@@ -98,21 +101,6 @@
   }
 
   childOptions();
-
-  if (skip.has("barrel")) {
-    return;
-  }
-  if (typeof Module.registerHooks !== "function") {
-    fallBack("node " + process.version + " has no module.registerHooks (Node >= 22.15; " +
-      "Node 24 and 22 LTS are supported)");
-    return;
-  }
-  try {
-    Module.registerHooks({ load: loadHook });
-  } catch (err) {
-    fallBack("module.registerHooks failed: " + String(err && err.message));
-    return;
-  }
 
   // childOptions adds node options to the NODE_OPTIONS that this process
   // passes to the node processes it starts: the jsii relay starts the kernel
@@ -170,20 +158,39 @@
   const seenRoots = new Set();
 
   // loadHook is node's load hook: it passes every module through unchanged,
-  // except the first file node loads from each copy of the provider package.
-  // That is its entry point; if it is lib/index.js of the expected shape, it
-  // is made lazy.
+  // except the first file node loads from each copy of the provider package
+  // (its entry point: if it is lib/index.js of the expected shape, it is made
+  // lazy) and the few cdktf files below.
   function loadHook(url, context, nextLoad) {
     const result = nextLoad(url, context);
-    if (typeof url !== "string" || !url.startsWith("file:") || !url.includes(URL_HINT)) {
+    if (typeof url !== "string" || !url.startsWith("file:") || !(url.includes(URL_HINT) || url.includes(CDKTF_HINT))) {
       return result;
     }
     try {
-      return maybeRewrite(url, result);
+      if (url.includes(URL_HINT)) {
+        return skip.has("barrel") ? result : maybeRewrite(url, result);
+      }
+      const text = sourceText(result);
+      const trimmed = text === undefined ? text : maybeTrimCDKTF(text, require("url").fileURLToPath(url));
+      return trimmed === text ? result : Object.assign({}, result, { source: trimmed });
     } catch (err) {
       fallBack("unexpected error: " + String(err && err.message), { file: url });
       return result;
     }
+  }
+
+  // sourceText returns the source of a load hook's result as a string, or
+  // undefined.
+  function sourceText(result) {
+    const source = result && result.source;
+    if (typeof source === "string") {
+      return source;
+    } else if (ArrayBuffer.isView(source)) {
+      return Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString("utf8");
+    } else if (source instanceof ArrayBuffer) {
+      return Buffer.from(source).toString("utf8");
+    }
+    return undefined;
   }
 
   function maybeRewrite(url, result) {
@@ -199,15 +206,8 @@
         { file: filename });
       return result;
     }
-    const source = result && result.source;
-    let text;
-    if (typeof source === "string") {
-      text = source;
-    } else if (ArrayBuffer.isView(source)) {
-      text = Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString("utf8");
-    } else if (source instanceof ArrayBuffer) {
-      text = Buffer.from(source).toString("utf8");
-    } else {
+    const text = sourceText(result);
+    if (text === undefined) {
       fallBack("node's load hook gave " + PACKAGE_NAME + "/" + ENTRY + " without its source", { file: filename });
       return result;
     }
@@ -239,6 +239,178 @@
       dir = parent;
     }
     return "";
+  }
+
+  // ---- cdktf ----
+  //
+  // cdktf requires, when it loads, two packages that a synth does not use:
+  // archiver (with readable-stream, lodash, glob, zip-stream, ...: about a
+  // third of cdktf's load time), in lib/private/fs.js, only to zip a
+  // TerraformAsset directory, which it does in a separate node process that
+  // runs that file as a script; and semver, in
+  // lib/validations/validate-binary-version.js, only to compare the version of
+  // a binary a construct asked to validate. In each of these files the line
+  // `const <name> = require("<name>");` is replaced (same line count) by a
+  // stand-in that requires the package on first use: a function forwarding
+  // its calls when the file only calls <name>(...), an object forwarding
+  // property reads when it only reads <name>.<member>. If the file has any
+  // other mention of the name, or not that line, it is left alone (eager:
+  // correct, a little slower), with one warning.
+  const CDKTF_HINT = "/cdktf/lib/";
+  const LAZY_REQUIRES = [
+    { file: path.join("lib", "private", "fs.js"), module: "archiver", use: "call" },
+    { file: path.join("lib", "validations", "validate-binary-version.js"), module: "semver", use: "member" },
+  ];
+
+  function maybeTrimCDKTF(content, filename) {
+    if (filename.endsWith(STACK_TRACE_FILE)) {
+      return skip.has("stack-traces") ? content : maybeLazyStackTrace(content, filename);
+    }
+    if (skip.has("cdktf-requires")) {
+      return content;
+    }
+    for (const lazy of LAZY_REQUIRES) {
+      if (!filename.endsWith(path.sep + path.join("cdktf", lazy.file))) {
+        continue;
+      }
+      const root = filename.slice(0, filename.length - lazy.file.length - 1);
+      if (packageRoot(path.dirname(filename), "cdktf") !== root) {
+        return content;
+      }
+      const result = lazyRequire(content, lazy.module, lazy.use);
+      if (result.error) {
+        report("eager-require", { file: filename, module: lazy.module, reason: result.error });
+        warn("cdktf's " + lazy.file.split(path.sep).join("/") + " has an unexpected shape (" + result.error + ")",
+          "loading " + lazy.module + " when cdktf loads");
+        return content;
+      }
+      report("lazy-require", { file: filename, module: lazy.module });
+      return result.source;
+    }
+    return content;
+  }
+
+  // lazyRequire rewrites the one line `const <name> = require("<name>");` of
+  // source into a stand-in that requires the module when first used, if every
+  // other mention of name is of the kind use says: "call" `name(`, "member"
+  // `name.<identifier>` (never `new name`, `x.name`, or inside a string).
+  function lazyRequire(source, name, use) {
+    const module = JSON.stringify(name);
+    const declaration = "const " + name + " = require(" + module + ");";
+    const standIn = use === "call"
+      ? "const " + name + " = (...args) => require(" + module + ")(...args);"
+      : "const " + name + " = new Proxy({}, { get(target, key) { const m = require(" + module +
+        "); const v = m[key]; return typeof v === \"function\" ? v.bind(m) : v; } });";
+    const mention = new RegExp("(?<![\\w$])" + name.replace(/[^\w$]/g, "\\$&") + "(?![\\w$])", "g");
+    const next = use === "call" ? /^\(/ : /^\.[A-Za-z_$]/;
+    const lines = source.split("\n");
+    let found = -1;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i].endsWith("\r") ? lines[i].slice(0, -1) : lines[i];
+      if (line === declaration) {
+        if (found !== -1) {
+          return { error: "declared twice" };
+        }
+        found = i;
+        continue;
+      }
+      if (line.startsWith("//# sourceMappingURL=")) {
+        continue;
+      }
+      for (const match of line.matchAll(mention)) {
+        const before = line.slice(0, match.index);
+        if (!next.test(line.slice(match.index + name.length)) || /(?:\bnew\s+|\.\s*|["'`][^"'`]*)$/.test(before)) {
+          return { error: "line " + (i + 1) + " uses " + name + " other than " + (use === "call" ? "by calling it" : "by reading a member") };
+        }
+      }
+    }
+    if (found === -1) {
+      return { error: "no `" + declaration + "` line" };
+    }
+    lines[found] = standIn + (lines[found].endsWith("\r") ? "\r" : "");
+    return { source: lines.join("\n") };
+  }
+
+  // cdktf records where each token was created: captureStackTrace in
+  // lib/tokens/private/stack-trace.js captures the stack (cheap) and formats
+  // it into strings at once (not cheap: about 1,000 tokens in a synth of
+  // every environment here, a few dozen frames each), although the strings
+  // are only read to explain an error. When that file is exactly the one below, the formatting is done on
+  // first use of the array it returns: an Array (a Proxy of one) that fills
+  // itself from the captured frames when anything reads it. Line numbers stay
+  // the same. Any other content is left alone, with one warning.
+  const STACK_TRACE_FILE = path.sep + path.join("cdktf", "lib", "tokens", "private", "stack-trace.js");
+  const STACK_TRACE_EAGER = [
+    "function captureStackTrace(below) {",
+    "    below = below || captureStackTrace; // hide myself if nothing else",
+    "    const object = { stack: \"\" };",
+    "    const previousLimit = Error.stackTraceLimit;",
+    "    try {",
+    "        Error.stackTraceLimit = Number.MAX_SAFE_INTEGER;",
+    "        Error.captureStackTrace(object, below);",
+    "    }",
+    "    finally {",
+    "        Error.stackTraceLimit = previousLimit;",
+    "    }",
+    "    if (!object.stack) {",
+    "        return [];",
+    "    }",
+    "    return object.stack",
+    "        .split(\"\\n\")",
+    "        .slice(1)",
+    "        .map((s) => s.replace(/^\\s*at\\s+/, \"\"));",
+    "}",
+  ];
+  const STACK_TRACE_LAZY = STACK_TRACE_EAGER.slice(0, 11).concat([
+    "    const lines = []; // fastshop lazyprovider: filled from the captured frames on first use",
+    "    let format = () => { format = () => lines; if (object.stack) { lines.push(...object.stack.split(\"\\n\").slice(1).map((s) => s.replace(/^\\s*at\\s+/, \"\"))); } return lines; };",
+    "    return new Proxy(lines, {",
+    "        get: (target, key) => Reflect.get(format(), key), set: (target, key, value) => Reflect.set(format(), key, value), has: (target, key) => Reflect.has(format(), key),",
+    "        ownKeys: () => Reflect.ownKeys(format()), getOwnPropertyDescriptor: (target, key) => Reflect.getOwnPropertyDescriptor(format(), key),",
+    "        defineProperty: (target, key, descriptor) => Reflect.defineProperty(format(), key, descriptor), deleteProperty: (target, key) => Reflect.deleteProperty(format(), key),",
+    "    });",
+    "}",
+  ]);
+  const STACK_TRACE_PREFIX = [
+    "\"use strict\";",
+    "// Copyright (c) HashiCorp, Inc",
+    "// SPDX-License-Identifier: MPL-2.0",
+    "// copied from https://github.com/aws/constructs/blob/e01e47f78ef1e9b600efcd23ff7705aa8d384017/lib/private/stack-trace.ts",
+    "Object.defineProperty(exports, \"__esModule\", { value: true });",
+    "exports.captureStackTrace = captureStackTrace;",
+    "/**",
+    " * Captures a complete stack trace at the point of invocation.",
+    " */",
+    "// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type",
+  ];
+
+  function maybeLazyStackTrace(content, filename) {
+    const root = filename.slice(0, filename.length - STACK_TRACE_FILE.length + ("cdktf".length + 1));
+    if (packageRoot(path.dirname(filename), "cdktf") !== root) {
+      return content;
+    }
+    const lines = content.split("\n");
+    const code = lines.map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line))
+      .filter((line) => !line.startsWith("//# sourceMappingURL="));
+    while (code.length > 0 && code[code.length - 1] === "") {
+      code.pop();
+    }
+    const expected = STACK_TRACE_PREFIX.concat(STACK_TRACE_EAGER);
+    if (code.length !== expected.length || code.some((line, i) => line !== expected[i])) {
+      report("eager-stack-trace", { file: filename });
+      warn("cdktf's lib/tokens/private/stack-trace.js is not the one this hook knows",
+        "formatting token stack traces as cdktf does");
+      return content;
+    }
+    if (STACK_TRACE_LAZY.length !== STACK_TRACE_EAGER.length) {
+      return content; // a mistake in this file; keep line numbers right
+    }
+    const start = STACK_TRACE_PREFIX.length;
+    for (let i = 0; i < STACK_TRACE_LAZY.length; i++) {
+      lines[start + i] = STACK_TRACE_LAZY[i] + (lines[start + i].endsWith("\r") ? "\r" : "");
+    }
+    report("lazy-stack-trace", { file: filename });
+    return lines.join("\n");
   }
 
   const HELPER = "__fastshopLazyNamespace";
@@ -315,5 +487,17 @@
         " }"
     );
     return { source: lines.join("\n"), namespaces };
+  }
+
+  // Last, once everything the load hook uses is defined.
+  if (typeof Module.registerHooks !== "function") {
+    fallBack("node " + process.version + " has no module.registerHooks (Node >= 22.15; " +
+      "Node 24 and 22 LTS are supported)");
+    return;
+  }
+  try {
+    Module.registerHooks({ load: loadHook });
+  } catch (err) {
+    fallBack("module.registerHooks failed: " + String(err && err.message));
   }
 })();

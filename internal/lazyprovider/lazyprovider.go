@@ -12,16 +12,19 @@
 //
 //	import _ "fastshop/internal/lazyprovider"
 //
+// The hook also makes two of cdktf's load costs lazy the same way: two
+// packages it requires but a synth does not use, and the formatting of token
+// creation stack traces.
+//
 // Its init writes the hook to the user's cache directory and appends
 // --require=<hook> to NODE_OPTIONS, which the jsii runtime passes to the node
 // processes it starts. The hook also passes the kernel two node options: one
 // that silences the deprecation warning cdktf causes on Node 22 and 24
 // (DEP0044), and a small young generation (less memory). It recognizes what it
 // changes by its shape, never by a hash of a third-party file: on a node
-// without module.registerHooks, or a provider whose index.js has another
-// shape, the provider loads eagerly (correct, only slower) and the hook
-// prints one warning line; a node that does not accept an option runs without
-// it.
+// without module.registerHooks, or a provider or cdktf file of another shape,
+// the file loads as written (correct, only slower) and the hook prints one
+// warning line; a node that does not accept an option runs without it.
 //
 // Set FASTSHOP_LAZY_PROVIDER=off to switch it all off, for comparisons.
 //
