@@ -120,3 +120,28 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 	}
 	return files
 }
+
+// TestDocsAgreeOnNode keeps package.json, help, README and the pinned
+// runtimes of scripts/install-tools in step on the supported Node.js majors.
+func TestDocsAgreeOnNode(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"package.json", []string{`"node": "^22 || ^24"`}},
+		{"help", []string{"Node.js 24 LTS (or 22 LTS; Node 20 is end of life)"}},
+		{"README.md", []string{"Go 1.26, Node.js 24 LTS (or 22 LTS) and Terraform", "Node.js 24 LTS (22 LTS works too"}},
+		{"scripts/install-tools", []string{"\nNODE_VERSION=24.", "\nNODE22_VERSION=22.", "\nNODE_MIN_MAJOR=22\n"}},
+	}
+	for _, tt := range tests {
+		data, err := os.ReadFile(filepath.Join(repoRoot(), tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(string(data), want) {
+				t.Errorf("%s does not say %q (supported: Node 24 LTS and 22 LTS)", tt.file, want)
+			}
+		}
+	}
+}
