@@ -247,6 +247,7 @@ func addKCLAlarms(stack cdktf.TerraformStack, env Environment, k kclTables, a al
 			AlarmActions:       actions,
 			OkActions:          actions,
 			Tags:               nameTag(al.name),
+			DependsOn:          &[]cdktf.ITerraformDependable{a.Publishers},
 		})
 	}
 }

@@ -216,7 +216,7 @@ func addFlowLogs(stack cdktf.TerraformStack, env Environment, k keys, v vpc.Vpc)
 	// which lists groups and cannot name one: it gets every group of this
 	// account and region (the CloudWatch Logs guide's log-group:* form),
 	// never Resource "*". CreateLogGroup is left out: the group exists.
-	iamrolepolicy.NewIamRolePolicy(stack, jsii.String("flow_logs_writer_access"), &iamrolepolicy.IamRolePolicyConfig{
+	access := iamrolepolicy.NewIamRolePolicy(stack, jsii.String("flow_logs_writer_access"), &iamrolepolicy.IamRolePolicyConfig{
 		Name: jsii.String("write-flow-logs"),
 		Role: role.Id(),
 		Policy: jsii.String(newPolicy(
@@ -229,7 +229,11 @@ func addFlowLogs(stack cdktf.TerraformStack, env Environment, k keys, v vpc.Vpc)
 		).JSON()),
 	})
 
+	// Delivery starts as soon as the flow log exists and uses the role's
+	// policy: the policy must exist first, which the role reference alone
+	// does not order.
 	flowlog.NewFlowLog(stack, jsii.String("vpc"), &flowlog.FlowLogConfig{
+		DependsOn:              &[]cdktf.ITerraformDependable{access},
 		VpcId:                  v.Id(),
 		TrafficType:            jsii.String("ALL"),
 		LogDestinationType:     jsii.String("cloud-watch-logs"),
