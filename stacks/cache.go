@@ -50,6 +50,10 @@ func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, 
 	})
 
 	family := "redis" + strings.SplitN(env.CacheEngineVersion, ".", 2)[0]
+	// name, family and description force a new group, and a group in use
+	// cannot be deleted: the new one is created first. The family is part
+	// of the name so that a major upgrade's new group does not collide with
+	// the old; a new description needs a new name for the same reason.
 	params := elasticacheparametergroup.NewElasticacheParameterGroup(stack, jsii.String("redis_settings"), &elasticacheparametergroup.ElasticacheParameterGroupConfig{
 		Name:        jsii.String(env.resourceName(family)),
 		Family:      jsii.String(family),
@@ -57,7 +61,8 @@ func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, 
 		Parameter: &[]*elasticacheparametergroup.ElasticacheParameterGroupParameter{
 			{Name: jsii.String("timeout"), Value: jsii.String("300")},
 		},
-		Tags: nameTag(env.resourceName(family)),
+		Tags:      nameTag(env.resourceName(family)),
+		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 
 	// RBAC instead of a shared AUTH token: the default user is switched

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -65,6 +66,30 @@ func TestCache(t *testing.T) {
 		users := s.resource(t, "aws_elasticache_user_group", "redis_users")
 		if ids, _ := users["user_ids"].([]any); len(ids) != 2 {
 			t.Errorf("%s: user group members %v; want the disabled default user and the app user", env.Name, ids)
+		}
+	}
+}
+
+// TestParameterGroupsReplaceSafely: name, family and description of a
+// parameter group force replacement, and a group in use cannot be deleted,
+// so each is created before the old one goes, under a name that carries the
+// family (a major upgrade must not reuse the old group's name).
+func TestParameterGroupsReplaceSafely(t *testing.T) {
+	groups := []struct{ typ, name string }{
+		{"aws_db_parameter_group", "postgres_tls_audit"},
+		{"aws_elasticache_parameter_group", "redis_settings"},
+	}
+	for _, s := range synthAll(t) {
+		for _, g := range groups {
+			r := s.resource(t, g.typ, g.name)
+			lifecycle, _ := r["lifecycle"].(map[string]any)
+			if lifecycle["create_before_destroy"] != true {
+				t.Errorf("%s: %s.%s lifecycle = %v; want create_before_destroy", s.Env.Name, g.typ, g.name, lifecycle)
+			}
+			family, _ := r["family"].(string)
+			if name, _ := r["name"].(string); family == "" || !strings.Contains(name, family) {
+				t.Errorf("%s: %s.%s name %q does not carry its family %q; a create-before-destroy on a family change would reuse the name", s.Env.Name, g.typ, g.name, name, family)
+			}
 		}
 	}
 }
