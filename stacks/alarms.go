@@ -404,7 +404,7 @@ func alarmsFor(env Environment, streamName, dbIdentifier, replicationGroupID, no
 				periodS: 300, evaluations: 3, treatMissing: "missing",
 				what:                 node + " engine CPU (the Redis thread) was",
 				thresholdDescription: fmt.Sprintf("above %d%%", env.CacheCPUAlarmPercent),
-				check:                "Check the slow log (/fastshop/" + env.Name + "/redis/slow-log), hot keys and expensive commands; then CacheNodeType.",
+				check:                "Check the slow log (" + cacheLogGroupName(env, "slow-log") + "), hot keys and expensive commands; then CacheNodeType.",
 			},
 			alarm{
 				id: "redis_" + member + "_memory", name: env.resourceName("redis-" + member + "-memory"),

@@ -33,6 +33,15 @@ var cacheLogs = []struct{ logType, id string }{
 	{"engine-log", "redis_engine_log"},
 }
 
+// cacheLogGroupName names the log group of one Redis log type. ElastiCache
+// log delivery adds each destination group to a CloudWatch Logs resource
+// policy, whose account-level form is limited to 5,120 characters; groups
+// under /aws/vendedlogs/ are admitted without growing it, so ephemeral
+// stacks sharing the dev account cannot exhaust it.
+func cacheLogGroupName(env Environment, logType string) string {
+	return fmt.Sprintf("/aws/vendedlogs/fastshop/%s/redis/%s", env.Name, logType)
+}
+
 // cache is what outputs and roles need of Redis.
 type cache struct {
 	Group   elasticachereplicationgroup.ElasticacheReplicationGroup
@@ -94,7 +103,7 @@ func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, 
 
 	var delivery []*elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration
 	for _, l := range cacheLogs {
-		group := newLogGroup(stack, env, k, l.id, fmt.Sprintf("/fastshop/%s/redis/%s", env.Name, l.logType))
+		group := newLogGroup(stack, env, k, l.id, cacheLogGroupName(env, l.logType))
 		delivery = append(delivery, &elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration{
 			Destination:     group.Name(),
 			DestinationType: jsii.String("cloudwatch-logs"),

@@ -41,6 +41,11 @@ func TestCache(t *testing.T) {
 		for _, d := range rg["log_delivery_configuration"].([]any) {
 			m := d.(map[string]any)
 			logTypes = append(logTypes, m["log_type"].(string))
+			id := cacheLogID(t, str(m["log_type"]))
+			got := s.resource(t, "aws_cloudwatch_log_group", id)["name"]
+			if want := "/aws/vendedlogs/fastshop/" + env.Name + "/redis/" + str(m["log_type"]); m["destination"] != "${aws_cloudwatch_log_group."+id+".name}" || got != want {
+				t.Errorf("%s: %v logs go to %v named %v; want aws_cloudwatch_log_group.%s named %s (under /aws/vendedlogs/, outside the account's 5,120-character resource policy)", env.Name, m["log_type"], m["destination"], got, id, want)
+			}
 			if m["destination_type"] != "cloudwatch-logs" {
 				t.Errorf("%s: %v logs go to %v", env.Name, m["log_type"], m["destination_type"])
 			}
@@ -92,4 +97,16 @@ func TestParameterGroupsReplaceSafely(t *testing.T) {
 			}
 		}
 	}
+}
+
+// cacheLogID is the construct id of a Redis log type's group.
+func cacheLogID(t *testing.T, logType string) string {
+	t.Helper()
+	for _, l := range cacheLogs {
+		if l.logType == logType {
+			return l.id
+		}
+	}
+	t.Fatalf("no log group for Redis log type %q", logType)
+	return ""
 }

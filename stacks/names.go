@@ -165,7 +165,7 @@ func (e Environment) derivedNames() []derivedName {
 		rows = append(rows, derivedName{fmt.Sprintf("/aws/rds/instance/%s/%s", db, export), ruleLogGroup})
 	}
 	for _, l := range cacheLogs {
-		rows = append(rows, derivedName{fmt.Sprintf("/fastshop/%s/redis/%s", e.Name, l.logType), ruleLogGroup})
+		rows = append(rows, derivedName{fmt.Sprintf("/aws/vendedlogs/fastshop/%s/redis/%s", e.Name, l.logType), ruleLogGroup})
 	}
 	for _, table := range kclTableSpecs(e) {
 		rows = append(rows, derivedName{table.name, ruleDynamoDBTable})
