@@ -186,7 +186,13 @@ func wildcardResources(policy string) ([]string, error) {
 		namespace, _ := st.Condition["StringEquals"]["cloudwatch:namespace"].(string)
 		metricsOnly := slices.Equal(asStrings(st.Action), []string{"cloudwatch:PutMetricData"}) && len(st.Condition) == 1 &&
 			len(st.Condition["StringEquals"]) == 1 && namespace != "" && !strings.ContainsAny(namespace, "*?")
-		if !metricsOnly {
+		// The two EC2 reads Lambda checks before attaching a function to
+		// the VPC support no resource-level permissions (Service
+		// Authorization Reference, Amazon EC2; Lambda Developer Guide:
+		// DescribeNetworkInterfaces works only on "*"). They reveal
+		// network metadata, never data.
+		lambdaDescribe := slices.Equal(asStrings(st.Action), lambdaDescribeActions) && len(st.Condition) == 0
+		if !metricsOnly && !lambdaDescribe {
 			out = append(out, st.Sid)
 		}
 	}
@@ -194,8 +200,9 @@ func wildcardResources(policy string) ([]string, error) {
 }
 
 // TestNoWildcardResources walks every identity policy: Resource "*" only
-// for PutMetricData in one namespace, and the processor has exactly that
-// statement.
+// for PutMetricData in one namespace and for the two EC2 reads Lambda needs
+// to attach a function to the VPC, and the processor has the metrics
+// statement exactly.
 func TestNoWildcardResources(t *testing.T) {
 	for _, s := range synthAll(t) {
 		for _, typ := range []string{"aws_iam_policy", "aws_iam_role_policy"} {
@@ -230,6 +237,9 @@ func TestWildcardResourcesCatches(t *testing.T) {
 		{"everything in a list", `{"Sid":"L","Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:sa-east-1:111111111111:key/k","*"]}`, []string{"L"}},
 		{"metrics without a namespace", `{"Sid":"N","Effect":"Allow","Action":["cloudwatch:PutMetricData"],"Resource":"*"}`, []string{"N"}},
 		{"metrics in any namespace", `{"Sid":"W","Effect":"Allow","Action":["cloudwatch:PutMetricData"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"*"}}}`, []string{"W"}},
+		{"Lambda's network reads", `{"Sid":"E","Effect":"Allow","Action":["ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets"],"Resource":"*"}`, nil},
+		{"network reads and a write", `{"Sid":"F","Effect":"Allow","Action":["ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets","ec2:CreateNetworkInterface"],"Resource":"*"}`, []string{"F"}},
+		{"one network write", `{"Sid":"G","Effect":"Allow","Action":["ec2:DeleteNetworkInterface"],"Resource":"*"}`, []string{"G"}},
 		{"metrics and more", `{"Sid":"X","Effect":"Allow","Action":["cloudwatch:PutMetricData","cloudwatch:DeleteAlarms"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"n"}}}`, []string{"X"}},
 		{"namespace and an unexpected condition", `{"Sid":"C","Effect":"Allow","Action":["cloudwatch:PutMetricData"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"n"},"StringLike":{"aws:PrincipalTag/team":"*"}}}`, []string{"C"}},
 	}

@@ -158,6 +158,7 @@ func (e Environment) derivedNames() []derivedName {
 		{n("endpoints-sg"), ruleSecurityGroup},
 		{fmt.Sprintf("/fastshop/%s/vpc-flow-logs", e.Name), ruleLogGroup},
 		{fmt.Sprintf("/fastshop/%s/processor", e.Name), ruleLogGroup},
+		{fmt.Sprintf("/fastshop/%s/producer", e.Name), ruleLogGroup},
 		{sessionName(e.Name), ruleSTSSession},
 		{Workspace(e.Name), ruleWorkspace},
 	}
