@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -254,5 +255,46 @@ func TestWildcardResourcesCatches(t *testing.T) {
 	}
 	if _, err := wildcardResources("not json"); err == nil {
 		t.Error("wildcardResources accepted a document that does not parse")
+	}
+}
+
+// TestKCLPollingDocumented: KCL 2.x and later default to enhanced fan-out,
+// which the processor role does not allow; the README's KCL section and the
+// application-name output must tell processors to configure polling.
+func TestKCLPollingDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := strings.Index(string(readme), "## Kinesis Client Library")
+	if start < 0 {
+		t.Fatal("README.md has no Kinesis Client Library section")
+	}
+	section := string(readme)[start:]
+	if end := strings.Index(section[3:], "\n## "); end >= 0 {
+		section = section[:end+3]
+	}
+	for _, want := range []string{"PollingConfig", "retrievalSpecificConfig", "enhanced fan-out", "kinesis:RegisterStreamConsumer", "SubscribeToShard"} {
+		if !strings.Contains(section, want) {
+			t.Errorf("README.md's KCL section does not mention %s; processors must be told to poll", want)
+		}
+	}
+	for _, s := range synthAll(t) {
+		outputs, _ := s.JSON["output"].(map[string]any)
+		o, _ := outputs["kcl_application_name"].(map[string]any)
+		if d := str(o["description"]); !strings.Contains(d, "PollingConfig") {
+			t.Errorf("%s: output kcl_application_name description %q does not say to configure PollingConfig", s.Env.Name, d)
+		}
+	}
+	// The processor role still grants no fan-out action: the README's
+	// instruction is what keeps processors working.
+	for _, s := range synthAll(t) {
+		for sid, st := range statementsOf(t, s.Env.Name, str(s.resource(t, "aws_iam_policy", "processor_access")["policy"])) {
+			for _, a := range asStrings(st.Action) {
+				if a == "kinesis:SubscribeToShard" || a == "kinesis:RegisterStreamConsumer" {
+					t.Errorf("%s: processor statement %s grants %s; update the README's polling instruction", s.Env.Name, sid, a)
+				}
+			}
+		}
 	}
 }
