@@ -52,6 +52,9 @@ const gib = 1 << 30
 type alerts struct {
 	Topic snstopic.SnsTopic
 	Key   dataKey
+	// Publishers is the topic policy that lets CloudWatch publish; alarms
+	// wait for it, since an alarm's first state change publishes.
+	Publishers snstopicpolicy.SnsTopicPolicy
 }
 
 // alarm is one CloudWatch metric alarm and the words on-call reads: what
@@ -131,9 +134,10 @@ func addAlarms(stack cdktf.TerraformStack, env Environment, stream kinesisstream
 			AlarmActions:       actions,
 			OkActions:          actions,
 			Tags:               nameTag(a.name),
+			DependsOn:          &[]cdktf.ITerraformDependable{policy},
 		})
 	}
-	return alerts{Topic: topic, Key: key}
+	return alerts{Topic: topic, Key: key, Publishers: policy}
 }
 
 // redisNotificationsName names the replication group's notification topic,
@@ -400,7 +404,7 @@ func alarmsFor(env Environment, streamName, dbIdentifier, replicationGroupID, no
 				periodS: 300, evaluations: 3, treatMissing: "missing",
 				what:                 node + " engine CPU (the Redis thread) was",
 				thresholdDescription: fmt.Sprintf("above %d%%", env.CacheCPUAlarmPercent),
-				check:                "Check the slow log (/fastshop/" + env.Name + "/redis/slow-log), hot keys and expensive commands; then CacheNodeType.",
+				check:                "Check the slow log (" + cacheLogGroupName(env, "slow-log") + "), hot keys and expensive commands; then CacheNodeType.",
 			},
 			alarm{
 				id: "redis_" + member + "_memory", name: env.resourceName("redis-" + member + "-memory"),

@@ -33,6 +33,15 @@ var cacheLogs = []struct{ logType, id string }{
 	{"engine-log", "redis_engine_log"},
 }
 
+// cacheLogGroupName names the log group of one Redis log type. ElastiCache
+// log delivery adds each destination group to a CloudWatch Logs resource
+// policy, whose account-level form is limited to 5,120 characters; groups
+// under /aws/vendedlogs/ are admitted without growing it, so ephemeral
+// stacks sharing the dev account cannot exhaust it.
+func cacheLogGroupName(env Environment, logType string) string {
+	return fmt.Sprintf("/aws/vendedlogs/fastshop/%s/redis/%s", env.Name, logType)
+}
+
 // cache is what outputs and roles need of Redis.
 type cache struct {
 	Group   elasticachereplicationgroup.ElasticacheReplicationGroup
@@ -50,6 +59,10 @@ func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, 
 	})
 
 	family := "redis" + strings.SplitN(env.CacheEngineVersion, ".", 2)[0]
+	// name, family and description force a new group, and a group in use
+	// cannot be deleted: the new one is created first. The family is part
+	// of the name so that a major upgrade's new group does not collide with
+	// the old; a new description needs a new name for the same reason.
 	params := elasticacheparametergroup.NewElasticacheParameterGroup(stack, jsii.String("redis_settings"), &elasticacheparametergroup.ElasticacheParameterGroupConfig{
 		Name:        jsii.String(env.resourceName(family)),
 		Family:      jsii.String(family),
@@ -57,7 +70,8 @@ func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, 
 		Parameter: &[]*elasticacheparametergroup.ElasticacheParameterGroupParameter{
 			{Name: jsii.String("timeout"), Value: jsii.String("300")},
 		},
-		Tags: nameTag(env.resourceName(family)),
+		Tags:      nameTag(env.resourceName(family)),
+		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 
 	// RBAC instead of a shared AUTH token: the default user is switched
@@ -89,7 +103,7 @@ func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, 
 
 	var delivery []*elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration
 	for _, l := range cacheLogs {
-		group := newLogGroup(stack, env, k, l.id, fmt.Sprintf("/fastshop/%s/redis/%s", env.Name, l.logType))
+		group := newLogGroup(stack, env, k, l.id, cacheLogGroupName(env, l.logType))
 		delivery = append(delivery, &elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration{
 			Destination:     group.Name(),
 			DestinationType: jsii.String("cloudwatch-logs"),

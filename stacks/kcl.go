@@ -247,6 +247,7 @@ func addKCLAlarms(stack cdktf.TerraformStack, env Environment, k kclTables, a al
 			AlarmActions:       actions,
 			OkActions:          actions,
 			Tags:               nameTag(al.name),
+			DependsOn:          &[]cdktf.ITerraformDependable{a.Publishers},
 		})
 	}
 }
@@ -260,7 +261,7 @@ func addKCLOutputs(stack cdktf.TerraformStack, k kclTables, e endpoints) {
 			Description: jsii.String(description),
 		})
 	}
-	output("kcl_application_name", "KCL application name of the fraud-detection processors; KCL derives the table names and metric namespace below from it", k.ApplicationName)
+	output("kcl_application_name", "KCL application name of the fraud-detection processors; KCL derives the table names and metric namespace below from it. Configure polling retrieval (PollingConfig): the processor role does not allow KCL's default, enhanced fan-out", k.ApplicationName)
 	output("kcl_metric_namespace", "CloudWatch namespace KCL publishes to (KCL's default, the application name); the only namespace the processor role may publish to", k.MetricNamespace())
 	output("dynamodb_table_kcl_leases_name", "KCL lease table (with the "+KCLLeaseOwnerIndex+" index), encrypted with the kcl key", k.Leases.Name())
 	output("dynamodb_table_kcl_coordinator_state_name", "KCL 3.x coordinator state table, encrypted with the kcl key", k.CoordinatorState.Name())

@@ -158,6 +158,7 @@ func (e Environment) derivedNames() []derivedName {
 		{n("endpoints-sg"), ruleSecurityGroup},
 		{fmt.Sprintf("/fastshop/%s/vpc-flow-logs", e.Name), ruleLogGroup},
 		{fmt.Sprintf("/fastshop/%s/processor", e.Name), ruleLogGroup},
+		{fmt.Sprintf("/fastshop/%s/producer", e.Name), ruleLogGroup},
 		{sessionName(e.Name), ruleSTSSession},
 		{Workspace(e.Name), ruleWorkspace},
 	}
@@ -165,7 +166,7 @@ func (e Environment) derivedNames() []derivedName {
 		rows = append(rows, derivedName{fmt.Sprintf("/aws/rds/instance/%s/%s", db, export), ruleLogGroup})
 	}
 	for _, l := range cacheLogs {
-		rows = append(rows, derivedName{fmt.Sprintf("/fastshop/%s/redis/%s", e.Name, l.logType), ruleLogGroup})
+		rows = append(rows, derivedName{fmt.Sprintf("/aws/vendedlogs/fastshop/%s/redis/%s", e.Name, l.logType), ruleLogGroup})
 	}
 	for _, table := range kclTableSpecs(e) {
 		rows = append(rows, derivedName{table.name, ruleDynamoDBTable})
