@@ -122,7 +122,6 @@ func TestProviderLoadsLazily(t *testing.T) {
 		{"barrel-shape", "lib/index.js has an unexpected shape"},
 		{"cdktf-shape", "fastshop lazyprovider: cdktf's"},
 		{"kernel-shape", "fastshop lazyprovider: the jsii kernel"},
-		{"no-source-maps-enabled", "does not say whether source maps are on"},
 		{"no-node-options", ""},
 	}
 	for _, tt := range tests {

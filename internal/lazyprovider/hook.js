@@ -14,7 +14,9 @@
 // namespace on first access and then replaces itself with the plain value.
 // In the same way it makes two of cdktf's costs lazy ("cdktf" below): two
 // packages cdktf requires but a synth does not use, and the formatting of
-// token creation stack traces. Nothing on disk changes.
+// token creation stack traces; and it has the jsii kernel read the rows of
+// the provider's 32 MB type-definitions file it needs rather than the whole
+// file ("the jsii kernel"). Nothing on disk changes.
 //
 // It looks for what it changes by its shape, never by a hash of a
 // third-party file, and where it does not find it, node runs as it would
@@ -23,8 +25,8 @@
 //     loads eagerly;
 //   - a barrel with any line not of the forms below, or a package whose entry
 //     point is not lib/index.js: loaded as written;
-//   - a cdktf file that is not of the shape its part expects: loaded as
-//     written.
+//   - a cdktf file, or the jsii kernel's lib/program.js, that is not of the
+//     shape its part expects: loaded as written.
 // Any error inside the load hook is caught and means the same: stock
 // behaviour.
 //
@@ -162,19 +164,6 @@
   // (its entry point: if it is lib/index.js of the expected shape, it is made
   // lazy) and the few cdktf files below.
   function loadHook(url, context, nextLoad) {
-    const result = rewrite(url, context, nextLoad);
-    if (!dropMaps || typeof url !== "string" || !url.startsWith("file:") || !url.includes(PACKAGE_HINT)) {
-      return result;
-    }
-    try {
-      return withoutInlineSourceMap(result);
-    } catch (err) {
-      fallBack("unexpected error: " + String(err && err.message), { file: url });
-      return result;
-    }
-  }
-
-  function rewrite(url, context, nextLoad) {
     const result = nextLoad(url, context);
     if (typeof url !== "string" || !url.startsWith("file:") ||
       !(url.includes(URL_HINT) || url.includes(CDKTF_HINT) || url.endsWith(KERNEL_HINT))) {
@@ -194,56 +183,6 @@
       fallBack("unexpected error: " + String(err && err.message), { file: url });
       return result;
     }
-  }
-
-  // ---- inline source maps ----
-  //
-  // The provider's and cdktf's files end with their source map as a base64
-  // comment, 70% of the provider's bytes. V8 keeps each file's source for
-  // the life of the process, map and all (the provider's files go to its
-  // large-object space), although node reads such a map only with source maps
-  // enabled (--enable-source-maps or process.setSourceMapsEnabled) and a
-  // debugger only when one is attached. So while source maps are off, and
-  // node was not started to be debugged, a package file (under
-  // node_modules) whose last line is an inline map is compiled with that line
-  // left empty; line and column numbers stay the same, and a stack trace,
-  // which without source maps shows them, reads the same. A node without
-  // process.sourceMapsEnabled (older than 20.7, or of another shape) keeps
-  // them, with one warning.
-  const PACKAGE_HINT = "/node_modules/";
-  const INLINE_MAP = "//# sourceMappingURL=data:";
-  const dropMaps = !skip.has("source-maps") && inlineMapsUnused();
-
-  function inlineMapsUnused() {
-    if (typeof process.sourceMapsEnabled !== "boolean") {
-      report("keep-source-maps", { reason: "no process.sourceMapsEnabled" });
-      warn("node " + process.version + " does not say whether source maps are on (no process.sourceMapsEnabled)",
-        "keeping packages' inline source maps in memory");
-      return false;
-    }
-    const args = (process.env.NODE_OPTIONS || "").split(/\s+/).concat(process.execArgv);
-    return !args.some((arg) => /^--(inspect|debug|enable-source-maps)/.test(arg));
-  }
-
-  // withoutInlineSourceMap returns result with its source's last line emptied
-  // if that line is an inline source map and source maps are off now.
-  function withoutInlineSourceMap(result) {
-    if (process.sourceMapsEnabled !== false) {
-      return result;
-    }
-    const text = sourceText(result);
-    if (text === undefined) {
-      return result;
-    }
-    let end = text.length;
-    while (end > 0 && (text[end - 1] === "\n" || text[end - 1] === "\r")) {
-      end--;
-    }
-    const start = text.lastIndexOf("\n", end - 1) + 1;
-    if (!text.startsWith(INLINE_MAP, start)) {
-      return result;
-    }
-    return Object.assign({}, result, { source: text.slice(0, start) + text.slice(end) });
   }
 
   // sourceText returns the source of a load hook's result as a string, or

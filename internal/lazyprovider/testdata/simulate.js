@@ -56,9 +56,6 @@ switch (process.env.FASTSHOP_TEST_SIMULATE) {
       },
     });
     break;
-  case "no-source-maps-enabled": // a node that does not say whether source maps are on
-    Object.defineProperty(process, "sourceMapsEnabled", { value: undefined, configurable: true });
-    break;
   case "no-node-options": // a node that accepts none of the options in NODE_OPTIONS
     Object.defineProperty(process, "allowedNodeEnvironmentFlags", { value: new Set(), configurable: true });
     break;
