@@ -492,14 +492,14 @@
       "const " + g.begin + "=" + field(g.index) + ".readUInt32LE(" + field(g.offsets) + "+4*" + g.row + ")," +
       g.end + "=" + field(g.index) + ".readUInt32LE(" + field(g.offsets) + "+4*(" + g.row + "+1))," +
       g.parsed + "=JSON.parse(" + RANGE_HELPER + "(" + field(g.file) + "," + g.begin + "," + g.end + "));";
-    const lines = source.slice(0, m.index) + replacement + source.slice(m.index + m[0].length);
+    const rewritten = source.slice(0, m.index) + replacement + source.slice(m.index + m[0].length);
     // A hoisted function declaration at the end of the module: the file's
     // lines before it are unchanged, and the module's own `require` is in
     // scope.
     return {
-      source: lines + "\nfunction " + RANGE_HELPER + "(file, begin, end) {" +
+      source: rewritten + "\nfunction " + RANGE_HELPER + "(file, begin, end) {" +
         " const fs = require(\"fs\"); const fd = fs.openSync(file, \"r\");" +
-        " try { const bytes = Buffer.alloc(Math.max(0, end - begin)); let got = 0;" +
+        " try { const bytes = Buffer.alloc(Math.max(0, Math.min(end, fs.fstatSync(fd).size) - begin)); let got = 0;" +
         " while (got < bytes.length) { const n = fs.readSync(fd, bytes, got, bytes.length - got, begin + got); if (n === 0) break; got += n; }" +
         " return bytes.toString(\"utf-8\", 0, got); } finally { fs.closeSync(fd); } }\n",
     };
