@@ -17,8 +17,8 @@ import (
 // LTS): with the hook, with it off, and with node or the provider made to
 // look like releases the hook does not know (testdata/simulate.js). It checks
 // that this package's init ran before any package that can start node, that
-// the kernel made the real provider barrel lazy and trimmed cdktf as the hook
-// does, that a synth prints nothing
+// the kernel made the real provider barrel lazy, trimmed cdktf and read the
+// type definitions in rows as the hook does, that a synth prints nothing
 // on stderr (no deprecation warning), that each unknown shape falls back with
 // at most one warning, and that every output is byte for byte the same.
 func TestProviderLoadsLazily(t *testing.T) {
@@ -79,12 +79,12 @@ func TestProviderLoadsLazily(t *testing.T) {
 	}
 	var parts []string
 	for _, r := range lazy.reports {
-		if r.Event == "lazy-require" || r.Event == "lazy-stack-trace" {
+		if r.Event == "lazy-require" || r.Event == "lazy-stack-trace" || r.Event == "lazy-defs" {
 			parts = append(parts, strings.TrimSuffix(r.Event+":"+r.Module, ":"))
 		}
 	}
 	slices.Sort(parts)
-	if want := []string{"lazy-require:archiver", "lazy-require:semver", "lazy-stack-trace"}; !slices.Equal(parts, want) {
+	if want := []string{"lazy-defs", "lazy-require:archiver", "lazy-require:semver", "lazy-stack-trace"}; !slices.Equal(parts, want) {
 		t.Errorf("hook's cdktf parts did %v on the real cdktf, want %v", parts, want)
 	}
 	if stderr := withoutInitTrace(lazy.stderr); stderr != "" {
@@ -121,6 +121,7 @@ func TestProviderLoadsLazily(t *testing.T) {
 		{"register-hooks-throws", "module.registerHooks failed"},
 		{"barrel-shape", "lib/index.js has an unexpected shape"},
 		{"cdktf-shape", "fastshop lazyprovider: cdktf's"},
+		{"kernel-shape", "fastshop lazyprovider: the jsii kernel"},
 		{"no-node-options", ""},
 	}
 	for _, tt := range tests {

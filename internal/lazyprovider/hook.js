@@ -14,7 +14,9 @@
 // namespace on first access and then replaces itself with the plain value.
 // In the same way it makes two of cdktf's costs lazy ("cdktf" below): two
 // packages cdktf requires but a synth does not use, and the formatting of
-// token creation stack traces. Nothing on disk changes.
+// token creation stack traces; and it has the jsii kernel read the rows of
+// the provider's 32 MB type-definitions file it needs rather than the whole
+// file ("the jsii kernel"). Nothing on disk changes.
 //
 // It looks for what it changes by its shape, never by a hash of a
 // third-party file, and where it does not find it, node runs as it would
@@ -23,8 +25,8 @@
 //     loads eagerly;
 //   - a barrel with any line not of the forms below, or a package whose entry
 //     point is not lib/index.js: loaded as written;
-//   - a cdktf file that is not of the shape its part expects: loaded as
-//     written.
+//   - a cdktf file, or the jsii kernel's lib/program.js, that is not of the
+//     shape its part expects: loaded as written.
 // Any error inside the load hook is caught and means the same: stock
 // behaviour.
 //
@@ -163,10 +165,14 @@
   // lazy) and the few cdktf files below.
   function loadHook(url, context, nextLoad) {
     const result = nextLoad(url, context);
-    if (typeof url !== "string" || !url.startsWith("file:") || !(url.includes(URL_HINT) || url.includes(CDKTF_HINT))) {
+    if (typeof url !== "string" || !url.startsWith("file:") ||
+      !(url.includes(URL_HINT) || url.includes(CDKTF_HINT) || url.endsWith(KERNEL_HINT))) {
       return result;
     }
     try {
+      if (url.endsWith(KERNEL_HINT)) {
+        return skip.has("defs") ? result : maybeRangeReads(url, result);
+      }
       if (url.includes(URL_HINT)) {
         return skip.has("barrel") ? result : maybeRewrite(url, result);
       }
@@ -411,6 +417,92 @@
     }
     report("lazy-stack-trace", { file: filename });
     return lines.join("\n");
+  }
+
+  // ---- the jsii kernel ----
+  //
+  // The first type lookup in an assembly reads the whole runtime-defs file of
+  // its package-cache entry (32 MB for the AWS provider) and keeps it for the
+  // life of the kernel, to decode a few hundred lines of it: jsii's
+  // LazyTypes.get (lib/program.js, the kernel's main script) does
+  //
+  //     this.#defs ??= readFileSync(this.#defsPath);
+  //     ... JSON.parse(this.#defs.toString("utf-8", begin, end)) ...
+  //
+  // When that method is exactly of this shape (as tsc lowers it: the private
+  // field a WeakMap, read and written at that one place in the file), the
+  // read and the decode become one call that reads bytes begin..end of the
+  // file into a Buffer of that size and decodes it: the same string, and the
+  // field stays empty. Any other kernel is left alone, with one warning.
+  const KERNEL_HINT = "/lib/program.js";
+  const RANGE_HELPER = "__fastshopReadRange";
+  const ID = "[A-Za-z_$][\\w$]*";
+  // The method's code as tsc and the bundler emit it, with its minified
+  // names captured: get/set are tsc's private field helpers, defs the field
+  // that holds the file's contents, file the one that holds its path.
+  const named = (name) => "(?<" + name + ">" + ID + ")";
+  const DEFS_READ = new RegExp(
+    "const " + named("buffer") + "=" + named("set") + "\\(this," + named("defs") + ",null!==\\(" + named("tmp") +
+      "=" + named("get") + "\\(this,\\k<defs>,\"f\"\\)\\)&&void 0!==\\k<tmp>\\?\\k<tmp>:" +
+      "\\(0," + ID + "\\.readFileSync\\)\\(\\k<get>\\(this," + named("file") + ",\"f\"\\)\\),\"f\"\\)," +
+      named("begin") + "=\\k<get>\\(this," + named("index") + ",\"f\"\\)\\.readUInt32LE\\(\\k<get>\\(this," + named("offsets") +
+      ",\"f\"\\)\\+4\\*" + named("row") + "\\)," +
+      named("end") + "=\\k<get>\\(this,\\k<index>,\"f\"\\)\\.readUInt32LE\\(\\k<get>\\(this,\\k<offsets>,\"f\"\\)\\+4\\*\\(\\k<row>\\+1\\)\\)," +
+      named("parsed") + "=JSON\\.parse\\(\\k<buffer>\\.toString\\(\"utf-8\",\\k<begin>,\\k<end>\\)\\);", "g");
+
+  function maybeRangeReads(url, result) {
+    const filename = require("url").fileURLToPath(url);
+    // Only the kernel's main script: lib/program.js beside bin/jsii-runtime.js.
+    if (!process.argv[1] || path.resolve(process.argv[1]) !== filename ||
+      !fs.existsSync(path.join(path.dirname(filename), "..", "bin", "jsii-runtime.js"))) {
+      return result;
+    }
+    const text = sourceText(result);
+    const rewritten = text === undefined ? { error: "node's load hook gave it without its source" } : rangeReads(text);
+    if (rewritten.error) {
+      report("eager-defs", { file: filename, reason: rewritten.error });
+      warn("the jsii kernel (" + filename + ") is not of the shape this hook knows (" + rewritten.error + ")",
+        "reading type definitions whole");
+      return result;
+    }
+    report("lazy-defs", { file: filename });
+    return Object.assign({}, result, { source: rewritten.source });
+  }
+
+  // rangeReads rewrites the one read of a runtime-defs file in source (see
+  // above), or returns {error}.
+  function rangeReads(source) {
+    if (source.includes(RANGE_HELPER)) {
+      return { error: "it already mentions " + RANGE_HELPER };
+    }
+    const matches = [...source.matchAll(DEFS_READ)];
+    if (matches.length !== 1) {
+      return { error: matches.length + " runtime-defs reads of the known form, not 1" };
+    }
+    const m = matches[0];
+    const g = m.groups;
+    // The field is private: it must be read and written only here.
+    const reads = source.split(g.get + "(this," + g.defs + ",").length - 1;
+    const writes = source.split(g.set + "(this," + g.defs + ",").length - 1;
+    if (reads !== 1 || writes !== 1) {
+      return { error: "its type-definitions field is used " + (reads + writes) + " times, not 2" };
+    }
+    const field = (name) => g.get + "(this," + name + ",\"f\")";
+    const replacement =
+      "const " + g.begin + "=" + field(g.index) + ".readUInt32LE(" + field(g.offsets) + "+4*" + g.row + ")," +
+      g.end + "=" + field(g.index) + ".readUInt32LE(" + field(g.offsets) + "+4*(" + g.row + "+1))," +
+      g.parsed + "=JSON.parse(" + RANGE_HELPER + "(" + field(g.file) + "," + g.begin + "," + g.end + "));";
+    const rewritten = source.slice(0, m.index) + replacement + source.slice(m.index + m[0].length);
+    // A hoisted function declaration at the end of the module: the file's
+    // lines before it are unchanged, and the module's own `require` is in
+    // scope.
+    return {
+      source: rewritten + "\nfunction " + RANGE_HELPER + "(file, begin, end) {" +
+        " const fs = require(\"fs\"); const fd = fs.openSync(file, \"r\");" +
+        " try { const bytes = Buffer.alloc(Math.max(0, Math.min(end, fs.fstatSync(fd).size) - begin)); let got = 0;" +
+        " while (got < bytes.length) { const n = fs.readSync(fd, bytes, got, bytes.length - got, begin + got); if (n === 0) break; got += n; }" +
+        " return bytes.toString(\"utf-8\", 0, got); } finally { fs.closeSync(fd); } }\n",
+    };
   }
 
   const HELPER = "__fastshopLazyNamespace";

@@ -863,3 +863,77 @@ func runNode(t *testing.T, dir, script string, extraEnv ...string) (string, stri
 	}
 	return string(stdout), stderr.String(), readReport(t, report)
 }
+
+// jsiiKernel is a cut-down jsii kernel main script (lib/program.js): tslib's
+// private field helpers and LazyTypes.get exactly as the bundled kernel of
+// jsii-runtime-go v1.142.0 has them, minified names and all. It reads rows of
+// a runtime-defs file (defs.jsonl) through an index of byte offsets and
+// prints them, and how often it read the whole file.
+const jsiiKernel = `"use strict";
+const fs = require("fs");
+let wholeReads = 0;
+const ae = { readFileSync(p) { wholeReads++; return fs.readFileSync(p); } };
+var se = function (e, p, m, f) { return "m" === m ? f : p.get(e); },
+  re = function (e, p, m, f) { return p.set(e, m), m; };
+var y, g, B, V, Y, Z;
+class LazyTypes{constructor(e){Y.set(this,new Map),Z.set(this,void 0),re(this,g,e.index,"f"),re(this,B,0,"f"),re(this,V,e.defsPath,"f")}get(e){var p;const m=se(this,Y,"f").get(e);if(null!=m)return m;const f=e;const _=re(this,Z,null!==(p=se(this,Z,"f"))&&void 0!==p?p:(0,ae.readFileSync)(se(this,V,"f")),"f"),F=se(this,g,"f").readUInt32LE(se(this,B,"f")+4*f),N=se(this,g,"f").readUInt32LE(se(this,B,"f")+4*(f+1)),K=JSON.parse(_.toString("utf-8",F,N));return se(this,Y,"f").set(e,K),K}}
+g=new WeakMap,B=new WeakMap,V=new WeakMap,Y=new WeakMap,Z=new WeakMap;
+const rows = [{ fqn: "a.A" }, { fqn: "b.Ünïcødé", docs: "\u2603 snow" }, { fqn: "c.C", n: [1, 2, 3] }];
+const lines = rows.map((r) => Buffer.from(JSON.stringify(r) + "\n", "utf-8"));
+const index = Buffer.alloc(4 * (rows.length + 1));
+let at = 0;
+lines.forEach((line, i) => { index.writeUInt32LE(at, 4 * i); at += line.length; });
+index.writeUInt32LE(at, 4 * rows.length);
+const defsPath = require("path").join(__dirname, "defs.jsonl");
+fs.writeFileSync(defsPath, Buffer.concat(lines));
+const types = new LazyTypes({ index, defsPath });
+const got = [types.get(2), types.get(1), types.get(0), types.get(1)];
+console.log(JSON.stringify({ rows: got, wholeReads }));
+`
+
+// TestHookReadsTypeDefinitionsInRanges checks the kernel part: in a jsii
+// kernel of the known shape the hook has each type lookup read its row of the
+// runtime-defs file instead of the whole file, with the same rows; a kernel
+// of another shape (simulated), the part skipped, or a program.js that is not
+// a jsii kernel's runs as written, and only the kernel of another shape warns.
+func TestHookReadsTypeDefinitionsInRanges(t *testing.T) {
+	const want = `{"rows":[{"fqn":"c.C","n":[1,2,3]},{"fqn":"b.Ünïcødé","docs":"☃ snow"},{"fqn":"a.A"},{"fqn":"b.Ünïcødé","docs":"☃ snow"}],`
+	kernel := map[string]string{"lib/program.js": jsiiKernel, "bin/jsii-runtime.js": "// the relay\n"}
+	notKernel := map[string]string{"lib/program.js": jsiiKernel}
+	tests := []struct {
+		name       string
+		files      map[string]string
+		env        []string
+		wantWhole  int
+		wantEvent  string // "" for none
+		wantWarned string // "" for no warning
+	}{
+		{"known kernel", kernel, nil, 0, "lazy-defs", ""},
+		{"kernel of another shape", kernel, simulating(t, "kernel-shape"), 1, "eager-defs", "the jsii kernel"},
+		{"defs field used elsewhere", map[string]string{"bin/jsii-runtime.js": "// the relay\n",
+			"lib/program.js": jsiiKernel + "LazyTypes.prototype.peek = function () { return se(this,Z,\"f\"); };\n"},
+			nil, 1, "eager-defs", "used 3 times, not 2"},
+		{"part skipped", kernel, []string{"FASTSHOP_LAZY_PROVIDER_SKIP=defs"}, 1, "", ""},
+		{"hook off", kernel, []string{SwitchEnv + "=off"}, 1, "", ""},
+		{"not a jsii kernel", notKernel, nil, 1, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, t.TempDir(), tt.files)
+			stdout, stderr, reports := runNode(t, dir, filepath.Join("lib", "program.js"), tt.env...)
+			if wantOut := fmt.Sprintf("%s\"wholeReads\":%d}\n", want, tt.wantWhole); stdout != wantOut {
+				t.Errorf("kernel printed %s, want %s", stdout, wantOut)
+			}
+			got := events(reports)
+			for _, event := range []string{"lazy-defs", "eager-defs"} {
+				if slicesContain(got, event) != (event == tt.wantEvent) {
+					t.Errorf("report events %v: %s present %v, want %v", got, event, !(event == tt.wantEvent), event == tt.wantEvent)
+				}
+			}
+			ours := strings.Count(stderr, "fastshop lazyprovider:")
+			if tt.wantWarned == "" && ours != 0 || tt.wantWarned != "" && (ours != 1 || !strings.Contains(stderr, tt.wantWarned)) {
+				t.Errorf("stderr %q: want %s", stderr, map[bool]string{true: "nothing", false: "one warning mentioning " + tt.wantWarned}[tt.wantWarned == ""])
+			}
+		})
+	}
+}

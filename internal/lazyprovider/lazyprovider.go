@@ -14,7 +14,8 @@
 //
 // The hook also makes two of cdktf's load costs lazy the same way: two
 // packages it requires but a synth does not use, and the formatting of token
-// creation stack traces.
+// creation stack traces, and it has the jsii kernel read only the rows it
+// needs of the provider's 32 MB type-definitions file.
 //
 // Its init writes the hook to the user's cache directory and appends
 // --require=<hook> to NODE_OPTIONS, which the jsii runtime passes to the node
@@ -24,7 +25,8 @@
 // changes by its shape, never by a hash of a third-party file: on a node
 // without module.registerHooks, or a provider or cdktf file of another shape,
 // the file loads as written (correct, only slower) and the hook prints one
-// warning line; a node that does not accept an option runs without it.
+// warning line (so does a jsii kernel of another shape); a node that does
+// not accept an option runs without it.
 //
 // Set FASTSHOP_LAZY_PROVIDER=off to switch it all off, for comparisons.
 //
