@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 // wantAlarm is what one alarm must watch and when it must fire.
@@ -20,7 +22,7 @@ type wantAlarm struct {
 
 // expectedAlarms writes out, independently of alarms.go, every alarm an
 // environment must have.
-func expectedAlarms(env Environment) []wantAlarm {
+func expectedAlarms(env config.Environment) []wantAlarm {
 	stream := "${aws_kinesis_stream.transactions.name}"
 	db := "${aws_db_instance.postgres.identifier}"
 	alarms := []wantAlarm{
@@ -31,7 +33,7 @@ func expectedAlarms(env Environment) []wantAlarm {
 		{"postgres_cpu", "AWS/RDS", "CPUUtilization", "Average", "GreaterThanThreshold", "missing",
 			"DBInstanceIdentifier", db, float64(env.DBCPUAlarmPercent), fmt.Sprintf("%d%%", env.DBCPUAlarmPercent)},
 		{"postgres_free_storage", "AWS/RDS", "FreeStorageSpace", "Minimum", "LessThanThreshold", "missing",
-			"DBInstanceIdentifier", db, float64(env.DBFreeStorageAlarmGB) * 1024 * 1024 * 1024, fmt.Sprintf("%d GiB", env.DBFreeStorageAlarmGB)},
+			"DBInstanceIdentifier", db, float64(env.DBFreeStorageAlarmGiB) * 1024 * 1024 * 1024, fmt.Sprintf("%d GiB", env.DBFreeStorageAlarmGiB)},
 		{"postgres_connections", "AWS/RDS", "DatabaseConnections", "Maximum", "GreaterThanThreshold", "missing",
 			"DBInstanceIdentifier", db, float64(env.DBConnectionsAlarmCount), fmt.Sprintf("%d connections", env.DBConnectionsAlarmCount)},
 		{"redis_notifications_age", "AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum", "GreaterThanThreshold", "notBreaching",
@@ -127,9 +129,9 @@ func TestAlertTopic(t *testing.T) {
 		env := s.Env
 		t.Run(env.Name, func(t *testing.T) {
 			topic := s.resource(t, "aws_sns_topic", "on_call")
-			alias := "alias/" + env.resourceName("alerts")
-			if topic["name"] != env.resourceName("alerts") || topic["kms_master_key_id"] != alias {
-				t.Errorf("%s: aws_sns_topic.on_call = %v; want %s encrypted with %s", env.Name, topic, env.resourceName("alerts"), alias)
+			alias := "alias/" + env.ResourceName("alerts")
+			if topic["name"] != env.ResourceName("alerts") || topic["kms_master_key_id"] != alias {
+				t.Errorf("%s: aws_sns_topic.on_call = %v; want %s encrypted with %s", env.Name, topic, env.ResourceName("alerts"), alias)
 			}
 			if deps, _ := topic["depends_on"].([]any); !slices.Contains(deps, any("aws_kms_alias.alerts_key")) {
 				t.Errorf("%s: aws_sns_topic.on_call names its key by alias but does not depend on aws_kms_alias.alerts_key", env.Name)
@@ -149,7 +151,7 @@ func TestAlertTopic(t *testing.T) {
 				{"CloudWatchAlarmsPublish", []string{"cloudwatch.amazonaws.com"}, map[string]map[string]any{"StringEquals": {"aws:SourceAccount": env.AccountID}}},
 				{"EventSourcesPublish", []string{"events.rds.amazonaws.com"}, nil},
 				{"RedisNotificationsDelivery", []string{"sns.amazonaws.com"}, map[string]map[string]any{
-					"ArnEquals": {"aws:SourceArn": "arn:aws:sns:sa-east-1:" + env.AccountID + ":" + env.resourceName("redis-notifications")}}},
+					"ArnEquals": {"aws:SourceArn": "arn:aws:sns:sa-east-1:" + env.AccountID + ":" + env.ResourceName("redis-notifications")}}},
 			}
 			for _, p := range publishers {
 				st, ok := statements[p.sid]
@@ -273,7 +275,7 @@ func TestRedisNotifications(t *testing.T) {
 	for _, s := range synthAll(t) {
 		env := s.Env
 		t.Run(env.Name, func(t *testing.T) {
-			name := env.resourceName("redis-notifications")
+			name := env.ResourceName("redis-notifications")
 			topicARN := "${aws_sns_topic.redis_notifications.arn}"
 			queueARN := "${aws_sqs_queue.redis_notifications_inbox.arn}"
 
@@ -311,7 +313,7 @@ func TestRedisNotifications(t *testing.T) {
 			}})
 
 			queue := s.resource(t, "aws_sqs_queue", "redis_notifications_inbox")
-			alias := "alias/" + env.resourceName("alerts")
+			alias := "alias/" + env.ResourceName("alerts")
 			if queue["name"] != name || queue["kms_master_key_id"] != alias || queue["message_retention_seconds"] != float64(14*24*3600) {
 				t.Errorf("%s: aws_sqs_queue.redis_notifications_inbox = %v; want %s encrypted with %s, kept 14 days", env.Name, queue, name, alias)
 			}
@@ -347,32 +349,4 @@ func TestRedisNotifications(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestValidateAlarmThresholds(t *testing.T) {
-	cases := []validationCase{
-		{"iterator age below a second", Prod, func(e *Environment) { e.StreamIteratorAgeAlarmMs = 999 },
-			[]string{`"prod"`, "StreamIteratorAgeAlarmMs", "999", "1000 ms to half the stream retention (302400000 ms for 168 hours)"}},
-		{"iterator age past half the retention", Dev, func(e *Environment) { e.StreamIteratorAgeAlarmMs = 12*3_600_000 + 1 },
-			[]string{`"dev"`, "StreamIteratorAgeAlarmMs", "43200001", "43200000 ms for 24 hours"}},
-		{"no throttling threshold", Staging, func(e *Environment) { e.StreamWriteThrottleAlarmCount = 0 },
-			[]string{"StreamWriteThrottleAlarmCount", "1 to 1000000 throttled records per 5 minutes"}},
-		{"database CPU at 100", Prod, func(e *Environment) { e.DBCPUAlarmPercent = 100 },
-			[]string{"DBCPUAlarmPercent", "100", "1 to 99 percent"}},
-		{"free storage above allocated", Dev, func(e *Environment) { e.DBFreeStorageAlarmGB = 20 },
-			[]string{"DBFreeStorageAlarmGB", "20", "less than DBAllocatedStorageGB (20 GB)"}},
-		{"free storage zero", Prod, func(e *Environment) { e.DBFreeStorageAlarmGB = 0 },
-			[]string{"DBFreeStorageAlarmGB", "1 GB to less than DBAllocatedStorageGB (100 GB)"}},
-		{"connections past the cap", Prod, func(e *Environment) { e.DBConnectionsAlarmCount = 5001 },
-			[]string{"DBConnectionsAlarmCount", "5001", "1 to 5000 connections"}},
-		{"cache CPU negative", Staging, func(e *Environment) { e.CacheCPUAlarmPercent = -5 },
-			[]string{"CacheCPUAlarmPercent", "-5", "1 to 99 percent"}},
-		{"cache memory at 100", Dev, func(e *Environment) { e.CacheMemoryAlarmPercent = 100 },
-			[]string{"CacheMemoryAlarmPercent", "1 to 99 percent"}},
-		{"no evictions threshold", Prod, func(e *Environment) { e.CacheEvictionsAlarmCount = 0 },
-			[]string{"CacheEvictionsAlarmCount", "1 to 1000000 evictions per 5 minutes"}},
-		{"replication lag an hour and more", Prod, func(e *Environment) { e.CacheReplicationLagAlarmSeconds = 3601 },
-			[]string{"CacheReplicationLagAlarmSeconds", "3601", "1 to 3600 seconds"}},
-	}
-	expectRejected(t, cases)
 }

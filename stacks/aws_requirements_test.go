@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 // requirementsDoc is the page that records, per resource type, what AWS and
@@ -85,7 +87,7 @@ func synthesizedTypes(t *testing.T) map[string][]string {
 		add(s.Env.Name, s.JSON)
 	}
 	_, bootstrap := synthBootstrap(t)
-	add(StateBootstrapID, bootstrap)
+	add(config.BootstrapID, bootstrap)
 	return where
 }
 

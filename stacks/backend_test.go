@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 func TestStateBackendAndVersions(t *testing.T) {
@@ -12,8 +14,8 @@ func TestStateBackendAndVersions(t *testing.T) {
 		tf := s.JSON["terraform"].(map[string]any)
 		s3, _ := tf["backend"].(map[string]any)["s3"].(map[string]any)
 		want := map[string]any{
-			"bucket": DefaultStateBucket, "region": DefaultStateRegion, "key": "fastshop/" + s.Env.Name + "/terraform.tfstate",
-			"encrypt": true, "kms_key_id": StateKeyAlias, "use_lockfile": true,
+			"bucket": config.DefaultStateBucket, "region": config.DefaultStateRegion, "key": "fastshop/" + s.Env.Name + "/terraform.tfstate",
+			"encrypt": true, "kms_key_id": config.StateKeyAlias, "use_lockfile": true,
 		}
 		for field, value := range want {
 			if s3[field] != value {
@@ -21,7 +23,7 @@ func TestStateBackendAndVersions(t *testing.T) {
 			}
 		}
 		role, _ := s3["assume_role"].(map[string]any)
-		if role["role_arn"] != "arn:aws:iam::"+DefaultStateAccountID+":role/"+StateAccessRole(s.Env) {
+		if role["role_arn"] != "arn:aws:iam::"+config.DefaultStateAccountID+":role/"+s.Env.StateAccessRole() {
 			t.Errorf("%s: backend assume_role = %v; want the environment's state-access role in the state account", s.Env.Name, role)
 		}
 		if _, ok := s3["dynamodb_table"]; ok {
@@ -53,10 +55,10 @@ func TestStateBackendAndVersions(t *testing.T) {
 
 // TestCloudBackend synthesizes one environment with the cloud backend.
 func TestCloudBackend(t *testing.T) {
-	env := Environments()[0]
-	env.State = StateBackend{Kind: BackendCloud, Organization: "fastshop"}
+	env := config.Environments()[0]
+	state := config.StateBackend{Kind: config.BackendCloud, Organization: "fastshop"}
 	app := cdktf.Testing_App(nil)
-	raw := *cdktf.Testing_Synth(NewPipeline(app, env), nil)
+	raw := *cdktf.Testing_Synth(NewPipeline(app, state, env), nil)
 	var doc struct {
 		Terraform map[string]any `json:"terraform"`
 	}

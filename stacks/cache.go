@@ -11,6 +11,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheuser"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheusergroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // Cache settings that are the same in every environment (UTC windows, after
@@ -39,39 +41,39 @@ type cache struct {
 	AppUser elasticacheuser.ElasticacheUser
 }
 
-func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, g securityGroups) cache {
-	id := env.resourceName("redis")
+func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups) cache {
+	id := env.ResourceName("redis")
 
 	subnets := elasticachesubnetgroup.NewElasticacheSubnetGroup(stack, jsii.String("redis_subnets"), &elasticachesubnetgroup.ElasticacheSubnetGroupConfig{
-		Name:        jsii.String(env.resourceName("redis-subnets")),
+		Name:        jsii.String(env.ResourceName("redis-subnets")),
 		Description: jsii.String("Private subnets of the FastShop Redis cache"),
 		SubnetIds:   &net.PrivateSubnetIDs,
-		Tags:        nameTag(env.resourceName("redis-subnets")),
+		Tags:        nameTag(env.ResourceName("redis-subnets")),
 	})
 
 	family := "redis" + strings.SplitN(env.CacheEngineVersion, ".", 2)[0]
 	params := elasticacheparametergroup.NewElasticacheParameterGroup(stack, jsii.String("redis_settings"), &elasticacheparametergroup.ElasticacheParameterGroupConfig{
-		Name:        jsii.String(env.resourceName(family)),
+		Name:        jsii.String(env.ResourceName(family)),
 		Family:      jsii.String(family),
 		Description: jsii.String("FastShop Redis: close idle client connections"),
 		Parameter: &[]*elasticacheparametergroup.ElasticacheParameterGroupParameter{
 			{Name: jsii.String("timeout"), Value: jsii.String("300")},
 		},
-		Tags: nameTag(env.resourceName(family)),
+		Tags: nameTag(env.ResourceName(family)),
 	})
 
 	// RBAC instead of a shared AUTH token: the default user is switched
 	// off, and the processors sign in as an IAM-authenticated user (IAM
 	// requires user id and user name to be equal).
 	defaultOff := elasticacheuser.NewElasticacheUser(stack, jsii.String("redis_default_off"), &elasticacheuser.ElasticacheUserConfig{
-		UserId:             jsii.String(env.resourceName("redis-default")),
+		UserId:             jsii.String(env.ResourceName("redis-default")),
 		UserName:           jsii.String("default"),
 		Engine:             jsii.String("redis"),
 		AccessString:       jsii.String(cacheDefaultOff),
 		AuthenticationMode: &elasticacheuser.ElasticacheUserAuthenticationMode{Type: jsii.String("no-password-required")},
-		Tags:               nameTag(env.resourceName("redis-default")),
+		Tags:               nameTag(env.ResourceName("redis-default")),
 	})
-	appUserID := env.resourceName("redis-app")
+	appUserID := env.ResourceName("redis-app")
 	app := elasticacheuser.NewElasticacheUser(stack, jsii.String("redis_app"), &elasticacheuser.ElasticacheUserConfig{
 		UserId:             jsii.String(appUserID),
 		UserName:           jsii.String(appUserID),
@@ -81,10 +83,10 @@ func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, 
 		Tags:               nameTag(appUserID),
 	})
 	users := elasticacheusergroup.NewElasticacheUserGroup(stack, jsii.String("redis_users"), &elasticacheusergroup.ElasticacheUserGroupConfig{
-		UserGroupId: jsii.String(env.resourceName("redis-users")),
+		UserGroupId: jsii.String(env.ResourceName("redis-users")),
 		Engine:      jsii.String("redis"),
 		UserIds:     &[]*string{defaultOff.UserId(), app.UserId()},
-		Tags:        nameTag(env.resourceName("redis-users")),
+		Tags:        nameTag(env.ResourceName("redis-users")),
 	})
 
 	var delivery []*elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration

@@ -10,7 +10,7 @@ func TestCache(t *testing.T) {
 		env := s.Env
 		rg := s.resource(t, "aws_elasticache_replication_group", "redis")
 		want := map[string]any{
-			"replication_group_id":       env.resourceName("redis"),
+			"replication_group_id":       env.ResourceName("redis"),
 			"num_cache_clusters":         float64(env.CacheNodeCount),
 			"automatic_failover_enabled": true,
 			"multi_az_enabled":           true,

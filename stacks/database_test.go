@@ -47,7 +47,7 @@ func TestDatabase(t *testing.T) {
 		if sgs, _ := db["vpc_security_group_ids"].([]any); !slices.Equal(sgs, []any{"${aws_security_group.database_tier.id}"}) {
 			t.Errorf("%s: database security groups %v; want the database tier only", env.Name, sgs)
 		}
-		if !env.DBSkipFinalSnapshot && db["final_snapshot_identifier"] != env.resourceName("transactions-db")+"-final" {
+		if !env.DBSkipFinalSnapshot && db["final_snapshot_identifier"] != env.ResourceName("transactions-db")+"-final" {
 			t.Errorf("%s: final snapshot identifier %v", env.Name, db["final_snapshot_identifier"])
 		}
 		if exports, _ := db["enabled_cloudwatch_logs_exports"].([]any); !slices.Equal(exports, []any{"postgresql", "upgrade"}) {
@@ -55,7 +55,7 @@ func TestDatabase(t *testing.T) {
 		}
 		for _, export := range dbLogExports {
 			g := s.resource(t, "aws_cloudwatch_log_group", "postgres_"+export+"_log")
-			if want := fmt.Sprintf("/aws/rds/instance/%s/%s", env.resourceName("transactions-db"), export); g["name"] != want {
+			if want := fmt.Sprintf("/aws/rds/instance/%s/%s", env.ResourceName("transactions-db"), export); g["name"] != want {
 				t.Errorf("%s: %s log group is %v; RDS writes to %s", env.Name, export, g["name"], want)
 			}
 		}

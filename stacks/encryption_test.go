@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 var keyDomains = []string{"stream", "database", "cache", "logs"}
@@ -20,7 +22,7 @@ func TestKeys(t *testing.T) {
 			if k["deletion_window_in_days"] != float64(env.KMSDeletionWindowDays) {
 				t.Errorf("%s: aws_kms_key.%s deletion window %v; want %d", env.Name, d, k["deletion_window_in_days"], env.KMSDeletionWindowDays)
 			}
-			if env.Name == Prod && k["deletion_window_in_days"] != float64(30) {
+			if env.Name == config.Prod && k["deletion_window_in_days"] != float64(30) {
 				t.Errorf("prod: aws_kms_key.%s deletion window %v; want 30", d, k["deletion_window_in_days"])
 			}
 			var doc policyDocument
@@ -45,7 +47,7 @@ func TestKeys(t *testing.T) {
 				t.Errorf("%s: aws_kms_key.%s policy does not name the account for administration", env.Name, d)
 			}
 			alias := s.resource(t, "aws_kms_alias", d+"_key")
-			if alias["name"] != "alias/"+env.resourceName(d) || alias["target_key_id"] != "${aws_kms_key."+d+".key_id}" {
+			if alias["name"] != "alias/"+env.ResourceName(d) || alias["target_key_id"] != "${aws_kms_key."+d+".key_id}" {
 				t.Errorf("%s: aws_kms_alias.%s_key = %v", env.Name, d, alias)
 			}
 		}

@@ -11,6 +11,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // ProcessorDBUser is the PostgreSQL role the processors sign in as with an
@@ -56,7 +58,7 @@ type identities struct {
 // ones, so that an operator can attach the same permissions to another
 // principal (a replay job, a break-glass role) by ARN, and so that IAM
 // Access Analyzer and the console show each as a reviewable document.
-func addIdentities(stack cdktf.TerraformStack, env Environment, k keys, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache, kcl kclTables) identities {
+func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache, kcl kclTables) identities {
 	viaKinesis := map[string]map[string]any{
 		"StringEquals": {"kms:ViaService": fmt.Sprintf("kinesis.%s.amazonaws.com", env.Region)},
 	}
@@ -85,17 +87,17 @@ func addIdentities(stack cdktf.TerraformStack, env Environment, k keys, stream k
 
 	return identities{
 		Producer: addRole(stack, env, "producer", env.ProducerPrincipals,
-			"Puts transactions on "+env.resourceName("transactions")+" and nothing else", producer),
+			"Puts transactions on "+env.ResourceName("transactions")+" and nothing else", producer),
 		Processor: addRole(stack, env, "processor", env.ProcessorPrincipals,
-			"Reads "+env.resourceName("transactions")+", signs in to PostgreSQL as "+ProcessorDBUser+" and to Redis, writes "+logGroupName, processor),
+			"Reads "+env.ResourceName("transactions")+", signs in to PostgreSQL as "+ProcessorDBUser+" and to Redis, writes "+logGroupName, processor),
 		ProcessorLog: log,
 	}
 }
 
 // addRole creates a role the given services may assume for this account,
 // its managed policy and the attachment. id names all three constructs.
-func addRole(stack cdktf.TerraformStack, env Environment, id string, services []string, description string, policy policyDocument) identity {
-	name := env.resourceName(id)
+func addRole(stack cdktf.TerraformStack, env config.Environment, id string, services []string, description string, policy policyDocument) identity {
+	name := env.ResourceName(id)
 	role := iamrole.NewIamRole(stack, jsii.String(id), &iamrole.IamRoleConfig{
 		Name:             jsii.String(name),
 		Description:      jsii.String(description),

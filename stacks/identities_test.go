@@ -136,8 +136,8 @@ func TestIdentityRoles(t *testing.T) {
 				principals []string
 			}{{"producer", env.ProducerPrincipals}, {"processor", env.ProcessorPrincipals}} {
 				role := s.resource(t, "aws_iam_role", r.id)
-				if role["name"] != env.resourceName(r.id) {
-					t.Errorf("%s: aws_iam_role.%s name = %v; want %s", env.Name, r.id, role["name"], env.resourceName(r.id))
+				if role["name"] != env.ResourceName(r.id) {
+					t.Errorf("%s: aws_iam_role.%s name = %v; want %s", env.Name, r.id, role["name"], env.ResourceName(r.id))
 				}
 				var trust map[string]any
 				if err := json.Unmarshal([]byte(role["assume_role_policy"].(string)), &trust); err != nil {
@@ -161,7 +161,7 @@ func TestIdentityRoles(t *testing.T) {
 				}
 
 				policy := s.resource(t, "aws_iam_policy", r.id+"_access")
-				if policy["name"] != env.resourceName(r.id) {
+				if policy["name"] != env.ResourceName(r.id) {
 					t.Errorf("%s: aws_iam_policy.%s_access name = %v", env.Name, r.id, policy["name"])
 				}
 				attachment := s.resource(t, "aws_iam_role_policy_attachment", r.id+"_access_attachment")
@@ -309,18 +309,4 @@ func TestPolicySidsAreAlphanumeric(t *testing.T) {
 	if bad := badSids(`{"Statement":[{"Sid":"AssumeByvpc-flow-logs.amazonaws.com"}]}`); len(bad) != 1 {
 		t.Errorf("badSids missed a Sid with dots and hyphens: %v", bad)
 	}
-}
-
-func TestValidatePrincipals(t *testing.T) {
-	cases := []validationCase{
-		{"no producer principals", Prod, func(e *Environment) { e.ProducerPrincipals = nil },
-			[]string{`"prod"`, "ProducerPrincipals", "at least one service principal", "ecs-tasks.amazonaws.com, lambda.amazonaws.com"}},
-		{"unknown processor principal", Staging, func(e *Environment) { e.ProcessorPrincipals = []string{"ec2.amazonaws.com"} },
-			[]string{`"staging"`, "ProcessorPrincipals", "ec2.amazonaws.com", "not an allowed service principal", "ecs-tasks.amazonaws.com, lambda.amazonaws.com"}},
-		{"account principal", Dev, func(e *Environment) { e.ProducerPrincipals = []string{"arn:aws:iam::111111111111:root"} },
-			[]string{"ProducerPrincipals", "arn:aws:iam::111111111111:root", "not an allowed service principal"}},
-		{"duplicate principal", Dev, func(e *Environment) { e.ProcessorPrincipals = []string{ServiceLambda, ServiceLambda} },
-			[]string{"ProcessorPrincipals", "lambda.amazonaws.com", "listed twice"}},
-	}
-	expectRejected(t, cases)
 }

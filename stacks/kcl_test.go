@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 // wantKCLTable is one table KCL expects, written out from KCL's source
@@ -119,7 +121,7 @@ func TestKCLKey(t *testing.T) {
 }
 
 // expectedKCLAlarms are the lease-table alarms, for TestAlarms.
-func expectedKCLAlarms(env Environment) []wantAlarm {
+func expectedKCLAlarms(env config.Environment) []wantAlarm {
 	table := "${aws_dynamodb_table.kcl_leases.name}"
 	return []wantAlarm{
 		{"kcl_lease_read_throttling", "AWS/DynamoDB", "ReadThrottleEvents", "Sum", "GreaterThanOrEqualToThreshold", "notBreaching",
@@ -127,16 +129,6 @@ func expectedKCLAlarms(env Environment) []wantAlarm {
 		{"kcl_lease_write_throttling", "AWS/DynamoDB", "WriteThrottleEvents", "Sum", "GreaterThanOrEqualToThreshold", "notBreaching",
 			"TableName", table, float64(env.KCLLeaseThrottleAlarmCount), fmt.Sprintf("%d writes", env.KCLLeaseThrottleAlarmCount)},
 	}
-}
-
-func TestValidateKCL(t *testing.T) {
-	cases := []validationCase{
-		{"no lease throttling threshold", Prod, func(e *Environment) { e.KCLLeaseThrottleAlarmCount = 0 },
-			[]string{`"prod"`, "KCLLeaseThrottleAlarmCount", "= 0", "1 to 1000000 throttled lease-table requests per 5 minutes"}},
-		{"lease throttling threshold out of range", Dev, func(e *Environment) { e.KCLLeaseThrottleAlarmCount = 1_000_001 },
-			[]string{`"dev"`, "KCLLeaseThrottleAlarmCount", "1000001"}},
-	}
-	expectRejected(t, cases)
 }
 
 func TestKCLOutputs(t *testing.T) {
@@ -210,8 +202,8 @@ func TestNoWildcardResources(t *testing.T) {
 			}
 		}
 		st := statementsOf(t, s.Env.Name, str(s.resource(t, "aws_iam_policy", "processor_access")["policy"]))["PublishKCLMetrics"]
-		if ns := st.Condition["StringEquals"]["cloudwatch:namespace"]; ns != kclApplicationName(s.Env) {
-			t.Errorf("%s: the processor publishes metrics to namespace %v; want %s", s.Env.Name, ns, kclApplicationName(s.Env))
+		if ns := st.Condition["StringEquals"]["cloudwatch:namespace"]; ns != s.Env.KCLApplicationName() {
+			t.Errorf("%s: the processor publishes metrics to namespace %v; want %s", s.Env.Name, ns, s.Env.KCLApplicationName())
 		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 func TestNetwork(t *testing.T) {
@@ -128,7 +130,7 @@ func TestLogGroupsEncryptedWithRetention(t *testing.T) {
 			if g["retention_in_days"] != float64(s.Env.LogRetentionDays) {
 				t.Errorf("%s: aws_cloudwatch_log_group.%s retention = %v; want %d", s.Env.Name, name, g["retention_in_days"], s.Env.LogRetentionDays)
 			}
-			if s.Env.Name == Prod && g["retention_in_days"].(float64) < 180 {
+			if s.Env.Name == config.Prod && g["retention_in_days"].(float64) < 180 {
 				t.Errorf("prod: aws_cloudwatch_log_group.%s keeps %v days; Marco Civil asks 180", name, g["retention_in_days"])
 			}
 		}
@@ -152,7 +154,7 @@ func TestSubnetCIDRs(t *testing.T) {
 			}
 		}
 	}
-	public, private := SubnetCIDRs(Environment{VPCCIDR: "10.10.0.0/16", AvailabilityZones: []string{"a", "b"}})
+	public, private := SubnetCIDRs(config.Environment{VPCCIDR: "10.10.0.0/16", AvailabilityZones: []string{"a", "b"}})
 	if !slices.Equal(public, []string{"10.10.0.0/20", "10.10.16.0/20"}) || !slices.Equal(private, []string{"10.10.128.0/20", "10.10.144.0/20"}) {
 		t.Errorf("SubnetCIDRs(10.10.0.0/16) = %v %v", public, private)
 	}
@@ -163,7 +165,7 @@ func TestSubnetCIDRs(t *testing.T) {
 // staging and prod (whose processors reach AWS through endpoints), one
 // shared in dev, and one per AZ wherever nat-per-az is chosen.
 func TestNATOnlyWithEgress(t *testing.T) {
-	want := map[string]int{Dev: 1, Staging: 0, Prod: 0, testSuffix: 1}
+	want := map[string]int{config.Dev: 1, config.Staging: 0, config.Prod: 0, testSuffix: 1}
 	for _, s := range synthAll(t) {
 		env := s.Env
 		nat, eips := len(s.resources("aws_nat_gateway")), len(s.resources("aws_eip"))
@@ -181,14 +183,14 @@ func TestNATOnlyWithEgress(t *testing.T) {
 	// Every setting synthesizes its own shape: prod with nat-per-az has a
 	// gateway and address in each AZ.
 	app := cdktf.Testing_App(nil)
-	prod := envOf(t, Prod)
-	prod.Egress = EgressNATPerAZ
-	prod.Relaxations = append(prod.Relaxations, Relaxation{RelaxEgress, "a payment scorer outside AWS"})
-	if err := prod.Validate(); err != nil {
+	prod := envOf(t, config.Prod)
+	prod.Egress = config.EgressNATPerAZ
+	prod.Relaxations = append(prod.Relaxations, config.Relaxation{Setting: config.RelaxEgress, Reason: "a payment scorer outside AWS"})
+	if err := validate(prod); err != nil {
 		t.Fatalf("prod with nat-per-az and a recorded reason: %v", err)
 	}
 	var doc map[string]any
-	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(NewPipeline(app, prod), jsii.Bool(true))), &doc); err != nil {
+	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(NewPipeline(app, testState, prod), jsii.Bool(true))), &doc); err != nil {
 		t.Fatal(err)
 	}
 	perAZ := synthesized{Env: prod, JSON: doc}

@@ -6,11 +6,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 // readmeRow renders an environment as the README's table shows it, so the
 // table cannot drift from the code.
-func readmeRow(e Environment) string {
+func readmeRow(e config.Environment) string {
 	zones := make([]string, len(e.AvailabilityZones))
 	for i, az := range e.AvailabilityZones {
 		zones[i] = zoneID(az)
@@ -28,7 +30,7 @@ func readmeRow(e Environment) string {
 		az = "Multi-AZ"
 	}
 	db := fmt.Sprintf("%s, PostgreSQL %s, %d-%d GB, %s, backups %d d", e.DBInstanceClass, e.DBEngineMajorVersion,
-		e.DBAllocatedStorageGB, e.DBMaxAllocatedStorageGB, az, e.DBBackupRetentionDays)
+		e.DBAllocatedStorageGiB, e.DBMaxAllocatedStorageGiB, az, e.DBBackupRetentionDays)
 	cache := fmt.Sprintf("%d x %s, Redis %s, snapshots %d d", e.CacheNodeCount, e.CacheNodeType, e.CacheEngineVersion, e.CacheSnapshotRetentionDays)
 	var protections []string
 	if e.DBDeletionProtection {
@@ -56,7 +58,7 @@ func TestReadmeEnvironmentTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range Environments() {
+	for _, e := range config.Environments() {
 		row := readmeRow(e)
 		if !strings.Contains(string(readme), row+"\n") {
 			t.Errorf("README.md's environment table is out of step with the code for %s; the row should read:\n%s", e.Name, row)

@@ -9,12 +9,12 @@ func TestStream(t *testing.T) {
 	for _, s := range synthAll(t) {
 		env := s.Env
 		k := s.resource(t, "aws_kinesis_stream", "transactions")
-		if k["name"] != env.resourceName("transactions") {
+		if k["name"] != env.ResourceName("transactions") {
 			t.Errorf("%s: stream name %v", env.Name, k["name"])
 		}
 		// The alias is a literal, so plan-time checks see the key.
-		if k["encryption_type"] != "KMS" || k["kms_key_id"] != "alias/"+env.resourceName("stream") {
-			t.Errorf("%s: stream encryption %v with %v; want KMS with alias/%s", env.Name, k["encryption_type"], k["kms_key_id"], env.resourceName("stream"))
+		if k["encryption_type"] != "KMS" || k["kms_key_id"] != "alias/"+env.ResourceName("stream") {
+			t.Errorf("%s: stream encryption %v with %v; want KMS with alias/%s", env.Name, k["encryption_type"], k["kms_key_id"], env.ResourceName("stream"))
 		}
 		if deps, _ := k["depends_on"].([]any); !slices.Contains(deps, any("aws_kms_alias.stream_key")) {
 			t.Errorf("%s: stream does not wait for its key alias (depends_on %v)", env.Name, deps)

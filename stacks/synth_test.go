@@ -8,14 +8,23 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // testSuffix is the ephemeral stack every table also covers.
 const testSuffix = "pr-482"
 
+// testState is the default state backend, as Select reads it with nothing
+// set.
+var testState = func() config.StateBackend {
+	c, _ := config.Select(func(string) string { return "" })
+	return c.State
+}()
+
 // synthesized is one environment's stack as Terraform JSON, decoded.
 type synthesized struct {
-	Env  Environment
+	Env  config.Environment
 	Raw  string
 	JSON map[string]any
 }
@@ -26,8 +35,8 @@ var (
 )
 
 // testEnvironments are the permanent environments plus one ephemeral stack.
-func testEnvironments() []Environment {
-	return append(Environments(), Ephemeral(testSuffix))
+func testEnvironments() []config.Environment {
+	return append(config.Environments(), config.Ephemeral(testSuffix))
 }
 
 // synthAll synthesizes every test environment once per test binary: the jsii
@@ -38,7 +47,7 @@ func synthAll(t *testing.T) []synthesized {
 	synthOnce.Do(func() {
 		app := cdktf.Testing_App(nil)
 		for _, env := range testEnvironments() {
-			stack := NewPipeline(app, env)
+			stack := NewPipeline(app, testState, env)
 			raw := *cdktf.Testing_Synth(stack, jsii.Bool(true))
 			var doc map[string]any
 			if err := json.Unmarshal([]byte(raw), &doc); err != nil {
@@ -105,4 +114,22 @@ func (s synthesized) allResources() []resourceRef {
 		}
 	}
 	return out
+}
+
+// envOf returns a copy of a permanent environment by name.
+func envOf(t *testing.T, name string) config.Environment {
+	t.Helper()
+	for _, e := range config.Environments() {
+		if e.Name == name {
+			return e
+		}
+	}
+	t.Fatalf("no environment %q", name)
+	return config.Environment{}
+}
+
+// validate checks one environment as the program would before building
+// it, with the default state backend.
+func validate(env config.Environment) error {
+	return config.Config{State: testState, Environments: []config.Environment{env}}.Validate()
 }

@@ -1,24 +1,12 @@
-package stacks
+package config
 
 import (
 	"strings"
 	"testing"
 )
 
-// envOf returns a copy of a permanent environment by name.
-func envOf(t *testing.T, name string) Environment {
-	t.Helper()
-	for _, e := range Environments() {
-		if e.Name == name {
-			return e
-		}
-	}
-	t.Fatalf("no environment %q", name)
-	return Environment{}
-}
-
 func TestEnvironmentsAreValid(t *testing.T) {
-	if err := Validate(testEnvironments()); err != nil {
+	if err := validateSet(testEnvironments()); err != nil {
 		t.Fatalf("the shipped environments do not validate:\n%v", err)
 	}
 	var names []string
@@ -92,7 +80,7 @@ func expectRejected(t *testing.T, cases []validationCase) {
 		t.Run(c.name, func(t *testing.T) {
 			env := envOf(t, c.base)
 			c.mutate(&env)
-			err := env.Validate()
+			err := validateEnv(env)
 			if err == nil {
 				t.Fatalf("%s: Validate accepted %s", c.base, c.name)
 			}
@@ -135,8 +123,8 @@ func TestValidateRejects(t *testing.T) {
 		{"no shards", Dev, func(e *Environment) { e.StreamShardCount = 0 }, []string{"StreamShardCount", "1 to 500"}},
 		{"instance class", Dev, func(e *Environment) { e.DBInstanceClass = "t3.micro" }, []string{"DBInstanceClass", "db.t4g.micro"}},
 		{"minor version pinned", Dev, func(e *Environment) { e.DBEngineMajorVersion = "15.4" }, []string{"DBEngineMajorVersion", "15.4", "major version only"}},
-		{"storage", Dev, func(e *Environment) { e.DBAllocatedStorageGB = 10 }, []string{"DBAllocatedStorageGB", "20 to 65536"}},
-		{"max storage", Dev, func(e *Environment) { e.DBMaxAllocatedStorageGB = 20 }, []string{"DBMaxAllocatedStorageGB", "more than DBAllocatedStorageGB"}},
+		{"storage", Dev, func(e *Environment) { e.DBAllocatedStorageGiB = 10 }, []string{"DBAllocatedStorageGiB", "20 to 65536"}},
+		{"max storage", Dev, func(e *Environment) { e.DBMaxAllocatedStorageGiB = 20 }, []string{"DBMaxAllocatedStorageGiB", "more than DBAllocatedStorageGiB"}},
 		{"backups above 35", Staging, func(e *Environment) { e.DBBackupRetentionDays = 36 }, []string{"DBBackupRetentionDays", "0 to 35"}},
 		{"backups negative", Dev, func(e *Environment) { e.DBBackupRetentionDays = -1 }, []string{"DBBackupRetentionDays", "0 to 35"}},
 		{"prod backups", Prod, func(e *Environment) { e.DBBackupRetentionDays = 3 }, []string{"DBBackupRetentionDays", "prod may not relax", "at least 7"}},
@@ -162,10 +150,6 @@ func TestValidateRejects(t *testing.T) {
 		}, []string{"Relaxations", "Encryption", "not a relaxable setting"}},
 		{"relaxation without reason", Dev, func(e *Environment) { e.Relaxations[0].Reason = " " }, []string{"Relaxations", "one-line reason"}},
 		{"owner", Dev, func(e *Environment) { e.Owner = "" }, []string{"Owner"}},
-		{"state bucket", Dev, func(e *Environment) { e.State.Bucket = "Fast_Shop" }, []string{"FASTSHOP_STATE_BUCKET", "Fast_Shop", "DNS-compliant"}},
-		{"state region", Dev, func(e *Environment) { e.State.Region = "sao-paulo" }, []string{"FASTSHOP_STATE_REGION"}},
-		{"state kind", Dev, func(e *Environment) { e.State.Kind = "consul" }, []string{"FASTSHOP_STATE_BACKEND", "consul", "s3 or cloud"}},
-		{"cloud without organization", Dev, func(e *Environment) { e.State.Kind = BackendCloud }, []string{"FASTSHOP_TFC_ORGANIZATION"}},
 	}
 	expectRejected(t, cases)
 }
@@ -175,7 +159,7 @@ func TestValidateAcceptsRecordedTransferBasis(t *testing.T) {
 	env.Region = "us-east-1"
 	env.AvailabilityZones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
 	env.DataTransferBasis = "LGPD art. 33 II: standard contractual clauses with the processor"
-	if err := env.Validate(); err != nil {
+	if err := validateEnv(env); err != nil {
 		t.Fatalf("a region outside the allow-list with a named transfer basis should pass: %v", err)
 	}
 }
@@ -185,7 +169,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 	env.AccountID = "x"
 	env.StreamRetentionHours = 1
 	env.DBBackupRetentionDays = 99
-	err := env.Validate()
+	err := validateEnv(env)
 	if err == nil {
 		t.Fatal("Validate accepted three bad settings")
 	}
@@ -210,7 +194,7 @@ func TestValidateSet(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := Validate(c.envs)
+			err := validateSet(c.envs)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("Validate = %v; want an error containing %q", err, c.want)
 			}
@@ -226,24 +210,25 @@ func TestSelect(t *testing.T) {
 		wantErr   []string
 	}{
 		{"defaults", nil, "dev,staging,prod", nil},
-		{"suffix adds a stack", map[string]string{EnvSuffix: "pr-482"}, "dev,staging,prod,pr-482", nil},
-		{"subset", map[string]string{EnvEnvironments: "prod, dev"}, "prod,dev", nil},
-		{"cloud backend", map[string]string{EnvStateBackend: "cloud", EnvCloudOrganization: "fastshop"}, "dev,staging,prod", nil},
-		{"uppercase suffix", map[string]string{EnvSuffix: "PR-482"}, "", []string{EnvSuffix, `"PR-482"`, "lowercase letters"}},
-		{"underscore suffix", map[string]string{EnvSuffix: "pr_482"}, "", []string{EnvSuffix, "lowercase letters"}},
-		{"double hyphen", map[string]string{EnvSuffix: "pr--482"}, "", []string{EnvSuffix, "single hyphens"}},
-		{"trailing hyphen", map[string]string{EnvSuffix: "pr-"}, "", []string{EnvSuffix}},
-		{"long suffix", map[string]string{EnvSuffix: strings.Repeat("a", 18)}, "", []string{EnvSuffix, "at most 17"}},
-		{"suffix names an environment", map[string]string{EnvSuffix: "prod"}, "", []string{EnvSuffix, "must differ"}},
-		{"unknown environment", map[string]string{EnvEnvironments: "dev,qa"}, "", []string{EnvEnvironments, `"qa"`, "dev, staging, prod"}},
-		{"environment twice", map[string]string{EnvEnvironments: "dev,dev"}, "", []string{EnvEnvironments, "listed twice"}},
-		{"cloud without organization", map[string]string{EnvStateBackend: "cloud"}, "", []string{EnvCloudOrganization}},
-		{"every problem at once", map[string]string{EnvSuffix: "Bad!", EnvStateBucket: "x"},
-			"", []string{EnvSuffix, EnvStateBucket}},
+		{"suffix adds a stack", map[string]string{VarSuffix: "pr-482"}, "dev,staging,prod,pr-482", nil},
+		{"subset", map[string]string{VarEnvironments: "prod, dev"}, "prod,dev", nil},
+		{"cloud backend", map[string]string{VarStateBackend: "cloud", VarCloudOrganization: "fastshop"}, "dev,staging,prod", nil},
+		{"uppercase suffix", map[string]string{VarSuffix: "PR-482"}, "", []string{VarSuffix, `"PR-482"`, "lowercase letters"}},
+		{"underscore suffix", map[string]string{VarSuffix: "pr_482"}, "", []string{VarSuffix, "lowercase letters"}},
+		{"double hyphen", map[string]string{VarSuffix: "pr--482"}, "", []string{VarSuffix, "single hyphens"}},
+		{"trailing hyphen", map[string]string{VarSuffix: "pr-"}, "", []string{VarSuffix}},
+		{"long suffix", map[string]string{VarSuffix: strings.Repeat("a", 18)}, "", []string{VarSuffix, "at most 17"}},
+		{"suffix names an environment", map[string]string{VarSuffix: "prod"}, "", []string{VarSuffix, "must differ"}},
+		{"unknown environment", map[string]string{VarEnvironments: "dev,qa"}, "", []string{VarEnvironments, `"qa"`, "dev, staging, prod"}},
+		{"environment twice", map[string]string{VarEnvironments: "dev,dev"}, "", []string{VarEnvironments, "listed twice"}},
+		{"cloud without organization", map[string]string{VarStateBackend: "cloud"}, "", []string{VarCloudOrganization}},
+		{"every problem at once", map[string]string{VarSuffix: "Bad!", VarStateBucket: "x"},
+			"", []string{VarSuffix, VarStateBucket}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			envs, err := Select(func(k string) string { return c.vars[k] })
+			cfg, err := selectAndValidate(c.vars)
+			envs := cfg.Environments
 			if len(c.wantErr) == 0 {
 				if err != nil {
 					t.Fatalf("Select(%v): %v", c.vars, err)
@@ -259,9 +244,6 @@ func TestSelect(t *testing.T) {
 			}
 			if err == nil {
 				t.Fatalf("Select(%v) accepted bad settings", c.vars)
-			}
-			if envs != nil {
-				t.Errorf("Select(%v) returned environments with an error", c.vars)
 			}
 			for _, w := range c.wantErr {
 				if !strings.Contains(err.Error(), w) {
@@ -281,7 +263,7 @@ func TestEphemeralCopiesDev(t *testing.T) {
 	if e.Name != "pr-482" || e.Base != Dev || e.VPCCIDR != dev.VPCCIDR || e.DBInstanceClass != dev.DBInstanceClass {
 		t.Errorf("Ephemeral(pr-482) = name %s base %s cidr %s; want dev's settings under the suffix", e.Name, e.Base, e.VPCCIDR)
 	}
-	if got := e.resourceName("vpc"); got != "fastshop-vpc-pr-482" {
+	if got := e.ResourceName("vpc"); got != "fastshop-vpc-pr-482" {
 		t.Errorf("resource name = %s; want fastshop-vpc-pr-482", got)
 	}
 }
