@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,5 +39,33 @@ func TestLazyProviderOutputIdentical(t *testing.T) {
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: cdk.tf.json differs with FASTSHOP_LAZY_PROVIDER=off", stack)
 		}
+	}
+}
+
+// TestSynthPrintsNothing synthesizes every environment on the node the tests
+// use (JSII_NODE, else node on PATH: scripts/test puts Node 24 first) and
+// checks that the program prints nothing on stderr: no end-of-life banner
+// from the jsii runtime, no deprecation warning from a dependency, no warning
+// of the lazy provider hook. An older node than 22 fails the test (skips it
+// locally with FASTSHOP_SKIP_MISSING_TOOLS=1): it is not supported, and the
+// jsii runtime prints its banner on it.
+func TestSynthPrintsNothing(t *testing.T) {
+	node := os.Getenv("JSII_NODE")
+	if node == "" {
+		node = requireTool(t, "node", "install Node.js 24 (or 22 LTS)")
+	}
+	out, err := exec.Command(node, "--version").Output()
+	version := strings.TrimSpace(string(out))
+	var major int
+	if _, scanErr := fmt.Sscanf(version, "v%d.", &major); err != nil || scanErr != nil || major < 22 {
+		missingTool(t, fmt.Sprintf("%s is node %q (err: %v): the supported runtimes are Node 24 and 22 LTS "+
+			"(scripts/install-tools installs Node 24; JSII_NODE or PATH picks it)", node, version, err))
+	}
+	r := synthesize(t, "ENVIRONMENT_SUFFIX="+ephemeralSuffix, "JSII_NODE="+node)
+	if r.Err != nil {
+		t.Fatalf("synth failed: %v\n%s", r.Err, r.Stderr)
+	}
+	if r.Stderr != "" {
+		t.Errorf("a synth on node %s printed on stderr, want nothing:\n%s", version, r.Stderr)
 	}
 }

@@ -5,8 +5,9 @@
 // NewPipeline.
 package stacks
 
-// The AWS provider's JavaScript index eagerly loads ~2,100 namespaces
-// (3.5 s and ~600 MB in the jsii kernel) while we use a few dozen. This
+// The AWS provider's JavaScript index eagerly loads ~2,100 namespaces (most
+// of a synth's time and memory; README.md, "Synth speed") while we use a few
+// dozen. This
 // import installs a node preload hook that makes that index lazy, before
 // any binding starts the kernel; every entry point that builds stacks
 // (go run main.go, cdktf synth/diff/deploy, go test) gets it through this

@@ -1,22 +1,29 @@
-// Command synthbench measures how long a synth takes and how much memory it
-// needs, with and without the lazy provider hook (fastshop/internal/lazyprovider):
+// Command synthbench measures how long a synth of every environment takes
+// and how much memory it needs, with the lazy provider hook
+// (fastshop/internal/lazyprovider) on and off, and against a baseline: the
+// program as built from an earlier commit, on another node.
 //
-//	go run ./bench/synthbench [-runs 5] [-warmup 1]
+//	go run ./bench/synthbench -node /path/to/node24 \
+//	    -baseline b439a6f -baseline-node /usr/bin/node [-runs 9] [-warmup 1]
 //
-// It builds the repository's main package once (what `go run main.go`, the
-// cdktf.json app, compiles) and bench/providerapp (one stack, an AwsProvider
-// and a VPC: the provider's fixed cost alone), then runs the binaries in
-// rounds, every variant once per round in a rotating order, so background
-// load falls on all of them alike. The first -warmup rounds are discarded;
-// the table shows medians of the others.
+// It builds the repository's main package (what `go run main.go`, the
+// cdktf.json app, compiles) and, with -baseline, the main package of that
+// commit (from `git archive`, in a temporary directory), then runs the
+// binaries in rounds, every variant once per round in a rotating order, so
+// background load falls on all of them alike. The first -warmup rounds are
+// discarded; the table shows medians of the others. README.md ("Synth
+// speed") holds the figures; this comment and the help only point there.
 //
 // Variants:
 //
-//	full          every environment, hook on (the default)
-//	full-off      the same with FASTSHOP_LAZY_PROVIDER=off (none of lazyprovider:
-//	              eager provider, jsii processes as jsii-runtime-go starts them)
-//	provider      bench/providerapp, hook on
-//	provider-off  bench/providerapp, hook off
+//	baseline      the -baseline commit's program on -baseline-node (its own hook)
+//	new           this tree's program on -node, hook on (the default)
+//	off           the same with FASTSHOP_LAZY_PROVIDER=off (stock jsii and node)
+//	no-<part>     with -parts: hook on without one part
+//	              (FASTSHOP_LAZY_PROVIDER_SKIP=<part>), to measure what it earns
+//	<name>        with -variant name:VAR=value;...: this tree's program with that
+//	              environment (another preload in NODE_OPTIONS, say, to measure
+//	              a candidate part before it goes into the hook)
 //
 // What is measured, per run:
 //
@@ -32,32 +39,30 @@
 //     starts the kernel and relays the pipes) and "kernel" (the node process
 //     running the jsii kernel, where the JavaScript runs). Any other
 //     descendant counts in the tree only. The table shows the peak over the
-//     run of: the sum of all ("tree"), the sum of Go and kernel ("Go + kernel",
-//     the figure the issue names) and each role alone. Peaks are of sampled
-//     sums, so the tree peak can be below the sum of the per-role peaks.
+//     run of: the sum of all ("tree", in RSS and in PSS), the sum of Go and
+//     kernel and each role alone. Peaks are of sampled sums, so the tree
+//     peak can be below the sum of the per-role peaks.
 //
 // RSS counts pages shared between processes once per process: node's own
 // code (about 40 MB, in both node processes) is in both the wrapper's and
 // the kernel's figure, and the Go binary's figure includes the file-backed
 // pages of its embedded provider tarball (34 MB) that jsii-runtime-go
-// touched to write it out. So "tree" is above the memory the run really
-// needs, in every variant alike. Sampling can miss a peak shorter than the
-// interval, though memory here grows over hundreds of milliseconds.
-// /usr/bin/time -v would give only the largest single process, and cgroup
-// memory.peak also counts the page cache of the 206 MB of provider JavaScript
-// read from disk.
-//
-// The summary compares full with full-off (and provider with provider-off)
-// on the median of each column, and says whether the issue's targets hold:
-// at least 3x faster, and at least 3x less peak memory.
+// touched to write it out. So the RSS of the tree is above the memory the
+// run really needs, in every variant alike; "peak PSS, tree" (proportional
+// set size, from /proc/<pid>/smaps_rollup) counts a page shared by n
+// processes 1/n in each, so its sum is what the run holds. A newer node's
+// larger binary weighs twice in RSS, once in PSS. Sampling can miss a peak
+// shorter than the interval, though memory here grows over hundreds of
+// milliseconds.
 //
 // Each run gets its own CDKTF_OUTDIR and TMPDIR under a temporary directory,
 // and all runs share one working directory (the local backend writes state
 // paths made from it into cdk.tf.json), so cdktf.out in the repository is
-// left alone and outputs of the hook on and off can be compared byte for
-// byte. Each node process reports through FASTSHOP_LAZY_PROVIDER_REPORT what
-// the hook did, which the table shows, so a binary that does not import the
-// hook, or a provider whose index.js changed shape, is noticed.
+// left alone and outputs can be compared byte for byte: every run of a
+// binary, hook on, off or without a part, must write the same files. Each
+// node process reports through FASTSHOP_LAZY_PROVIDER_REPORT what the hook
+// did, which the table shows, so a binary that does not import the hook, or
+// a provider whose index.js changed shape, is noticed.
 package main
 
 import (
@@ -81,20 +86,24 @@ import (
 type variant struct {
 	name string
 	what string
-	app  string // binary
-	off  bool
+	app  string   // binary
+	node string   // node binary (JSII_NODE, and first on PATH)
+	env  []string // extra environment
+	off  bool     // FASTSHOP_LAZY_PROVIDER=off
 }
 
 type result struct {
 	wall       time.Duration
 	cpu        time.Duration // user + system time of the binary and its descendants
 	treeRSS    int64         // bytes, peak of the sum over the process tree
+	treePSS    int64         // bytes, peak of the sum of proportional set sizes over the tree
 	goKernel   int64         // bytes, peak of the sum of the Go process and the kernel
 	goRSS      int64         // bytes, peak of the Go process
 	wrapperRSS int64         // bytes, peak of the jsii wrapper node process
 	kernelRSS  int64         // bytes, peak of the jsii kernel node process
 	hook       string
 	outdir     string
+	stderr     string
 	leaked     int // jsii-runtime.* directories left in TMPDIR
 }
 
@@ -102,92 +111,108 @@ type result struct {
 var columns = []struct {
 	name   string
 	memory bool
-	target bool // the issue sets a target for it
 	get    func(result) float64
 }{
-	{"wall (s)", false, true, func(r result) float64 { return r.wall.Seconds() }},
-	{"CPU (s)", false, false, func(r result) float64 { return r.cpu.Seconds() }},
-	{"peak RSS, tree (MB)", true, true, func(r result) float64 { return float64(mb(r.treeRSS)) }},
-	{"peak RSS, Go + kernel (MB)", true, true, func(r result) float64 { return float64(mb(r.goKernel)) }},
-	{"Go (MB)", true, false, func(r result) float64 { return float64(mb(r.goRSS)) }},
-	{"wrapper (MB)", true, false, func(r result) float64 { return float64(mb(r.wrapperRSS)) }},
-	{"kernel (MB)", true, false, func(r result) float64 { return float64(mb(r.kernelRSS)) }},
+	{"wall (s)", false, func(r result) float64 { return r.wall.Seconds() }},
+	{"CPU (s)", false, func(r result) float64 { return r.cpu.Seconds() }},
+	{"peak RSS, tree (MB)", true, func(r result) float64 { return float64(mb(r.treeRSS)) }},
+	{"peak PSS, tree (MB)", true, func(r result) float64 { return float64(mb(r.treePSS)) }},
+	{"peak RSS, Go + kernel (MB)", true, func(r result) float64 { return float64(mb(r.goKernel)) }},
+	{"Go (MB)", true, func(r result) float64 { return float64(mb(r.goRSS)) }},
+	{"wrapper (MB)", true, func(r result) float64 { return float64(mb(r.wrapperRSS)) }},
+	{"kernel (MB)", true, func(r result) float64 { return float64(mb(r.kernelRSS)) }},
+}
+
+type options struct {
+	runs, warmup int
+	interval     time.Duration
+	node         string
+	baseline     string
+	baselineNode string
+	parts        []string
+	extra        []string
+	keep         bool
 }
 
 func main() {
-	runs := flag.Int("runs", 5, "measured rounds (each runs every variant once)")
-	warmup := flag.Int("warmup", 1, "rounds run first and discarded")
-	interval := flag.Duration("interval", 20*time.Millisecond, "memory sampling interval")
-	only := flag.String("variants", "full,full-off,provider,provider-off", "comma-separated variants to run")
-	keep := flag.Bool("keep", false, "keep the temporary directory (binaries, outputs, reports)")
+	var o options
+	flag.IntVar(&o.runs, "runs", 5, "measured rounds (each runs every variant once)")
+	flag.IntVar(&o.warmup, "warmup", 1, "rounds run first and discarded")
+	flag.DurationVar(&o.interval, "interval", 20*time.Millisecond, "memory sampling interval")
+	flag.StringVar(&o.node, "node", os.Getenv("JSII_NODE"), "node for this tree's program (default: $JSII_NODE, else node on PATH)")
+	flag.StringVar(&o.baseline, "baseline", "", "a commit whose program runs as variant baseline (e.g. b439a6f)")
+	flag.StringVar(&o.baselineNode, "baseline-node", "", "node for the baseline (default: -node)")
+	parts := flag.String("parts", "", "comma-separated hook parts: one variant each without it")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binaries, outputs, reports)")
+	flag.Func("variant", "`name:VAR=value;...`: also run this tree's program with that environment (repeatable)", func(v string) error {
+		if name, _, ok := strings.Cut(v, ":"); !ok || name == "" {
+			return fmt.Errorf("want name:VAR=value;..., got %q", v)
+		}
+		o.extra = append(o.extra, v)
+		return nil
+	})
 	flag.Parse()
-	if err := run(*runs, *warmup, *interval, strings.Split(*only, ","), *keep); err != nil {
+	if *parts != "" {
+		o.parts = strings.Split(*parts, ",")
+	}
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "synthbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs, warmup int, interval time.Duration, only []string, keep bool) error {
-	if runs < 1 || warmup < 0 {
-		return fmt.Errorf("-runs %d -warmup %d: want at least one run and no negative warm-up", runs, warmup)
+func run(o options) error {
+	if o.runs < 1 || o.warmup < 0 {
+		return fmt.Errorf("-runs %d -warmup %d: want at least one run and no negative warm-up", o.runs, o.warmup)
 	}
 	root, err := moduleRoot()
 	if err != nil {
 		return err
 	}
+	if o.node, err = findNode(o.node); err != nil {
+		return fmt.Errorf("-node: %v", err)
+	}
+	if o.baselineNode == "" {
+		o.baselineNode = o.node
+	} else if o.baselineNode, err = findNode(o.baselineNode); err != nil {
+		return fmt.Errorf("-baseline-node: %v", err)
+	}
 	tmp, err := os.MkdirTemp("", "synthbench-")
 	if err != nil {
 		return err
 	}
-	if keep {
+	if o.keep {
 		fmt.Fprintln(os.Stderr, "keeping", tmp)
 	} else {
 		defer os.RemoveAll(tmp)
 	}
 
-	fullTarget, fullNote := ".", ""
-	if _, err := os.Stat(filepath.Join(root, "main.go")); err != nil {
-		fullTarget, fullNote = "./bench/providerapp", " (no main.go yet: bench/providerapp stands in)"
-	}
-	fullApp, providerApp := filepath.Join(tmp, "fastshop"), filepath.Join(tmp, "providerapp")
-	var fullFlags []string
-	if fullTarget == "." && !importsHook(root, ".") {
-		// Measure what the app will be once it imports the hook, without
-		// touching its files: an overlay adds the import to package main.
-		overlay, err := hookOverlay(root, tmp)
-		if err != nil {
-			return err
-		}
-		fullFlags = []string{"-overlay", overlay}
-		fullNote = " (import of lazyprovider added by synthbench's -overlay: the app lacks it)"
-	}
-	for _, b := range []struct {
-		out, pkg string
-		flags    []string
-	}{{fullApp, fullTarget, fullFlags}, {providerApp, "./bench/providerapp", nil}} {
-		fmt.Fprintf(os.Stderr, "building %s\n", b.pkg)
-		args := append(append([]string{"build", "-o", b.out}, b.flags...), b.pkg)
-		cmd := exec.Command("go", args...)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-
-	all := []variant{
-		{"full", "every environment" + fullNote, fullApp, false},
-		{"full-off", "every environment, FASTSHOP_LAZY_PROVIDER=off", fullApp, true},
-		{"provider", "bench/providerapp: 1 stack, AwsProvider + VPC", providerApp, false},
-		{"provider-off", "bench/providerapp, FASTSHOP_LAZY_PROVIDER=off", providerApp, true},
+	app := filepath.Join(tmp, "fastshop")
+	if err := build(root, app); err != nil {
+		return err
 	}
 	var variants []variant
-	for _, v := range all {
-		if slices.Contains(only, v.name) {
-			variants = append(variants, v)
+	if o.baseline != "" {
+		baseline := filepath.Join(tmp, "fastshop-baseline")
+		if err := buildCommit(root, o.baseline, filepath.Join(tmp, "baseline-src"), baseline); err != nil {
+			return err
 		}
+		variants = append(variants, variant{name: "baseline", what: "commit " + o.baseline + ", " + nodeVersion(o.baselineNode),
+			app: baseline, node: o.baselineNode})
 	}
-	if len(variants) == 0 {
-		return fmt.Errorf("-variants %q names none of full, full-off, provider, provider-off", strings.Join(only, ","))
+	variants = append(variants,
+		variant{name: "new", what: "this tree, " + nodeVersion(o.node), app: app, node: o.node},
+		variant{name: "off", what: "this tree, " + nodeVersion(o.node) + ", FASTSHOP_LAZY_PROVIDER=off", app: app, node: o.node, off: true},
+	)
+	for _, part := range o.parts {
+		variants = append(variants, variant{name: "no-" + part, what: "this tree, " + nodeVersion(o.node) + ", FASTSHOP_LAZY_PROVIDER_SKIP=" + part,
+			app: app, node: o.node, env: []string{"FASTSHOP_LAZY_PROVIDER_SKIP=" + part}})
+	}
+
+	for _, v := range o.extra {
+		name, env, _ := strings.Cut(v, ":")
+		variants = append(variants, variant{name: name, what: "this tree, " + nodeVersion(o.node) + ", " + env,
+			app: app, node: o.node, env: strings.Split(env, ";")})
 	}
 
 	loadStart := loadAverage()
@@ -196,56 +221,85 @@ func run(runs, warmup int, interval time.Duration, only []string, keep bool) err
 		return err
 	}
 	results := map[string][]result{}
-	for round := 0; round < warmup+runs; round++ {
-		label := fmt.Sprintf("round %d/%d", round+1-warmup, runs)
-		if round < warmup {
-			label = fmt.Sprintf("warm-up %d/%d", round+1, warmup)
+	for round := 0; round < o.warmup+o.runs; round++ {
+		label := fmt.Sprintf("round %d/%d", round+1-o.warmup, o.runs)
+		if round < o.warmup {
+			label = fmt.Sprintf("warm-up %d/%d", round+1, o.warmup)
 		}
 		for i := range variants {
 			v := variants[(i+round)%len(variants)]
-			r, err := runOnce(v, tmp, work, fmt.Sprintf("%s-%d", v.name, round), interval)
+			r, err := runOnce(v, tmp, work, fmt.Sprintf("%s-%d", v.name, round), o.interval)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stderr, "%s %-13s %6.2f s (CPU %5.2f s)  tree %4d MB  Go+kernel %4d MB (Go %3d, wrapper %3d, kernel %4d)  hook %s\n",
+			fmt.Fprintf(os.Stderr, "%s %-12s %6.2f s (CPU %5.2f s)  tree %4d MB  Go+kernel %4d MB (Go %3d, wrapper %3d, kernel %4d)  hook %s\n",
 				label, v.name, r.wall.Seconds(), r.cpu.Seconds(), mb(r.treeRSS), mb(r.goKernel), mb(r.goRSS), mb(r.wrapperRSS), mb(r.kernelRSS), r.hook)
-			if round >= warmup {
+			if round >= o.warmup {
 				results[v.name] = append(results[v.name], r)
 			}
 		}
 	}
 
-	printMachine(root, loadStart)
-	printTable(variants, results, runs, warmup, interval)
-	printRatios(results)
+	printMachine(root, loadStart, variants)
+	printTable(variants, results, o.runs, o.warmup, o.interval)
+	printRatios(variants, results)
 	return printChecks(variants, results)
 }
 
-const hookPackage = "fastshop/internal/lazyprovider"
-
-// importsHook reports whether pkg (in root) imports the hook package.
-func importsHook(root, pkg string) bool {
-	cmd := exec.Command("go", "list", "-deps", pkg)
-	cmd.Dir = root
-	out, err := cmd.Output()
-	return err == nil && slices.Contains(strings.Fields(string(out)), hookPackage)
+// build builds the main package in dir into out.
+func build(dir, out string) error {
+	fmt.Fprintf(os.Stderr, "building %s\n", dir)
+	cmd := exec.Command("go", "build", "-o", out, ".")
+	cmd.Dir = dir
+	if output, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build -o %s . (in %s): %v\n%s", out, dir, err, output)
+	}
+	return nil
 }
 
-// hookOverlay writes a go build -overlay file that adds to the root package
-// main one file importing the hook, and returns its path.
-func hookOverlay(root, tmp string) (string, error) {
-	src := filepath.Join(tmp, "synthbench_lazyprovider.go")
-	if err := os.WriteFile(src, []byte("package main\n\nimport _ \""+hookPackage+"\"\n"), 0o644); err != nil {
-		return "", err
+// buildCommit extracts commit's tree from the repository at root into src
+// and builds its main package into out.
+func buildCommit(root, commit, src, out string) error {
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return err
 	}
-	overlay, err := json.Marshal(map[string]map[string]string{
-		"Replace": {filepath.Join(root, "zz_synthbench_lazyprovider.go"): src},
-	})
+	archive := exec.Command("git", "archive", "--format=tar", commit)
+	archive.Dir = root
+	extract := exec.Command("tar", "-x", "-C", src)
+	pipe, err := archive.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	extract.Stdin = pipe
+	var archiveErr bytes.Buffer
+	archive.Stderr = &archiveErr
+	if err := extract.Start(); err != nil {
+		return err
+	}
+	if err := archive.Run(); err != nil {
+		return fmt.Errorf("git archive %s: %v\n%s", commit, err, archiveErr.String())
+	}
+	if err := extract.Wait(); err != nil {
+		return fmt.Errorf("extracting git archive %s: %v", commit, err)
+	}
+	return build(src, out)
+}
+
+// findNode returns the path of the node binary named (a path, or a command
+// on PATH; empty means node).
+func findNode(name string) (string, error) {
+	if name == "" {
+		name = "node"
+	}
+	path, err := exec.LookPath(name)
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(tmp, "overlay.json")
-	return path, os.WriteFile(path, overlay, 0o644)
+	return filepath.Abs(path)
+}
+
+func nodeVersion(node string) string {
+	return "node " + strings.TrimPrefix(command(node, "--version"), "v")
 }
 
 // runOnce runs one variant's binary with its own output and temporary
@@ -265,9 +319,13 @@ func runOnce(v variant, tmp, work, id string, interval time.Duration) (result, e
 		"CDKTF_OUTDIR="+r.outdir,
 		"TMPDIR="+tmpdir,
 		"FASTSHOP_LAZY_PROVIDER_REPORT="+report,
+		"JSII_NODE="+v.node,
+		"PATH="+filepath.Dir(v.node)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		// The baseline may run on a node the jsii runtime warns about.
 		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20",
 		"JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1",
 	)
+	cmd.Env = append(cmd.Env, v.env...)
 	if v.off {
 		cmd.Env = append(cmd.Env, "FASTSHOP_LAZY_PROVIDER=off")
 	}
@@ -285,6 +343,7 @@ func runOnce(v variant, tmp, work, id string, interval time.Duration) (result, e
 	sample := func() {
 		m := sampleTree(cmd.Process.Pid)
 		r.treeRSS = max(r.treeRSS, m.tree)
+		r.treePSS = max(r.treePSS, m.treePSS)
 		r.goKernel = max(r.goKernel, m.goRSS+m.kernelRSS)
 		r.goRSS = max(r.goRSS, m.goRSS)
 		r.wrapperRSS = max(r.wrapperRSS, m.wrapperRSS)
@@ -298,8 +357,9 @@ func runOnce(v variant, tmp, work, id string, interval time.Duration) (result, e
 			// wait4 counts the descendants the process waited for: Go waits
 			// for the wrapper, and the wrapper for the kernel.
 			r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			r.stderr = stderr.String()
 			if err != nil {
-				return r, fmt.Errorf("%s (%s): %v\n%s", v.name, v.app, err, stderr.String())
+				return r, fmt.Errorf("%s (%s): %v\n%s", v.name, v.app, err, r.stderr)
 			}
 			r.hook = hookStatus(report, v.off)
 			leaked, _ := filepath.Glob(filepath.Join(tmpdir, "jsii-runtime.*"))
@@ -313,7 +373,8 @@ func runOnce(v variant, tmp, work, id string, interval time.Duration) (result, e
 
 // environ is this process's environment without the variables a run sets.
 func environ(set ...string) []string {
-	drop := []string{"CDKTF_OUTDIR", "TMPDIR", "FASTSHOP_LAZY_PROVIDER", "FASTSHOP_LAZY_PROVIDER_REPORT"}
+	drop := []string{"CDKTF_OUTDIR", "TMPDIR", "JSII_NODE", "PATH", "FASTSHOP_LAZY_PROVIDER", "FASTSHOP_LAZY_PROVIDER_REPORT",
+		"FASTSHOP_LAZY_PROVIDER_SKIP", "FASTSHOP_LAZY_PROVIDER_WARNED"}
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
@@ -329,6 +390,7 @@ var pageSize = int64(os.Getpagesize())
 // treeSample is one reading of the resident sets of a run's processes.
 type treeSample struct {
 	tree                         int64 // every process of the tree
+	treePSS                      int64 // the same, proportional set sizes
 	goRSS, wrapperRSS, kernelRSS int64
 }
 
@@ -367,6 +429,7 @@ func sampleTree(root int) treeSample {
 		}
 		rss := residentSet(n.pid)
 		s.tree += rss
+		s.treePSS += proportionalSet(n.pid)
 		switch {
 		case n.depth == 0:
 			s.goRSS += rss
@@ -393,23 +456,33 @@ func residentSet(pid int) int64 {
 	return pages * pageSize
 }
 
-// isNode reports whether pid runs node (its command name is node, or it runs
-// $JSII_NODE).
-func isNode(pid int) bool {
-	comm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+// proportionalSet returns the proportional set size of pid in bytes (pages
+// shared with other processes, such as node's code in both node processes,
+// count in part), 0 if it is gone.
+func proportionalSet(pid int) int64 {
+	rollup, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
 	if err != nil {
-		return false
+		return 0
 	}
-	name := strings.TrimSpace(string(comm))
-	if name == "node" || strings.HasPrefix(name, "node") {
-		return true
+	for _, line := range strings.Split(string(rollup), "\n") {
+		if fields := strings.Fields(line); len(fields) >= 2 && fields[0] == "Pss:" {
+			kb, _ := strconv.ParseInt(fields[1], 10, 64)
+			return kb << 10
+		}
 	}
-	custom := os.Getenv("JSII_NODE")
-	return custom != "" && strings.HasPrefix(filepath.Base(custom), name)
+	return 0
 }
 
-// hookStatus summarizes the report the hook's node processes wrote. Switched
-// off, the Go side does not even put the hook into NODE_OPTIONS.
+// isNode reports whether pid runs a node binary (its executable's name starts
+// with node; node 24 names its main thread MainThread, so comm does not tell).
+func isNode(pid int) bool {
+	exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
+	return err == nil && strings.HasPrefix(filepath.Base(exe), "node")
+}
+
+// hookStatus summarizes the report the hook's node processes wrote: what
+// became of the provider, then every other event once. Switched off, the Go
+// side does not even put the hook into NODE_OPTIONS.
 func hookStatus(report string, off bool) string {
 	data, err := os.ReadFile(report)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -420,24 +493,11 @@ func hookStatus(report string, off bool) string {
 	}
 	provider := "provider not met"
 	var notes []string
-	note := func(n string) {
-		if !slices.Contains(notes, n) {
-			notes = append(notes, n)
-		}
-	}
-	defs := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		var e struct {
-			Event       string   `json:"event"`
-			Reason      string   `json:"reason"`
-			Namespaces  int      `json:"namespaces"`
-			Module      string   `json:"module"`
-			Role        string   `json:"role"`
-			Known       bool     `json:"known"`
-			Channel     string   `json:"channel"`
-			NodeOptions []string `json:"nodeOptions"`
-			Flags       []string `json:"flags"`
-			Inline      string   `json:"inline"`
+			Event      string `json:"event"`
+			Reason     string `json:"reason"`
+			Namespaces int    `json:"namespaces"`
 		}
 		if json.Unmarshal([]byte(line), &e) != nil {
 			continue
@@ -449,37 +509,12 @@ func hookStatus(report string, off bool) string {
 			provider = "FELL BACK: " + e.Reason
 		case "off":
 			provider = "off"
-		case "lazy-require":
-			note(e.Module + " lazy")
-		case "eager-require":
-			note(e.Module + " eager (" + e.Reason + ")")
-		case "lazy-stack-trace":
-			note("token stack traces lazy")
-		case "eager-stack-trace":
-			note("token stack traces eager")
-		case "jsii":
-			if !e.Known {
-				note("unknown jsii " + e.Role + " build")
+		case "preload":
+		default:
+			if !slices.Contains(notes, e.Event) {
+				notes = append(notes, e.Event)
 			}
-		case "kernel-spawn":
-			if len(e.NodeOptions) > 0 {
-				note("kernel " + strings.Join(e.NodeOptions, " "))
-			}
-			if e.Channel == "direct" {
-				note("direct channel")
-			} else {
-				note("relayed channel (" + e.Reason + ")")
-			}
-		case "kernel-flags":
-			note("kernel V8 " + strings.Join(e.Flags, " "))
-		case "kernel-source-maps":
-			note("inline source maps " + e.Inline)
-		case "lazy-defs":
-			defs++
 		}
-	}
-	if defs > 0 {
-		note(fmt.Sprintf("runtime-defs read lazily (%d)", defs))
 	}
 	if len(notes) == 0 {
 		return provider
@@ -508,7 +543,7 @@ func loadAverage() string {
 	return "unknown"
 }
 
-func printMachine(root, loadStart string) {
+func printMachine(root, loadStart string, variants []variant) {
 	fmt.Println("## Machine")
 	fmt.Println()
 	fmt.Printf("- CPU: %d cores, %s\n", runtime.NumCPU(), procField("/proc/cpuinfo", "model name"))
@@ -522,11 +557,13 @@ func printMachine(root, loadStart string) {
 	if v := os.Getenv("NODE_OPTIONS"); v != "" {
 		fmt.Printf("- NODE_OPTIONS from the environment: %s\n", v)
 	}
-	node := os.Getenv("JSII_NODE")
-	if node == "" {
-		node = "node"
+	var nodes []string
+	for _, v := range variants {
+		if n := nodeVersion(v.node) + " (" + v.node + ")"; !slices.Contains(nodes, n) {
+			nodes = append(nodes, n)
+		}
 	}
-	fmt.Printf("- node: %s (%s)\n", command(node, "--version"), node)
+	fmt.Printf("- node: %s\n", strings.Join(nodes, ", "))
 	fmt.Printf("- go: %s\n", command("go", "env", "GOVERSION"))
 	mods := exec.Command("go", "list", "-m", "-f", "{{.Path}} {{.Version}}",
 		"github.com/aws/jsii-runtime-go", "github.com/hashicorp/terraform-cdk-go/cdktf", "github.com/cdktf/cdktf-provider-aws-go/aws/v19")
@@ -593,33 +630,45 @@ func printTable(variants []variant, results map[string][]result, runs, warmup in
 	fmt.Println()
 }
 
-// target is the issue's factor, for both time and memory.
-const target = 3.0
-
-func printRatios(results map[string][]result) {
-	for _, pair := range [][2]string{{"full", "full-off"}, {"provider", "provider-off"}} {
-		on, off := results[pair[0]], results[pair[1]]
-		if len(on) == 0 || len(off) == 0 {
+// printRatios compares each variant with new, on the median of each column
+// (theirs / new: above 1 means new is faster or needs less memory), and says
+// whether new meets the bar against the baseline: no slower, no more memory.
+func printRatios(variants []variant, results map[string][]result) {
+	base := results["new"]
+	if len(base) == 0 {
+		return
+	}
+	fmt.Println("### Ratios of medians, variant / new (above 1: new is faster or smaller)")
+	fmt.Println()
+	fmt.Print("| variant |")
+	for _, c := range columns {
+		fmt.Printf(" %s |", c.name)
+	}
+	fmt.Println()
+	fmt.Println("| --- |" + strings.Repeat(" ---: |", len(columns)))
+	for _, v := range variants {
+		if v.name == "new" {
 			continue
 		}
-		fmt.Printf("### %s vs %s (ratio of medians, off / on)\n\n", pair[0], pair[1])
+		fmt.Printf("| %s |", v.name)
 		for _, c := range columns {
-			ratio := median(collect(off, c.get)) / median(collect(on, c.get))
-			what := "faster"
-			if c.memory {
-				what = "less memory"
-			}
-			line := fmt.Sprintf("- %s: %.2fx %s", c.name, ratio, what)
-			if c.target {
-				verdict := "met"
-				if ratio < target {
-					verdict = "NOT met"
-				}
-				line += fmt.Sprintf(" (target %.0fx: %s)", target, verdict)
-			}
-			fmt.Println(line)
+			fmt.Printf(" %.2f |", median(collect(results[v.name], c.get))/median(collect(base, c.get)))
 		}
 		fmt.Println()
+	}
+	fmt.Println()
+	if baseline := results["baseline"]; len(baseline) > 0 {
+		var worse []string
+		for _, c := range columns[:5] {
+			if median(collect(base, c.get)) > median(collect(baseline, c.get)) {
+				worse = append(worse, c.name)
+			}
+		}
+		if len(worse) == 0 {
+			fmt.Println("- bar (new no slower than baseline, peak memory no higher; wall, CPU, RSS and PSS of the tree, Go + kernel): met")
+		} else {
+			fmt.Printf("- bar (new no slower than baseline, peak memory no higher): NOT met on %s\n", strings.Join(worse, ", "))
+		}
 	}
 }
 
@@ -650,7 +699,15 @@ func printChecks(variants []variant, results map[string][]result) error {
 		}
 		fmt.Printf("- %s synthesized stacks: %s\n", filepath.Base(app), strings.Join(names, ", "))
 	}
-	fmt.Printf("- outputs byte-identical across runs and hook on/off: %v\n", len(problems) == 0)
+	fmt.Printf("- outputs byte-identical across runs of each binary (hook on, off, without a part): %v\n", len(problems) == 0)
+	for _, v := range variants {
+		for _, r := range results[v.name] {
+			if r.stderr != "" {
+				fmt.Printf("- %s printed on stderr: %q\n", v.name, firstLine(r.stderr))
+				break
+			}
+		}
+	}
 	fmt.Printf("- jsii-runtime.* directories left in TMPDIR after all runs: %d\n", leaked)
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "\n"))
@@ -689,6 +746,11 @@ func compareDirs(a, b string) string {
 		return fmt.Sprintf("%d files, want %d", len(fb), len(fa))
 	}
 	return ""
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
 }
 
 func collect(rs []result, f func(result) float64) []float64 {

@@ -2,10 +2,12 @@ package lazyprovider
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -90,19 +92,13 @@ type driverOutput struct {
 }
 
 type reportLine struct {
-	Event       string   `json:"event"`
-	File        string   `json:"file"`
-	Reason      string   `json:"reason"`
-	Namespaces  int      `json:"namespaces"`
-	Module      string   `json:"module"`
-	Role        string   `json:"role"`
-	Known       bool     `json:"known"`
-	Channel     string   `json:"channel"`
-	Mode        string   `json:"mode"`
-	NodeOptions []string `json:"nodeOptions"`
-	Flags       []string `json:"flags"`
-	Inline      string   `json:"inline"`
-	Pid         int      `json:"pid"`
+	Event      string   `json:"event"`
+	File       string   `json:"file"`
+	Reason     string   `json:"reason"`
+	Namespaces int      `json:"namespaces"`
+	Added      []string `json:"added"`
+	Module     string   `json:"module"`
+	Pid        int      `json:"pid"`
 }
 
 // run is what one node process did.
@@ -112,16 +108,45 @@ type run struct {
 	reports []reportLine
 }
 
+// nodeBinary returns the node the tests run: $JSII_NODE (what jsii runs), else
+// node on PATH. It must be a supported one, Node 24 or 22 LTS from 22.15 on
+// (module.registerHooks): an older node fails the test, or skips it locally
+// with FASTSHOP_SKIP_MISSING_TOOLS=1.
 func nodeBinary(t *testing.T) string {
 	t.Helper()
-	if node := os.Getenv("JSII_NODE"); node != "" {
-		return node
+	node := os.Getenv("JSII_NODE")
+	if node == "" {
+		var err error
+		if node, err = exec.LookPath("node"); err != nil {
+			missingTool(t, "node is not on PATH: install Node.js 24 or 22 LTS (scripts/install-tools installs Node 24)")
+		}
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("node is not on PATH: install Node.js >= 20 (the jsii kernel and the hook run on it)")
+	out, err := exec.Command(node, "--version").Output()
+	version := strings.TrimSpace(string(out))
+	if err != nil || !supportedNode(version) {
+		missingTool(t, fmt.Sprintf("%s is node %q (err: %v): the hook needs Node 24 or 22 LTS >= 22.15; "+
+			"scripts/install-tools installs Node 24, and JSII_NODE or PATH picks it", node, version, err))
 	}
 	return node
+}
+
+// supportedNode reports whether a `node --version` string is 22.15 or later.
+func supportedNode(version string) bool {
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "v%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 22 || major == 22 && minor >= 15
+}
+
+// missingTool fails the test, saying what is missing; a local run with
+// FASTSHOP_SKIP_MISSING_TOOLS=1 skips it instead. Under CI it always fails.
+func missingTool(t *testing.T, msg string) {
+	t.Helper()
+	if os.Getenv("CI") == "" && os.Getenv("FASTSHOP_SKIP_MISSING_TOOLS") == "1" {
+		t.Skip(msg)
+	}
+	t.Fatal(msg + " (set FASTSHOP_SKIP_MISSING_TOOLS=1 to skip such tests locally)")
 }
 
 // writeHookFile writes the embedded hook where a test can --require it.
@@ -139,7 +164,8 @@ func writeHookFile(t *testing.T) string {
 func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "NODE_OPTIONS=") || strings.HasPrefix(kv, "FASTSHOP_LAZY_PROVIDER") {
+		if strings.HasPrefix(kv, "NODE_OPTIONS=") || strings.HasPrefix(kv, "FASTSHOP_LAZY_PROVIDER") ||
+			strings.HasPrefix(kv, "FASTSHOP_TEST_SIMULATE=") {
 			continue
 		}
 		env = append(env, kv)
@@ -201,7 +227,13 @@ func runDriver(t *testing.T, extraEnv []string, dirs ...string) run {
 	if err := json.Unmarshal(stdout, &r.out); err != nil {
 		t.Fatalf("driver output %q: %v", stdout, err)
 	}
-	r.reports = readReport(t, report)
+	// What the hook did with the barrel; the node options it passes on are
+	// TestHookChildOptions' subject.
+	for _, line := range readReport(t, report) {
+		if line.Event != "child-options" {
+			r.reports = append(r.reports, line)
+		}
+	}
 	return r
 }
 
@@ -409,4 +441,425 @@ func TestHookInstallsOnce(t *testing.T) {
 	if gotEvents := events(r.reports); !reflect.DeepEqual(gotEvents, []string{"preload", "lazy"}) {
 		t.Errorf("report events = %v, want [preload lazy] (one hook acting)", gotEvents)
 	}
+}
+
+// simulateFile is the preload that makes node or the provider look like a
+// release the hook does not know (testdata/simulate.js).
+func simulateFile(t *testing.T) string {
+	t.Helper()
+	path, err := filepath.Abs(filepath.Join("testdata", "simulate.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// simulating is the environment that preloads testdata/simulate.js for the
+// case, then the hook.
+func simulating(t *testing.T, simulate string) []string {
+	return []string{
+		"NODE_OPTIONS=--require=" + quote(simulateFile(t)) + " --require=" + quote(writeHookFile(t)),
+		"FASTSHOP_TEST_SIMULATE=" + simulate,
+	}
+}
+
+// TestHookFallsBackOnUnknownShapes checks the barrel part against a node, or
+// a load chain, of a shape it does not know: either it still works, or the
+// barrel loads eagerly as written with one warning naming why, and the module
+// looks the same as with the hook off.
+func TestHookFallsBackOnUnknownShapes(t *testing.T) {
+	tests := []struct {
+		simulate   string
+		wantLazy   bool
+		wantReason string
+	}{
+		{"no-register-hooks", false, "has no module.registerHooks (Node >= 22.15"},
+		{"register-hooks-throws", false, "module.registerHooks failed: simulated"},
+		{"barrel-shape", false, "has an unexpected shape (line 15 is not"},
+		{"arraybuffer-source", true, ""},
+	}
+	dir := writePackage(t, "lib/index.js", tscBarrel)
+	eager := runDriver(t, []string{SwitchEnv + "=off"}, dir).out.Results[0]
+	for _, tt := range tests {
+		t.Run(tt.simulate, func(t *testing.T) {
+			r := runDriver(t, simulating(t, tt.simulate), dir)
+			got := r.out.Results[0]
+			if !reflect.DeepEqual(got.Keys, eager.Keys) || !got.ESModule || !got.AlphaIsModule {
+				t.Errorf("barrel keys %v, __esModule %v, alpha the module %v; want keys %v as with the hook off, true, true",
+					got.Keys, got.ESModule, got.AlphaIsModule, eager.Keys)
+			}
+			if tt.wantLazy {
+				if len(got.LoadedByRequire) != 0 || r.stderr != "" {
+					t.Errorf("require(barrel) loaded %v, stderr %q; want nothing loaded, no warning", got.LoadedByRequire, r.stderr)
+				}
+				return
+			}
+			if !reflect.DeepEqual(got.LoadedByRequire, allNamespaces) || len(got.Getters) != 0 {
+				t.Errorf("require(barrel) loaded %v with getters %v, want %v and none (eager, as written)",
+					got.LoadedByRequire, got.Getters, allNamespaces)
+			}
+			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "fastshop lazyprovider: ") || !strings.Contains(lines[0], tt.wantReason) {
+				t.Errorf("stderr = %q, want one warning line mentioning %q", r.stderr, tt.wantReason)
+			}
+			if gotEvents := events(r.reports); !reflect.DeepEqual(gotEvents, []string{"preload", "fallback"}) {
+				t.Errorf("report events = %v, want [preload fallback]", gotEvents)
+			}
+		})
+	}
+}
+
+// childOptionsDriver starts a node child, as the jsii relay starts the
+// kernel, that calls util.isArray (deprecated, DEP0044) and prints the
+// NODE_OPTIONS it got; it prints that and the child's stderr.
+const childOptionsDriver = `
+const child = require("child_process").spawnSync(process.execPath,
+  ["-e", "require('util').isArray([]); process.stdout.write(process.env.NODE_OPTIONS || '')"], { encoding: "utf8" });
+console.log(JSON.stringify({ options: child.stdout, stderr: child.stderr, status: child.status }));
+`
+
+// TestHookChildOptions checks the node options the hook passes to the
+// processes node starts: DEP0044 silenced and a small young generation,
+// unless the user set one, the part is skipped, the hook is off, or node does
+// not accept them (then the child runs as it would without the hook).
+func TestHookChildOptions(t *testing.T) {
+	hookPath := writeHookFile(t)
+	const silence, semiSpace = "--disable-warning=DEP0044", "--max-semi-space-size=1"
+	tests := []struct {
+		name        string
+		env         []string
+		want        []string // in the child's NODE_OPTIONS
+		wantAbsent  []string
+		wantWarning bool // DEP0044 printed by the child
+	}{
+		{"default", []string{"NODE_OPTIONS=--require=" + quote(hookPath)}, []string{silence, semiSpace}, nil, false},
+		{"user's semi-space size wins", []string{"NODE_OPTIONS=--max-semi-space-size=8 --require=" + quote(hookPath)},
+			[]string{silence, "--max-semi-space-size=8"}, []string{semiSpace}, false},
+		{"semi-space skipped", []string{"NODE_OPTIONS=--require=" + quote(hookPath), "FASTSHOP_LAZY_PROVIDER_SKIP=semi-space"},
+			[]string{silence}, []string{semiSpace}, false},
+		{"switched off", []string{"NODE_OPTIONS=--require=" + quote(hookPath), SwitchEnv + "=off"},
+			nil, []string{silence, semiSpace}, true},
+		{"node accepts neither", simulating(t, "no-node-options"), nil, []string{silence, semiSpace}, true},
+	}
+	dir := writeFiles(t, t.TempDir(), map[string]string{"driver.js": childOptionsDriver})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(nodeBinary(t), "driver.js")
+			cmd.Dir = dir
+			cmd.Env = append(cleanEnv(), tt.env...)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			stdout, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("node driver.js: %v\n%s", err, stderr.String())
+			}
+			var got struct {
+				Options string `json:"options"`
+				Stderr  string `json:"stderr"`
+				Status  int    `json:"status"`
+			}
+			if err := json.Unmarshal(stdout, &got); err != nil {
+				t.Fatalf("driver output %q: %v", stdout, err)
+			}
+			options := strings.Fields(got.Options)
+			for _, w := range tt.want {
+				if !slices.Contains(options, w) {
+					t.Errorf("child NODE_OPTIONS %q lacks %s", got.Options, w)
+				}
+			}
+			for _, w := range tt.wantAbsent {
+				if slices.Contains(options, w) {
+					t.Errorf("child NODE_OPTIONS %q has %s", got.Options, w)
+				}
+			}
+			if warned := strings.Contains(got.Stderr, "DEP0044"); warned != tt.wantWarning || got.Status != 0 {
+				t.Errorf("child exit %d, stderr %q; want exit 0, DEP0044 printed: %v", got.Status, got.Stderr, tt.wantWarning)
+			}
+			if stderr.String() != "" {
+				t.Errorf("stderr = %q, want nothing", stderr.String())
+			}
+		})
+	}
+}
+
+// writeFiles writes files (slash-separated paths relative to dir) and returns
+// dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) string {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// cdktfFS and cdktfVersionCheck are cut-down versions of cdktf's
+// lib/private/fs.js and lib/validations/validate-binary-version.js, with the
+// lines the hook looks at as cdktf 0.20.12 has them.
+const cdktfFS = `"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.archiveSync = archiveSync;
+const fs = require("fs");
+const archiver = require("archiver");
+/**
+ * Zips contents at src and places zip archive at dest
+ */
+function archiveSync() {
+    const archive = archiver("zip", {
+        zlib: { level: 9 },
+    });
+    return archive;
+}
+//# sourceMappingURL=data:application/json;base64,e30=
+`
+
+const cdktfVersionCheck = `"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+const semver = require("semver");
+exports.check = (version, constraint) => semver.satisfies(version, constraint);
+`
+
+const lazyRequireDriver = `
+globalThis.loaded = [];
+const pkg = require("path").join(__dirname, "node_modules", "cdktf", "lib");
+const fsjs = require(pkg + "/private/fs.js");
+const check = require(pkg + "/validations/validate-binary-version.js");
+const loadedByRequire = [...globalThis.loaded];
+const archive = fsjs.archiveSync();
+const satisfied = check.check("1.2.3", "1.2.3");
+console.log(JSON.stringify({ loadedByRequire, loadedAfterUse: globalThis.loaded, format: archive.format, satisfied }));
+`
+
+func writeCDKTF(t *testing.T, fsJS, versionCheck string) string {
+	return writeFiles(t, t.TempDir(), map[string]string{
+		"driver.js":                            lazyRequireDriver,
+		"node_modules/cdktf/package.json":      `{"name": "cdktf", "version": "0.0.0"}`,
+		"node_modules/cdktf/lib/private/fs.js": fsJS,
+		"node_modules/cdktf/lib/validations/validate-binary-version.js": versionCheck,
+		"node_modules/cdktf/node_modules/archiver/index.js": `globalThis.loaded.push("archiver");
+module.exports = function archiver(format, options) { return { format, options }; };
+`,
+		// satisfied only when called as a method of the module, as cdktf does
+		"node_modules/cdktf/node_modules/semver/index.js": `globalThis.loaded.push("semver");
+exports.satisfies = function (version, constraint) { return this === exports && version === constraint; };
+`,
+	})
+}
+
+type lazyRequireResult struct {
+	LoadedByRequire []string `json:"loadedByRequire"`
+	LoadedAfterUse  []string `json:"loadedAfterUse"`
+	Format          string   `json:"format"`
+	Satisfied       bool     `json:"satisfied"`
+}
+
+// TestHookLazyRequires checks that cdktf's archiver and semver are required on
+// first use, not when cdktf loads, and work the same.
+func TestHookLazyRequires(t *testing.T) {
+	dir := writeCDKTF(t, cdktfFS, cdktfVersionCheck)
+	for _, switchValue := range []string{"", "off"} {
+		stdout, stderr, reports := runNode(t, dir, "driver.js", SwitchEnv+"="+switchValue)
+		var got lazyRequireResult
+		if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+			t.Fatalf("driver output %q: %v", stdout, err)
+		}
+		wantByRequire := []string{}
+		if switchValue == "off" {
+			wantByRequire = []string{"archiver", "semver"}
+		}
+		if !reflect.DeepEqual(append([]string{}, got.LoadedByRequire...), wantByRequire) {
+			t.Errorf("%s=%q: loading cdktf's files loaded %v, want %v", SwitchEnv, switchValue, got.LoadedByRequire, wantByRequire)
+		}
+		if !reflect.DeepEqual(got.LoadedAfterUse, []string{"archiver", "semver"}) || got.Format != "zip" || !got.Satisfied {
+			t.Errorf("%s=%q: after use loaded %v, archiver made %q, semver satisfied %v; want [archiver semver], zip, true",
+				SwitchEnv, switchValue, got.LoadedAfterUse, got.Format, got.Satisfied)
+		}
+		if stderr != "" {
+			t.Errorf("stderr = %q, want nothing", stderr)
+		}
+		if switchValue == "" {
+			var modules []string
+			for _, r := range reports {
+				if r.Event == "lazy-require" {
+					modules = append(modules, r.Module)
+				}
+			}
+			if !reflect.DeepEqual(modules, []string{"archiver", "semver"}) {
+				t.Errorf("lazy-require reports for %v, want [archiver semver]", modules)
+			}
+		}
+	}
+}
+
+// TestHookLazyRequiresLeaveUnknownShapesAlone checks that a file using the
+// name in any other way keeps its eager require, with one warning.
+func TestHookLazyRequiresLeaveUnknownShapesAlone(t *testing.T) {
+	tests := []struct {
+		name, fsJS, versionCheck, module, reason string
+	}{
+		{"property of archiver", strings.Replace(cdktfFS, "return archive;", "return archive || archiver.create;", 1), cdktfVersionCheck,
+			"archiver", "line 13 uses archiver other than by calling it"},
+		{"new archiver", strings.Replace(cdktfFS, `archiver("zip"`, `new archiver("zip"`, 1), cdktfVersionCheck,
+			"archiver", "line 10 uses archiver other than by calling it"},
+		{"other declaration", strings.Replace(cdktfFS, `const archiver = require("archiver");`, `const archiver = require("archiver"); // eager`, 1), cdktfVersionCheck,
+			"archiver", "line 5 uses archiver other than by calling it"},
+		{"no declaration", strings.Replace(strings.Replace(cdktfFS, `const archiver = require("archiver");`, `globalThis.loaded.push("arch" + "iver");`, 1),
+			`archiver("zip", {`, `({ format: "zip",`, 1), cdktfVersionCheck,
+			"archiver", "no `const archiver = require(\"archiver\");` line"},
+		{"semver itself used", cdktfFS, strings.Replace(cdktfVersionCheck, "semver.satisfies(version, constraint)", "typeof semver === \"object\" && semver.satisfies(version, constraint)", 1),
+			"semver", "line 4 uses semver other than by reading a member"},
+		{"semver in a string", cdktfFS, cdktfVersionCheck + "exports.name = \"semver.x\";\n",
+			"semver", "line 5 uses semver other than by reading a member"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeCDKTF(t, tt.fsJS, tt.versionCheck)
+			stdout, stderr, reports := runNode(t, dir, "driver.js")
+			var got lazyRequireResult
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("driver output %q: %v", stdout, err)
+			}
+			if !strings.Contains(strings.Join(got.LoadedByRequire, " "), tt.module) {
+				t.Errorf("loading cdktf's files loaded %v, want %s among them (left eager)", got.LoadedByRequire, tt.module)
+			}
+			if lines := strings.Split(strings.TrimSpace(stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "fastshop lazyprovider: cdktf's") ||
+				!strings.Contains(lines[0], tt.reason) {
+				t.Errorf("stderr = %q, want one warning line mentioning %q", stderr, tt.reason)
+			}
+			found := false
+			for _, r := range reports {
+				if r.Event == "eager-require" && r.Module == tt.module {
+					found = true
+					if r.Reason != tt.reason {
+						t.Errorf("eager-require reason = %q, want %q", r.Reason, tt.reason)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no eager-require report for %s: %v", tt.module, events(reports))
+			}
+		})
+	}
+}
+
+// cdktfStackTrace is cdktf 0.20.12's lib/tokens/private/stack-trace.js
+// without its source map.
+const cdktfStackTrace = `"use strict";
+// Copyright (c) HashiCorp, Inc
+// SPDX-License-Identifier: MPL-2.0
+// copied from https://github.com/aws/constructs/blob/e01e47f78ef1e9b600efcd23ff7705aa8d384017/lib/private/stack-trace.ts
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.captureStackTrace = captureStackTrace;
+/**
+ * Captures a complete stack trace at the point of invocation.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+function captureStackTrace(below) {
+    below = below || captureStackTrace; // hide myself if nothing else
+    const object = { stack: "" };
+    const previousLimit = Error.stackTraceLimit;
+    try {
+        Error.stackTraceLimit = Number.MAX_SAFE_INTEGER;
+        Error.captureStackTrace(object, below);
+    }
+    finally {
+        Error.stackTraceLimit = previousLimit;
+    }
+    if (!object.stack) {
+        return [];
+    }
+    return object.stack
+        .split("\n")
+        .slice(1)
+        .map((s) => s.replace(/^\s*at\s+/, ""));
+}
+`
+
+const stackTraceDriver = `
+const { captureStackTrace } = require(require("path").join(__dirname, "node_modules", "cdktf", "lib", "tokens", "private", "stack-trace.js"));
+function outer() { return inner(); }
+function inner() { return [captureStackTrace(), captureStackTrace(inner)]; }
+const [all, belowInner] = outer();
+const drop = (lines) => lines.filter((line) => !line.includes("hook.js"));
+console.log(JSON.stringify({
+  isArray: Array.isArray(all) && Array.isArray(belowInner),
+  all: drop(all), belowInner: drop(belowInner),
+  joined: drop(all.join("\n").split("\n")),
+  spread: drop([...all]), keys: Object.keys(belowInner).length === belowInner.length,
+  first: belowInner[0], length: drop(belowInner).length,
+}));
+`
+
+// TestHookLazyStackTrace checks that cdktf's captureStackTrace, formatting
+// lazily, gives what it gave eagerly: the same array of frames.
+func TestHookLazyStackTrace(t *testing.T) {
+	write := func(content string) string {
+		return writeFiles(t, t.TempDir(), map[string]string{
+			"driver.js":                       stackTraceDriver,
+			"node_modules/cdktf/package.json": `{"name": "cdktf", "version": "0.0.0"}`,
+			"node_modules/cdktf/lib/tokens/private/stack-trace.js": content,
+		})
+	}
+	decode := func(stdout string) map[string]any {
+		var out map[string]any
+		if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+			t.Fatalf("driver output %q: %v", stdout, err)
+		}
+		return out
+	}
+	file := cdktfStackTrace + "//# sourceMappingURL=data:application/json;base64,e30=\n"
+	dir := write(file)
+	lazyOut, lazyErr, lazyReports := runNode(t, dir, "driver.js")
+	eagerOut, _, _ := runNode(t, dir, "driver.js", SwitchEnv+"=off")
+	lazy, eager := decode(lazyOut), decode(eagerOut)
+	if !reflect.DeepEqual(lazy, eager) {
+		t.Errorf("captureStackTrace differs with the hook:\non:  %v\noff: %v", lazy, eager)
+	}
+	if lazy["isArray"] != true || lazy["keys"] != true || !strings.HasPrefix(lazy["first"].(string), "outer (") {
+		t.Errorf("lazy stack trace: %v; want arrays whose first frame below inner is outer", lazy)
+	}
+	if lazyErr != "" || !slicesContain(events(lazyReports), "lazy-stack-trace") {
+		t.Errorf("stderr %q, report events %v; want no stderr and lazy-stack-trace", lazyErr, events(lazyReports))
+	}
+
+	// Any change to the file: left as it is.
+	changed := strings.Replace(file, "    below = below || captureStackTrace;", "    below = below || captureStackTrace;  ", 1)
+	_, changedErr, changedReports := runNode(t, write(changed), "driver.js")
+	if strings.Count(changedErr, "fastshop lazyprovider: cdktf's lib/tokens/private/stack-trace.js") != 1 ||
+		!slicesContain(events(changedReports), "eager-stack-trace") {
+		t.Errorf("changed file: stderr %q, report events %v; want one warning and eager-stack-trace", changedErr, events(changedReports))
+	}
+
+}
+
+func slicesContain(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// runNode runs node on script (a file in dir) with the hook preloaded and
+// extra environment, and returns its stdout, stderr and the hook's report.
+func runNode(t *testing.T, dir, script string, extraEnv ...string) (string, string, []reportLine) {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report.jsonl")
+	cmd := exec.Command(nodeBinary(t), script)
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(), "NODE_OPTIONS=--require="+quote(writeHookFile(t)), ReportEnv+"="+report)
+	cmd.Env = append(cmd.Env, extraEnv...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node %s: %v\nstderr:\n%s", script, err, stderr.String())
+	}
+	return string(stdout), stderr.String(), readReport(t, report)
 }

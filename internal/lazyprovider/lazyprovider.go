@@ -1,34 +1,30 @@
 // Package lazyprovider makes a synth through the jsii runtime cheap: the jsii
-// kernel loads the AWS provider lazily, and the rest of what a synth costs in
-// the jsii node processes is trimmed. On a 2-core machine a synth of every
-// environment takes 0.9 s instead of 2.9 s (3.7x less CPU time) and about
-// 3.5x less peak memory (4.2x counting only the Go process and the kernel)
-// than with it switched off, with byte-identical output (go run
-// ./bench/synthbench measures it).
+// kernel loads the AWS provider lazily, which takes most of the time and
+// memory out of a synth, with byte-identical output. README.md ("Synth
+// speed") has the measurements; go run ./bench/synthbench makes them.
 //
 // The prebuilt @cdktf/provider-aws package's lib/index.js requires all of its
 // 2,123 namespaces eagerly (about 206 MB of JavaScript) although a synth uses a
-// handful. This package embeds a node preload hook (hook.js) that rewrites that
-// one file in memory, as node compiles it, into getters that require a
-// namespace on first access. Importing the package is all it takes:
+// handful. This package embeds a node preload hook (hook.js) that, through
+// node's module.registerHooks (Node 24, and 22 from 22.15), rewrites that one
+// file in memory, as node loads it, into getters that require a namespace on
+// first access. Importing the package is all it takes:
 //
 //	import _ "fastshop/internal/lazyprovider"
 //
+// The hook also makes two of cdktf's load costs lazy the same way: two
+// packages it requires but a synth does not use, and the formatting of token
+// creation stack traces.
+//
 // Its init writes the hook to the user's cache directory and appends
 // --require=<hook> to NODE_OPTIONS, which the jsii runtime passes to the node
-// processes it starts. If the provider's index.js does not have the expected
-// shape, the hook leaves it alone (eager: correct, only slower) and prints one
-// warning line.
-//
-// The hook also trims the fixed cost that remains (hook.js tells how, and
-// why each is safe): it requires two packages cdktf does not use in a synth
-// on first use, formats cdktf's token creation stacks only if one is read,
-// starts the kernel with node and V8 options for a short-lived process,
-// compiles packages there without their inline source maps, and,
-// for the jsii builds it knows, lets the kernel talk to the Go process
-// directly rather than through jsii's relay process and read only the lines
-// it needs of the provider's 32 MB type-definitions file. Each part applies
-// only where it finds what it expects.
+// processes it starts. The hook also passes the kernel two node options: one
+// that silences the deprecation warning cdktf causes on Node 22 and 24
+// (DEP0044), and a small young generation (less memory). It recognizes what it
+// changes by its shape, never by a hash of a third-party file: on a node
+// without module.registerHooks, or a provider or cdktf file of another shape,
+// the file loads as written (correct, only slower) and the hook prints one
+// warning line; a node that does not accept an option runs without it.
 //
 // Set FASTSHOP_LAZY_PROVIDER=off to switch it all off, for comparisons.
 //
@@ -68,9 +64,10 @@ const SwitchEnv = "FASTSHOP_LAZY_PROVIDER"
 
 // ReportEnv names the environment variable that, set to a file path, makes
 // every node process that preloads the hook append JSON lines to that file:
-// {"event":"preload"}, then {"event":"lazy","namespaces":N} or
-// {"event":"fallback","reason":...} when it meets the provider (or
-// {"event":"off"}). Tests and the benchmark read it; node cannot tell Go.
+// {"event":"preload"}, {"event":"child-options","added":[...]}, then
+// {"event":"lazy","namespaces":N} or {"event":"fallback","reason":...} when
+// it meets the provider (or {"event":"off"}). Tests and the benchmark read it;
+// node cannot tell Go.
 const ReportEnv = "FASTSHOP_LAZY_PROVIDER_REPORT"
 
 // jsiiDefaultNodeOptions is what jsii-runtime-go gives node when NODE_OPTIONS

@@ -2,12 +2,11 @@ package lazyprovider
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -157,29 +156,24 @@ func TestWriteHook(t *testing.T) {
 }
 
 // TestImportsAreJSIIRuntimeDeps checks the condition the package comment
-// explains: everything this package needs is initialized before the jsii
-// runtime is, so this package's init runs before any package starts node.
+// explains, for this package as go list names it: everything it imports is
+// initialized before the jsii runtime is, and its path sorts before every
+// package of the program that imports the jsii runtime, so its init runs
+// before any package can start node. TestProviderLoadsLazily checks the
+// effect.
 func TestImportsAreJSIIRuntimeDeps(t *testing.T) {
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		t.Fatalf("no go tool at %s: %v", goTool, err)
-	}
-	list := func(pkg string) map[string]bool {
-		out, err := exec.Command(goTool, "list", "-deps", pkg).Output()
-		if err != nil {
-			t.Fatalf("go list -deps %s: %v", pkg, err)
-		}
-		deps := map[string]bool{}
-		for _, p := range strings.Fields(string(out)) {
-			deps[p] = true
-		}
-		return deps
-	}
-	const self = "fastshop/internal/lazyprovider"
+	self := goList(t, "-f", "{{.ImportPath}}", ".")[0]
 	const jsiiRuntime = "github.com/aws/jsii-runtime-go/runtime"
-	jsii := list(jsiiRuntime)
+	deps := func(pkg string) map[string]bool {
+		out := map[string]bool{}
+		for _, p := range goList(t, "-deps", pkg) {
+			out[p] = true
+		}
+		return out
+	}
+	jsii := deps(jsiiRuntime)
 	var extra []string
-	for dep := range list(self) {
+	for dep := range deps(".") {
 		if dep != self && !jsii[dep] {
 			extra = append(extra, dep)
 		}
@@ -188,36 +182,28 @@ func TestImportsAreJSIIRuntimeDeps(t *testing.T) {
 		sort.Strings(extra)
 		t.Errorf("%s depends on %v, which %s does not: jsii may start node before this package's init (see the package comment)", self, extra, jsiiRuntime)
 	}
-	if !(self < "github.com/") {
-		t.Errorf("%s no longer sorts before github.com/...: Go would initialize the jsii packages first", self)
-	}
-}
-
-// TestKnownJSIIBuilds checks that hook.js lists, in JSII_BUILDS, the sha256 of
-// the jsii wrapper and kernel files embedded in the jsii-runtime-go this
-// module pins. When it fails after an upgrade of jsii-runtime-go, check the
-// new build against what hook.js assumes ("The jsii processes": the wrapper
-// spawns the kernel with stdio [ignore, pipe, pipe, pipe] and relays fd 3; the
-// kernel reads and writes fd 3 with readSync and writeSync, and reads
-// runtime-defs files only in LazyTypes.get with toString("utf-8", begin,
-// end)), then add the new hashes. Until then the hook only leaves those two
-// optimizations out.
-func TestKnownJSIIBuilds(t *testing.T) {
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	out, err := exec.Command(goTool, "list", "-m", "-f", "{{.Dir}}", "github.com/aws/jsii-runtime-go").Output()
-	dir := strings.TrimSpace(string(out))
-	if err != nil || dir == "" {
-		t.Fatalf("go list -m github.com/aws/jsii-runtime-go: %v (run go mod download)", err)
-	}
-	for _, file := range []string{"bin/jsii-runtime.js", "lib/program.js"} {
-		data, err := os.ReadFile(filepath.Join(dir, "internal", "embedded", "resources", filepath.FromSlash(file)))
-		if err != nil {
-			t.Fatal(err)
+	// The program: the module's main package, which imports this package
+	// through the stacks package.
+	root := filepath.Dir(goList(t, "-m", "-f", "{{.GoMod}}")[0])
+	users := 0
+	for _, line := range goList(t, "-deps", "-f", `{{.ImportPath}}|{{join .Imports " "}}|{{join .Deps " "}}`, root) {
+		fields := strings.Split(line, "|")
+		pkg, imports, pkgDeps := fields[0], strings.Fields(fields[1]), strings.Fields(fields[2])
+		if strings.HasPrefix(pkg, "github.com/aws/jsii-runtime-go") || slices.Contains(pkgDeps, self) {
+			continue // the runtime itself, or initialized after this package anyway
 		}
-		sum := sha256.Sum256(data)
-		entry := `"` + hex.EncodeToString(sum[:]) + `": "` + file + `"`
-		if !bytes.Contains(hook, []byte(entry)) {
-			t.Errorf("hook.js JSII_BUILDS lacks %s of %s (sha256 %x)", file, dir, sum)
+		for _, imp := range imports {
+			if !strings.HasPrefix(imp, "github.com/aws/jsii-runtime-go") {
+				continue
+			}
+			users++
+			if pkg <= self {
+				t.Errorf("%s imports %s and sorts before %s: Go would initialize it, and it may start node, first", pkg, imp, self)
+			}
+			break
 		}
+	}
+	if users == 0 {
+		t.Errorf("go list finds no package of %s that imports the jsii runtime", root)
 	}
 }

@@ -19,8 +19,14 @@ func main() {
 	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
 		Region: jsii.String("eu-west-1"),
 	})
-	vpc.NewVpc(stack, jsii.String("main"), &vpc.VpcConfig{
+	network := vpc.NewVpc(stack, jsii.String("main"), &vpc.VpcConfig{
 		CidrBlock: jsii.String("10.0.0.0/16"),
+	})
+	// An output whose value is an object: cdktf synthesizes it with
+	// util.isArray, which Node 22 and 24 warn about (DEP0044) unless the hook
+	// silences it.
+	cdktf.NewTerraformOutput(stack, jsii.String("vpc"), &cdktf.TerraformOutputConfig{
+		Value: &map[string]*string{"id": network.Id(), "cidr_block": jsii.String("10.0.0.0/16")},
 	})
 	app.Synth()
 }

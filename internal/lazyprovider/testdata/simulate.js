@@ -1,0 +1,55 @@
+// Preloaded by the tests before hook.js to make node, or a dependency, look
+// like a release whose shape the hook does not know, so that the tests can
+// prove each part falls back to stock behaviour. FASTSHOP_TEST_SIMULATE names
+// the case.
+"use strict";
+const Module = require("module");
+
+switch (process.env.FASTSHOP_TEST_SIMULATE) {
+  case "no-register-hooks": // Node 20, or 22 before 22.15
+    Module.registerHooks = undefined;
+    break;
+  case "register-hooks-throws": // a node whose hook API changed
+    Module.registerHooks = () => {
+      throw new Error("simulated: registerHooks is not available");
+    };
+    break;
+  case "barrel-shape": // a provider release whose lib/index.js has other code
+  case "arraybuffer-source": // a load chain that gives the source as bytes
+    Module.registerHooks({
+      load(url, context, nextLoad) {
+        const result = nextLoad(url, context);
+        if (!url.endsWith("/@cdktf/provider-aws/lib/index.js")) {
+          return result;
+        }
+        if (process.env.FASTSHOP_TEST_SIMULATE === "arraybuffer-source") {
+          return Object.assign({}, result, { source: new TextEncoder().encode(String(result.source)).buffer });
+        }
+        return Object.assign({}, result, { source: String(result.source) + "\nglobalThis.simulated = true;\n" });
+      },
+    });
+    break;
+  case "cdktf-shape": // a cdktf release whose files the hook does not know
+    Module.registerHooks({
+      load(url, context, nextLoad) {
+        const result = nextLoad(url, context);
+        const source = String(result.source);
+        if (url.endsWith("/cdktf/lib/private/fs.js")) {
+          return Object.assign({}, result, { source: source.replace('const archiver = require("archiver");', 'const archiver = require("archiver"); // simulated') });
+        }
+        if (url.endsWith("/cdktf/lib/tokens/private/stack-trace.js")) {
+          return Object.assign({}, result, { source: source + "\nexports.simulated = true;\n" });
+        }
+        return result;
+      },
+    });
+    break;
+  case "no-node-options": // a node that accepts none of the options in NODE_OPTIONS
+    Object.defineProperty(process, "allowedNodeEnvironmentFlags", { value: new Set(), configurable: true });
+    break;
+  case undefined:
+  case "":
+    break;
+  default:
+    throw new Error("simulate.js: unknown FASTSHOP_TEST_SIMULATE=" + process.env.FASTSHOP_TEST_SIMULATE);
+}
