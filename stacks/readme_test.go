@@ -29,7 +29,7 @@ func readmeRow(e config.Environment) string {
 	if e.DBMultiAZ {
 		az = "Multi-AZ"
 	}
-	db := fmt.Sprintf("%s, PostgreSQL %s, %d-%d GB, %s, backups %d d", e.DBInstanceClass, e.DBEngineMajorVersion,
+	db := fmt.Sprintf("%s, PostgreSQL %s, %d-%d GiB, %s, backups %d d", e.DBInstanceClass, e.DBEngineMajorVersion,
 		e.DBAllocatedStorageGiB, e.DBMaxAllocatedStorageGiB, az, e.DBBackupRetentionDays)
 	cache := fmt.Sprintf("%d x %s, Redis %s, snapshots %d d", e.CacheNodeCount, e.CacheNodeType, e.CacheEngineVersion, e.CacheSnapshotRetentionDays)
 	var protections []string
