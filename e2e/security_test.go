@@ -689,6 +689,7 @@ var pipelineStateful = []string{
 	"aws_cloudwatch_log_group.postgres_postgresql_log",
 	"aws_cloudwatch_log_group.postgres_upgrade_log",
 	"aws_cloudwatch_log_group.processor_log",
+	"aws_cloudwatch_log_group.producer_log",
 	"aws_cloudwatch_log_group.redis_engine_log",
 	"aws_cloudwatch_log_group.redis_slow_log",
 	"aws_db_instance.postgres",

@@ -47,6 +47,9 @@ var dbEventCategories = []string{
 type alerts struct {
 	Topic snstopic.SnsTopic
 	Key   dataKey
+	// Publishers is the topic policy that lets CloudWatch publish; alarms
+	// wait for it, since an alarm's first state change publishes.
+	Publishers snstopicpolicy.SnsTopicPolicy
 }
 
 // addAlarms creates the on-call topic, encrypted with its own key, the
@@ -87,16 +90,19 @@ func addAlarms(stack cdktf.TerraformStack, env config.Environment, stream kinesi
 		DependsOn:       &[]cdktf.ITerraformDependable{policy},
 	})
 
-	addMetricAlarms(stack, env, topic, env.Alarms(config.AlarmTargets{
+	out := alerts{Topic: topic, Key: key, Publishers: policy}
+	addMetricAlarms(stack, env, out, env.Alarms(config.AlarmTargets{
 		Stream: *stream.Name(), DBInstance: *db.Identifier(), ReplicationGroup: *c.Group.ReplicationGroupId(), NotificationQueue: *queue.Name(),
 	}))
-	return alerts{Topic: topic, Key: key}
+	return out
 }
 
 // addMetricAlarms creates CloudWatch alarms that notify the on-call topic
-// when they fire and when they recover.
-func addMetricAlarms(stack cdktf.TerraformStack, env config.Environment, topic snstopic.SnsTopic, alarms []config.Alarm) {
-	actions := &[]*string{topic.Arn()}
+// when they fire and when they recover. Each waits for the topic policy:
+// an alarm's first state change publishes.
+func addMetricAlarms(stack cdktf.TerraformStack, env config.Environment, to alerts, alarms []config.Alarm) {
+	actions := &[]*string{to.Topic.Arn()}
+	publishers := &[]cdktf.ITerraformDependable{to.Publishers}
 	for _, a := range alarms {
 		dimensions := map[string]*string{}
 		for k, v := range a.Dimensions {
@@ -118,6 +124,7 @@ func addMetricAlarms(stack cdktf.TerraformStack, env config.Environment, topic s
 			AlarmActions:       actions,
 			OkActions:          actions,
 			Tags:               nameTag(a.Name),
+			DependsOn:          publishers,
 		})
 	}
 }

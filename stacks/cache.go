@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/aws/jsii-runtime-go"
@@ -52,6 +51,10 @@ func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net ne
 	})
 
 	family := "redis" + strings.SplitN(env.CacheEngineVersion, ".", 2)[0]
+	// name, family and description force a new group, and a group in use
+	// cannot be deleted: the new one is created first. The family is part
+	// of the name so that a major upgrade's new group does not collide with
+	// the old; a new description needs a new name for the same reason.
 	params := elasticacheparametergroup.NewElasticacheParameterGroup(stack, jsii.String("redis_settings"), &elasticacheparametergroup.ElasticacheParameterGroupConfig{
 		Name:        jsii.String(env.ResourceName(family)),
 		Family:      jsii.String(family),
@@ -59,7 +62,8 @@ func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net ne
 		Parameter: &[]*elasticacheparametergroup.ElasticacheParameterGroupParameter{
 			{Name: jsii.String("timeout"), Value: jsii.String("300")},
 		},
-		Tags: nameTag(env.ResourceName(family)),
+		Tags:      nameTag(env.ResourceName(family)),
+		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 
 	// RBAC instead of a shared AUTH token: the default user is switched
@@ -91,7 +95,7 @@ func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net ne
 
 	var delivery []*elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration
 	for _, l := range cacheLogs {
-		group := newLogGroup(stack, env, k, l.id, fmt.Sprintf("/fastshop/%s/redis/%s", env.Name, l.logType))
+		group := newLogGroup(stack, env, k, l.id, env.CacheLogGroupName(l.logType))
 		delivery = append(delivery, &elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration{
 			Destination:     group.Name(),
 			DestinationType: jsii.String("cloudwatch-logs"),

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -40,6 +41,11 @@ func TestCache(t *testing.T) {
 		for _, d := range rg["log_delivery_configuration"].([]any) {
 			m := d.(map[string]any)
 			logTypes = append(logTypes, m["log_type"].(string))
+			id := cacheLogID(t, str(m["log_type"]))
+			got := s.resource(t, "aws_cloudwatch_log_group", id)["name"]
+			if want := "/aws/vendedlogs/fastshop/" + env.Name + "/redis/" + str(m["log_type"]); m["destination"] != "${aws_cloudwatch_log_group."+id+".name}" || got != want {
+				t.Errorf("%s: %v logs go to %v named %v; want aws_cloudwatch_log_group.%s named %s (under /aws/vendedlogs/, outside the account's 5,120-character resource policy)", env.Name, m["log_type"], m["destination"], got, id, want)
+			}
 			if m["destination_type"] != "cloudwatch-logs" {
 				t.Errorf("%s: %v logs go to %v", env.Name, m["log_type"], m["destination_type"])
 			}
@@ -67,4 +73,40 @@ func TestCache(t *testing.T) {
 			t.Errorf("%s: user group members %v; want the disabled default user and the app user", env.Name, ids)
 		}
 	}
+}
+
+// TestParameterGroupsReplaceSafely: name, family and description of a
+// parameter group force replacement, and a group in use cannot be deleted,
+// so each is created before the old one goes, under a name that carries the
+// family (a major upgrade must not reuse the old group's name).
+func TestParameterGroupsReplaceSafely(t *testing.T) {
+	groups := []struct{ typ, name string }{
+		{"aws_db_parameter_group", "postgres_tls_audit"},
+		{"aws_elasticache_parameter_group", "redis_settings"},
+	}
+	for _, s := range synthAll(t) {
+		for _, g := range groups {
+			r := s.resource(t, g.typ, g.name)
+			lifecycle, _ := r["lifecycle"].(map[string]any)
+			if lifecycle["create_before_destroy"] != true {
+				t.Errorf("%s: %s.%s lifecycle = %v; want create_before_destroy", s.Env.Name, g.typ, g.name, lifecycle)
+			}
+			family, _ := r["family"].(string)
+			if name, _ := r["name"].(string); family == "" || !strings.Contains(name, family) {
+				t.Errorf("%s: %s.%s name %q does not carry its family %q; a create-before-destroy on a family change would reuse the name", s.Env.Name, g.typ, g.name, name, family)
+			}
+		}
+	}
+}
+
+// cacheLogID is the construct id of a Redis log type's group.
+func cacheLogID(t *testing.T, logType string) string {
+	t.Helper()
+	for _, l := range cacheLogs {
+		if l.logType == logType {
+			return l.id
+		}
+	}
+	t.Fatalf("no log group for Redis log type %q", logType)
+	return ""
 }

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
@@ -36,6 +37,26 @@ var (
 	processorDBActions     = []string{"rds-db:connect"}
 	processorCacheActions  = []string{"elasticache:Connect"}
 	processorLogActions    = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
+	producerLogActions     = processorLogActions
+)
+
+// What Lambda checks on the execution role when a function is created or
+// updated with a VPC configuration (AWS Lambda Developer Guide, "Giving
+// Lambda functions access to resources in an Amazon VPC" > "Required IAM
+// permissions"). Lambda manages the function's network interfaces with the
+// role's permissions.
+var (
+	// lambdaCreateENIActions are scoped to this stack's private subnets and
+	// the app security group: a function may join the VPC only there.
+	lambdaCreateENIActions = []string{"ec2:CreateNetworkInterface"}
+	// lambdaManageENIActions act on an existing network interface, whose id
+	// is unknown in advance: any network interface of this account and
+	// region.
+	lambdaManageENIActions = []string{"ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"}
+	// lambdaDescribeActions support no resource-level permissions (Service
+	// Authorization Reference, Amazon EC2: no resource types for Describe*
+	// actions; the Lambda guide: DescribeNetworkInterfaces only on "*").
+	lambdaDescribeActions = []string{"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}
 )
 
 // identity is one workload role and the managed policy that holds its
@@ -50,6 +71,7 @@ type identity struct {
 type identities struct {
 	Producer     identity
 	Processor    identity
+	ProducerLog  cloudwatchloggroup.CloudwatchLogGroup
 	ProcessorLog cloudwatchloggroup.CloudwatchLogGroup
 }
 
@@ -58,21 +80,30 @@ type identities struct {
 // ones, so that an operator can attach the same permissions to another
 // principal (a replay job, a break-glass role) by ARN, and so that IAM
 // Access Analyzer and the console show each as a reviewable document.
-func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache, kcl kclTables) identities {
+//
+// Where Lambda may assume a role, the role also gets the network-interface
+// permissions Lambda needs to attach functions to the VPC, and each role
+// writes only its own log group (a function names it in its logging
+// configuration instead of the default /aws/lambda/<function>).
+func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache, kcl kclTables) identities {
 	viaKinesis := map[string]map[string]any{
 		"StringEquals": {"kms:ViaService": fmt.Sprintf("kinesis.%s.amazonaws.com", env.Region)},
 	}
 
-	producer := newPolicy(
+	producerLogName := fmt.Sprintf("/fastshop/%s/producer", env.Name)
+	producerLog := newLogGroup(stack, env, k, "producer_log", producerLogName)
+	producer := newPolicy(append([]policyStatement{
 		allow("PutTransactions", producerStreamActions, *stream.Arn()),
-		policyStatement{
+		{
 			Sid: "EncryptThroughKinesis", Effect: "Allow", Action: producerKeyActions,
 			Resource: *k.Stream.Key.Arn(), Condition: viaKinesis,
 		},
-	)
+		allow("WriteOwnLogs", producerLogActions, []string{*producerLog.Arn(), *producerLog.Arn() + ":log-stream:*"}),
+	}, lambdaVPCStatements(env, env.ProducerPrincipals, net, g)...)...)
 
 	logGroupName := fmt.Sprintf("/fastshop/%s/processor", env.Name)
 	log := newLogGroup(stack, env, k, "processor_log", logGroupName)
+	processorStatements := append(kclPolicyStatements(env, kcl), lambdaVPCStatements(env, env.ProcessorPrincipals, net, g)...)
 	processor := newPolicy(append([]policyStatement{
 		allow("ReadTransactions", processorStreamActions, *stream.Arn()),
 		{
@@ -83,14 +114,33 @@ func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, s
 			fmt.Sprintf("arn:aws:rds-db:%s:%s:dbuser:%s/%s", env.Region, env.AccountID, *db.ResourceId(), ProcessorDBUser)),
 		allow("ConnectToRedis", processorCacheActions, []string{*c.Group.Arn(), *c.AppUser.Arn()}),
 		allow("WriteOwnLogs", processorLogActions, []string{*log.Arn(), *log.Arn() + ":log-stream:*"}),
-	}, kclPolicyStatements(env, kcl)...)...)
+	}, processorStatements...)...)
 
 	return identities{
 		Producer: addRole(stack, env, "producer", env.ProducerPrincipals,
-			"Puts transactions on "+env.ResourceName("transactions")+" and nothing else", producer),
+			"Puts transactions on "+env.ResourceName("transactions")+", writes "+producerLogName, producer),
 		Processor: addRole(stack, env, "processor", env.ProcessorPrincipals,
 			"Reads "+env.ResourceName("transactions")+", signs in to PostgreSQL as "+ProcessorDBUser+" and to Redis, writes "+logGroupName, processor),
+		ProducerLog:  producerLog,
 		ProcessorLog: log,
+	}
+}
+
+// lambdaVPCStatements are the statements a role needs when Lambda is among
+// its principals, and none otherwise.
+func lambdaVPCStatements(env config.Environment, principals []string, net network, g securityGroups) []policyStatement {
+	if !slices.Contains(principals, config.ServiceLambda) {
+		return nil
+	}
+	createIn := []string{fmt.Sprintf("arn:aws:ec2:%s:%s:network-interface/*", env.Region, env.AccountID)}
+	for _, id := range net.PrivateSubnetIDs {
+		createIn = append(createIn, fmt.Sprintf("arn:aws:ec2:%s:%s:subnet/%s", env.Region, env.AccountID, *id))
+	}
+	createIn = append(createIn, *g.App.Arn())
+	return []policyStatement{
+		allow("LambdaCreateNetworkInterfaces", lambdaCreateENIActions, createIn),
+		allow("LambdaManageNetworkInterfaces", lambdaManageENIActions, fmt.Sprintf("arn:aws:ec2:%s:%s:network-interface/*", env.Region, env.AccountID)),
+		allow("LambdaDescribeNetwork", lambdaDescribeActions, "*"),
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 // wantStatement is one expected policy statement, written out in full so
@@ -101,13 +103,15 @@ func TestIdentityPolicies(t *testing.T) {
 			stream := "${aws_kinesis_stream.transactions.arn}"
 			key := "${aws_kms_key.stream.arn}"
 
-			checkStatements(t, env.Name+": aws_iam_policy.producer_access", s.resource(t, "aws_iam_policy", "producer_access")["policy"].(string), []wantStatement{
+			producerLog := "${aws_cloudwatch_log_group.producer_log.arn}"
+			checkStatements(t, env.Name+": aws_iam_policy.producer_access", s.resource(t, "aws_iam_policy", "producer_access")["policy"].(string), append([]wantStatement{
 				{"PutTransactions", []string{"kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords"}, []string{stream}, nil},
 				{"EncryptThroughKinesis", []string{"kms:GenerateDataKey"}, []string{key}, viaKinesis},
-			})
+				{"WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{producerLog, producerLog + ":log-stream:*"}, nil},
+			}, wantLambdaVPC(s, env.ProducerPrincipals)...))
 
 			logGroup := "${aws_cloudwatch_log_group.processor_log.arn}"
-			checkStatements(t, env.Name+": aws_iam_policy.processor_access", s.resource(t, "aws_iam_policy", "processor_access")["policy"].(string), []wantStatement{
+			checkStatements(t, env.Name+": aws_iam_policy.processor_access", s.resource(t, "aws_iam_policy", "processor_access")["policy"].(string), append([]wantStatement{
 				{"ReadTransactions", []string{"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"}, []string{stream}, nil},
 				{"DecryptThroughKinesis", []string{"kms:Decrypt"}, []string{key}, viaKinesis},
 				{"ConnectToPostgres", []string{"rds-db:connect"},
@@ -122,8 +126,56 @@ func TestIdentityPolicies(t *testing.T) {
 					map[string]map[string]any{"StringEquals": {"kms:ViaService": "dynamodb.sa-east-1.amazonaws.com"}}},
 				{"PublishKCLMetrics", []string{"cloudwatch:PutMetricData"}, []string{"*"},
 					map[string]map[string]any{"StringEquals": {"cloudwatch:namespace": "fastshop-fraud-detection-" + env.Name}}},
-			})
+			}, wantLambdaVPC(s, env.ProcessorPrincipals)...))
 		})
+	}
+}
+
+// wantLambdaVPC are the statements a role needs exactly when Lambda may
+// assume it: Lambda checks them at CreateFunction with a VPC configuration
+// (AWS Lambda Developer Guide, "Required IAM permissions"). Network
+// interfaces are created only in this stack's private subnets with the app
+// group; the two Describe actions take no resource (only "*").
+func wantLambdaVPC(s synthesized, principals []string) []wantStatement {
+	if !slices.Contains(principals, config.ServiceLambda) {
+		return nil
+	}
+	env := s.Env
+	eni := "arn:aws:ec2:" + env.Region + ":" + env.AccountID + ":network-interface/*"
+	createIn := []string{eni}
+	for _, name := range s.names("aws_subnet") {
+		if strings.HasPrefix(name, "private_") {
+			createIn = append(createIn, "arn:aws:ec2:"+env.Region+":"+env.AccountID+":subnet/${aws_subnet."+name+".id}")
+		}
+	}
+	createIn = append(createIn, "${aws_security_group.app_tier.arn}")
+	return []wantStatement{
+		{"LambdaCreateNetworkInterfaces", []string{"ec2:CreateNetworkInterface"}, createIn, nil},
+		{"LambdaManageNetworkInterfaces", []string{"ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"}, []string{eni}, nil},
+		{"LambdaDescribeNetwork", []string{"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}, []string{"*"}, nil},
+	}
+}
+
+// TestLambdaRolesCanJoinTheVPC: every role Lambda may assume can create the
+// function's network interfaces, and no other role can.
+func TestLambdaRolesCanJoinTheVPC(t *testing.T) {
+	seen := false
+	for _, s := range synthAll(t) {
+		for _, r := range []struct {
+			id         string
+			principals []string
+		}{{"producer", s.Env.ProducerPrincipals}, {"processor", s.Env.ProcessorPrincipals}} {
+			statements := statementsOf(t, s.Env.Name, str(s.resource(t, "aws_iam_policy", r.id+"_access")["policy"]))
+			_, has := statements["LambdaCreateNetworkInterfaces"]
+			lambda := slices.Contains(r.principals, config.ServiceLambda)
+			seen = seen || lambda
+			if has != lambda {
+				t.Errorf("%s: aws_iam_policy.%s_access grants ec2:CreateNetworkInterface = %v; Lambda among its principals = %v", s.Env.Name, r.id, has, lambda)
+			}
+		}
+	}
+	if !seen {
+		t.Error("no environment lets Lambda assume a role; the check above proved nothing")
 	}
 }
 

@@ -172,7 +172,7 @@ func kclPolicyStatements(env config.Environment, k kclTables) []policyStatement 
 
 // addKCLAlarms creates the lease-table alarms on the on-call topic.
 func addKCLAlarms(stack cdktf.TerraformStack, env config.Environment, k kclTables, a alerts) {
-	addMetricAlarms(stack, env, a.Topic, env.KCLAlarms(*k.Leases.Name()))
+	addMetricAlarms(stack, env, a, env.KCLAlarms(*k.Leases.Name()))
 }
 
 // addKCLOutputs publishes what a processor configures KCL with, and the
@@ -184,7 +184,7 @@ func addKCLOutputs(stack cdktf.TerraformStack, k kclTables, e endpoints) {
 			Description: jsii.String(description),
 		})
 	}
-	output("kcl_application_name", "KCL application name of the fraud-detection processors; KCL derives the table names and metric namespace below from it", k.ApplicationName)
+	output("kcl_application_name", "KCL application name of the fraud-detection processors; KCL derives the table names and metric namespace below from it. Configure polling retrieval (PollingConfig): the processor role does not allow KCL's default, enhanced fan-out", k.ApplicationName)
 	output("kcl_metric_namespace", "CloudWatch namespace KCL publishes to (KCL's default, the application name); the only namespace the processor role may publish to", k.MetricNamespace())
 	output("dynamodb_table_kcl_leases_name", "KCL lease table (with the "+KCLLeaseOwnerIndex+" index), encrypted with the kcl key", k.Leases.Name())
 	output("dynamodb_table_kcl_coordinator_state_name", "KCL 3.x coordinator state table, encrypted with the kcl key", k.CoordinatorState.Name())

@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -178,7 +179,13 @@ func wildcardResources(policy string) ([]string, error) {
 		namespace, _ := st.Condition["StringEquals"]["cloudwatch:namespace"].(string)
 		metricsOnly := slices.Equal(asStrings(st.Action), []string{"cloudwatch:PutMetricData"}) && len(st.Condition) == 1 &&
 			len(st.Condition["StringEquals"]) == 1 && namespace != "" && !strings.ContainsAny(namespace, "*?")
-		if !metricsOnly {
+		// The two EC2 reads Lambda checks before attaching a function to
+		// the VPC support no resource-level permissions (Service
+		// Authorization Reference, Amazon EC2; Lambda Developer Guide:
+		// DescribeNetworkInterfaces works only on "*"). They reveal
+		// network metadata, never data.
+		lambdaDescribe := slices.Equal(asStrings(st.Action), lambdaDescribeActions) && len(st.Condition) == 0
+		if !metricsOnly && !lambdaDescribe {
 			out = append(out, st.Sid)
 		}
 	}
@@ -186,8 +193,9 @@ func wildcardResources(policy string) ([]string, error) {
 }
 
 // TestNoWildcardResources walks every identity policy: Resource "*" only
-// for PutMetricData in one namespace, and the processor has exactly that
-// statement.
+// for PutMetricData in one namespace and for the two EC2 reads Lambda needs
+// to attach a function to the VPC, and the processor has the metrics
+// statement exactly.
 func TestNoWildcardResources(t *testing.T) {
 	for _, s := range synthAll(t) {
 		for _, typ := range []string{"aws_iam_policy", "aws_iam_role_policy"} {
@@ -222,6 +230,9 @@ func TestWildcardResourcesCatches(t *testing.T) {
 		{"everything in a list", `{"Sid":"L","Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:sa-east-1:111111111111:key/k","*"]}`, []string{"L"}},
 		{"metrics without a namespace", `{"Sid":"N","Effect":"Allow","Action":["cloudwatch:PutMetricData"],"Resource":"*"}`, []string{"N"}},
 		{"metrics in any namespace", `{"Sid":"W","Effect":"Allow","Action":["cloudwatch:PutMetricData"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"*"}}}`, []string{"W"}},
+		{"Lambda's network reads", `{"Sid":"E","Effect":"Allow","Action":["ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets"],"Resource":"*"}`, nil},
+		{"network reads and a write", `{"Sid":"F","Effect":"Allow","Action":["ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets","ec2:CreateNetworkInterface"],"Resource":"*"}`, []string{"F"}},
+		{"one network write", `{"Sid":"G","Effect":"Allow","Action":["ec2:DeleteNetworkInterface"],"Resource":"*"}`, []string{"G"}},
 		{"metrics and more", `{"Sid":"X","Effect":"Allow","Action":["cloudwatch:PutMetricData","cloudwatch:DeleteAlarms"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"n"}}}`, []string{"X"}},
 		{"namespace and an unexpected condition", `{"Sid":"C","Effect":"Allow","Action":["cloudwatch:PutMetricData"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"n"},"StringLike":{"aws:PrincipalTag/team":"*"}}}`, []string{"C"}},
 	}
@@ -236,5 +247,46 @@ func TestWildcardResourcesCatches(t *testing.T) {
 	}
 	if _, err := wildcardResources("not json"); err == nil {
 		t.Error("wildcardResources accepted a document that does not parse")
+	}
+}
+
+// TestKCLPollingDocumented: KCL 2.x and later default to enhanced fan-out,
+// which the processor role does not allow; the README's KCL section and the
+// application-name output must tell processors to configure polling.
+func TestKCLPollingDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := strings.Index(string(readme), "## Kinesis Client Library")
+	if start < 0 {
+		t.Fatal("README.md has no Kinesis Client Library section")
+	}
+	section := string(readme)[start:]
+	if end := strings.Index(section[3:], "\n## "); end >= 0 {
+		section = section[:end+3]
+	}
+	for _, want := range []string{"PollingConfig", "retrievalSpecificConfig", "enhanced fan-out", "kinesis:RegisterStreamConsumer", "SubscribeToShard"} {
+		if !strings.Contains(section, want) {
+			t.Errorf("README.md's KCL section does not mention %s; processors must be told to poll", want)
+		}
+	}
+	for _, s := range synthAll(t) {
+		outputs, _ := s.JSON["output"].(map[string]any)
+		o, _ := outputs["kcl_application_name"].(map[string]any)
+		if d := str(o["description"]); !strings.Contains(d, "PollingConfig") {
+			t.Errorf("%s: output kcl_application_name description %q does not say to configure PollingConfig", s.Env.Name, d)
+		}
+	}
+	// The processor role still grants no fan-out action: the README's
+	// instruction is what keeps processors working.
+	for _, s := range synthAll(t) {
+		for sid, st := range statementsOf(t, s.Env.Name, str(s.resource(t, "aws_iam_policy", "processor_access")["policy"])) {
+			for _, a := range asStrings(st.Action) {
+				if a == "kinesis:SubscribeToShard" || a == "kinesis:RegisterStreamConsumer" {
+					t.Errorf("%s: processor statement %s grants %s; update the README's polling instruction", s.Env.Name, sid, a)
+				}
+			}
+		}
 	}
 }

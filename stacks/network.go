@@ -214,16 +214,28 @@ func addFlowLogs(stack cdktf.TerraformStack, env config.Environment, k keys, v v
 		Description:      jsii.String("VPC Flow Logs delivery into " + groupName),
 		AssumeRolePolicy: jsii.String(assumeRolePolicy("vpc-flow-logs.amazonaws.com", env.AccountID)),
 	})
-	iamrolepolicy.NewIamRolePolicy(stack, jsii.String("flow_logs_writer_access"), &iamrolepolicy.IamRolePolicyConfig{
+	// The VPC guide's minimum for this role includes DescribeLogGroups,
+	// which lists groups and cannot name one: it gets every group of this
+	// account and region (the CloudWatch Logs guide's log-group:* form),
+	// never Resource "*". CreateLogGroup is left out: the group exists.
+	access := iamrolepolicy.NewIamRolePolicy(stack, jsii.String("flow_logs_writer_access"), &iamrolepolicy.IamRolePolicyConfig{
 		Name: jsii.String("write-flow-logs"),
 		Role: role.Id(),
-		Policy: jsii.String(newPolicy(allow("WriteFlowLogs",
-			[]string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
-			[]string{*group.Arn(), *group.Arn() + ":*"},
-		)).JSON()),
+		Policy: jsii.String(newPolicy(
+			allow("WriteFlowLogs",
+				[]string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
+				[]string{*group.Arn(), *group.Arn() + ":*"},
+			),
+			allow("FindFlowLogGroup", []string{"logs:DescribeLogGroups"},
+				fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", env.Region, env.AccountID)),
+		).JSON()),
 	})
 
+	// Delivery starts as soon as the flow log exists and uses the role's
+	// policy: the policy must exist first, which the role reference alone
+	// does not order.
 	flowlog.NewFlowLog(stack, jsii.String("vpc"), &flowlog.FlowLogConfig{
+		DependsOn:              &[]cdktf.ITerraformDependable{access},
 		VpcId:                  v.Id(),
 		TrafficType:            jsii.String("ALL"),
 		LogDestinationType:     jsii.String("cloud-watch-logs"),

@@ -61,7 +61,8 @@ func addOperationsOutputs(stack cdktf.TerraformStack, e endpoints, ids identitie
 		output("iam_role_"+r.name+"_name", "Name of the "+r.name+" role", r.id.Role.Name())
 		output("iam_policy_"+r.name+"_arn", "ARN of the managed policy holding the "+r.name+"'s permissions, attachable to other principals", r.id.Policy.Arn())
 	}
-	output("processor_log_group_name", "KMS-encrypted log group the processor role may write", ids.ProcessorLog.Name())
+	output("producer_log_group_name", "KMS-encrypted log group the producer role may write; a Lambda producer names it in its logging configuration", ids.ProducerLog.Name())
+	output("processor_log_group_name", "KMS-encrypted log group the processor role may write; a Lambda processor names it in its logging configuration", ids.ProcessorLog.Name())
 	output("processor_db_user", "PostgreSQL role the processors sign in as with an IAM token; create it once with GRANT rds_iam", ProcessorDBUser)
 	output("redis_app_user_name", "Redis user the processors sign in as with an IAM token", c.AppUser.UserName())
 	output("vpc_endpoint_security_group_id", "Security group of the interface endpoints (HTTPS from the app group only)", e.Group.Id())

@@ -43,7 +43,7 @@ func NewPipeline(scope constructs.Construct, state config.StateBackend, env conf
 	db := addDatabase(stack, env, keys, net, groups)
 	cache := addCache(stack, env, keys, net, groups)
 	kcl := addKCL(stack, env)
-	roles := addIdentities(stack, env, keys, stream, db, cache, kcl)
+	roles := addIdentities(stack, env, keys, net, groups, stream, db, cache, kcl)
 	alerts := addAlarms(stack, env, stream, db, cache)
 	addKCLAlarms(stack, env, kcl, alerts)
 	addOutputs(stack, net, groups, keys, stream, db, cache)

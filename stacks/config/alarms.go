@@ -138,7 +138,7 @@ func (e Environment) Alarms(t AlarmTargets) []Alarm {
 				PeriodSeconds: 300, Evaluations: 3, TreatMissing: "missing",
 				What:                 node + " engine CPU (the Redis thread) was",
 				ThresholdDescription: fmt.Sprintf("above %d%%", e.CacheCPUAlarmPercent),
-				Check:                "Check the slow log (/fastshop/" + e.Name + "/redis/slow-log), hot keys and expensive commands; then CacheNodeType.",
+				Check:                "Check the slow log (" + e.CacheLogGroupName("slow-log") + "), hot keys and expensive commands; then CacheNodeType.",
 			},
 			Alarm{
 				ID: "redis_" + member + "_memory", Name: e.ResourceName("redis-" + member + "-memory"),

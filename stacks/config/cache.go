@@ -26,9 +26,13 @@ var (
 // CacheLogTypes returns the Redis log types delivered to CloudWatch.
 func CacheLogTypes() []string { return slices.Clone(cacheLogTypes) }
 
-// CacheLogGroupName is the log group of one Redis log type.
+// CacheLogGroupName names the log group of one Redis log type. ElastiCache
+// log delivery adds each destination group to a CloudWatch Logs resource
+// policy, whose account-level form is limited to 5,120 characters; groups
+// under /aws/vendedlogs/ are admitted without growing it, so ephemeral
+// stacks sharing the dev account cannot exhaust it.
 func (e Environment) CacheLogGroupName(logType string) string {
-	return "/fastshop/" + e.Name + "/redis/" + logType
+	return "/aws/vendedlogs/fastshop/" + e.Name + "/redis/" + logType
 }
 
 // CacheParameterFamily is the parameter group family of the engine version

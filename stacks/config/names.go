@@ -162,6 +162,7 @@ func (e Environment) DerivedNames() []DerivedName {
 		{n("endpoints-sg"), ruleSecurityGroup},
 		{fmt.Sprintf("/fastshop/%s/vpc-flow-logs", e.Name), ruleLogGroup},
 		{fmt.Sprintf("/fastshop/%s/processor", e.Name), ruleLogGroup},
+		{fmt.Sprintf("/fastshop/%s/producer", e.Name), ruleLogGroup},
 		{e.SessionName(), ruleSTSSession},
 		{e.Workspace(), ruleWorkspace},
 	}
