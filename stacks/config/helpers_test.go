@@ -2,6 +2,9 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -77,12 +80,60 @@ func fieldErrors(t *testing.T, err error) []*FieldError {
 // hasField reports whether err holds a FieldError of env and field.
 func hasField(t *testing.T, err error, env, field string) bool {
 	t.Helper()
+	return hasError(t, err, wantError{env: env, field: field})
+}
+
+// wantError is a FieldError a refusal must hold. Environment and Field are
+// always compared; Value when it is not nil (a typed nil such as
+// []string(nil) is compared); allowed, when set, must be part of Allowed,
+// which tells apart the checks of one field (a value outside the bounds,
+// below prod's baseline, relaxed without a Relaxations entry).
+type wantError struct {
+	env, field string
+	value      any
+	allowed    string
+}
+
+func (w wantError) String() string {
+	s := fmt.Sprintf("environment %q, field %s", w.env, w.field)
+	if w.value != nil {
+		s += fmt.Sprintf(", value %#v", w.value)
+	}
+	if w.allowed != "" {
+		s += fmt.Sprintf(", allowed containing %q", w.allowed)
+	}
+	return s
+}
+
+// matches reports whether fe is the wanted error.
+func (w wantError) matches(fe *FieldError) bool {
+	return fe.Environment == w.env && fe.Field == w.field &&
+		(w.value == nil || reflect.DeepEqual(fe.Value, w.value)) &&
+		strings.Contains(fe.Allowed, w.allowed)
+}
+
+// hasError reports whether err holds the wanted FieldError.
+func hasError(t *testing.T, err error, w wantError) bool {
+	t.Helper()
 	for _, fe := range fieldErrors(t, err) {
-		if fe.Environment == env && fe.Field == field {
+		if w.matches(fe) {
 			return true
 		}
 	}
 	return false
+}
+
+// requireError fails the test unless err holds the wanted FieldError; what
+// names the input for the message.
+func requireError(t *testing.T, what string, err error, w wantError) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: accepted; want a FieldError with %s", what, w)
+		return
+	}
+	if !hasError(t, err, w) {
+		t.Errorf("%s: no FieldError with %s; got:\n%v", what, w, err)
+	}
 }
 
 // validateNamesOf is validateNames' problems alone.

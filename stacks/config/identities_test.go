@@ -5,15 +5,16 @@ import (
 )
 
 func TestValidatePrincipals(t *testing.T) {
+	const allowed = "ecs-tasks.amazonaws.com, lambda.amazonaws.com"
 	cases := []validationCase{
 		{"no producer principals", Prod, func(e *Environment) { e.ProducerPrincipals = nil },
-			[]string{`"prod"`, "ProducerPrincipals", "at least one service principal", "ecs-tasks.amazonaws.com, lambda.amazonaws.com"}},
+			wantError{field: "ProducerPrincipals", value: []string(nil), allowed: allowed}},
 		{"unknown processor principal", Staging, func(e *Environment) { e.ProcessorPrincipals = []string{"ec2.amazonaws.com"} },
-			[]string{`"staging"`, "ProcessorPrincipals", "ec2.amazonaws.com", "not an allowed service principal", "ecs-tasks.amazonaws.com, lambda.amazonaws.com"}},
+			wantError{field: "ProcessorPrincipals", value: "ec2.amazonaws.com", allowed: allowed}},
 		{"account principal", Dev, func(e *Environment) { e.ProducerPrincipals = []string{"arn:aws:iam::111111111111:root"} },
-			[]string{"ProducerPrincipals", "arn:aws:iam::111111111111:root", "not an allowed service principal"}},
+			wantError{field: "ProducerPrincipals", value: "arn:aws:iam::111111111111:root", allowed: allowed}},
 		{"duplicate principal", Dev, func(e *Environment) { e.ProcessorPrincipals = []string{ServiceLambda, ServiceLambda} },
-			[]string{"ProcessorPrincipals", "lambda.amazonaws.com", "listed twice"}},
+			wantError{field: "ProcessorPrincipals", value: ServiceLambda, allowed: "listed twice"}},
 	}
 	expectRejected(t, cases)
 }

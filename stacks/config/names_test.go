@@ -1,8 +1,10 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -46,37 +48,35 @@ func TestValidateBucketName(t *testing.T) {
 	}
 	// The setting, and the log bucket derived from it, are both checked.
 	_, err := selectAndValidate(map[string]string{VarStateBucket: "fastshop-state--ol-s3"})
-	if err == nil || !strings.Contains(err.Error(), VarStateBucket) || !strings.Contains(err.Error(), "--ol-s3") {
-		t.Errorf("%s with a reserved suffix: %v; want a refusal naming the setting", VarStateBucket, err)
-	}
+	requireError(t, VarStateBucket+" with a reserved suffix", err,
+		wantError{field: "State.Bucket (" + VarStateBucket + ")", value: "fastshop-state--ol-s3", allowed: `"--ol-s3"`})
 }
 
 // TestStackIDCollisions: every stack id (permanent environments, the
 // ephemeral suffix, state-bootstrap) and every state key is distinct, and a
 // collision is refused with a message instead of a panic in the synth.
 func TestStackIDCollisions(t *testing.T) {
+	quoted := strconv.Quote
 	selectCases := []struct {
 		name string
 		vars map[string]string
-		want []string
+		want wantError
 	}{
-		{"suffix is the bootstrap", map[string]string{VarSuffix: BootstrapID}, []string{VarSuffix, BootstrapID, "must differ"}},
-		{"suffix is a permanent environment", map[string]string{VarSuffix: Staging}, []string{VarSuffix, "must differ from the permanent environments"}},
-		{"suffix is a selected environment", map[string]string{VarSuffix: Dev, VarEnvironments: Dev}, []string{VarSuffix, "must differ"}},
-		{"environment listed twice", map[string]string{VarEnvironments: "prod,staging,prod"}, []string{VarEnvironments, `"prod"`, "listed twice"}},
-		{"bootstrap as an environment", map[string]string{VarEnvironments: BootstrapID}, []string{VarEnvironments, "unknown environment"}},
+		{"suffix is the bootstrap", map[string]string{VarSuffix: BootstrapID},
+			wantError{field: VarSuffix, value: quoted(BootstrapID), allowed: "must differ from " + BootstrapID}},
+		{"suffix is a permanent environment", map[string]string{VarSuffix: Staging},
+			wantError{field: VarSuffix, value: quoted(Staging), allowed: "must differ from the permanent environments"}},
+		{"suffix is a selected environment", map[string]string{VarSuffix: Dev, VarEnvironments: Dev},
+			wantError{field: VarSuffix, value: quoted(Dev), allowed: "must differ"}},
+		{"environment listed twice", map[string]string{VarEnvironments: "prod,staging,prod"},
+			wantError{field: VarEnvironments, value: quoted(Prod), allowed: "listed twice"}},
+		{"bootstrap as an environment", map[string]string{VarEnvironments: BootstrapID},
+			wantError{field: VarEnvironments, value: quoted(BootstrapID), allowed: "unknown environment"}},
 	}
 	for _, c := range selectCases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := selectAndValidate(c.vars)
-			if err == nil {
-				t.Fatalf("Select(%v): want a refusal", c.vars)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("Select(%v): message lacks %q: %v", c.vars, w, err)
-				}
-			}
+			requireError(t, fmt.Sprintf("Select(%v)", c.vars), err, c.want)
 		})
 	}
 
@@ -88,17 +88,18 @@ func TestStackIDCollisions(t *testing.T) {
 	setCases := []struct {
 		name string
 		envs []Environment
-		want string
+		want wantError
 	}{
-		{"an environment named like the bootstrap", bootstrapNamed, "reserved: the state bootstrap's stack id"},
-		{"two ephemeral stacks with one suffix", ephemeralTwice, "environment names must be unique"},
-		{"ephemeral stack named like a permanent one", ephemeralAsPermanent, "environment names must be unique"},
+		{"an environment named like the bootstrap", bootstrapNamed,
+			wantError{env: BootstrapID, field: "Name", value: BootstrapID, allowed: "reserved: the state bootstrap's stack id"}},
+		{"two ephemeral stacks with one suffix", ephemeralTwice,
+			wantError{env: "pr-1", field: "Name", value: "pr-1", allowed: "must be unique"}},
+		{"ephemeral stack named like a permanent one", ephemeralAsPermanent,
+			wantError{env: Prod, field: "Name", value: Prod, allowed: "must be unique"}},
 	}
 	for _, c := range setCases {
 		t.Run(c.name, func(t *testing.T) {
-			if err := validateSet(c.envs); err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("Validate = %v; want a refusal containing %q", err, c.want)
-			}
+			requireError(t, c.name, validateSet(c.envs), c.want)
 		})
 	}
 
@@ -115,26 +116,28 @@ func TestStackIDCollisions(t *testing.T) {
 
 // TestStateDeployPrincipals checks the roles a state-access role trusts.
 func TestStateDeployPrincipals(t *testing.T) {
+	const roleARN = "an IAM role ARN"
 	cases := []validationCase{
-		{"none", Dev, func(e *Environment) { e.StateDeployPrincipals = nil }, []string{`"dev"`, "StateDeployPrincipals", "at least one IAM role ARN"}},
+		{"none", Dev, func(e *Environment) { e.StateDeployPrincipals = nil },
+			wantError{field: "StateDeployPrincipals", value: []string(nil), allowed: "at least one IAM role ARN"}},
 		{"wildcard", Dev, func(e *Environment) {
 			e.StateDeployPrincipals = []string{"arn:aws:iam::111111111111:role/*"}
-		}, []string{"StateDeployPrincipals", "role/*", "no wildcards"}},
+		}, wantError{field: "StateDeployPrincipals", value: "arn:aws:iam::111111111111:role/*", allowed: "no wildcards"}},
 		{"whole account", Staging, func(e *Environment) {
 			e.StateDeployPrincipals = []string{"arn:aws:iam::222222222222:root"}
-		}, []string{"StateDeployPrincipals", ":root", "an IAM role ARN"}},
+		}, wantError{field: "StateDeployPrincipals", value: "arn:aws:iam::222222222222:root", allowed: roleARN}},
 		{"a user", Staging, func(e *Environment) {
 			e.StateDeployPrincipals = []string{"arn:aws:iam::222222222222:user/ci"}
-		}, []string{"StateDeployPrincipals", "user/ci", "an IAM role ARN"}},
+		}, wantError{field: "StateDeployPrincipals", value: "arn:aws:iam::222222222222:user/ci", allowed: roleARN}},
 		{"another account", Prod, func(e *Environment) {
 			e.StateDeployPrincipals = []string{"arn:aws:iam::111111111111:role/fastshop-deploy"}
-		}, []string{`"prod"`, "StateDeployPrincipals", "account 333333333333"}},
+		}, wantError{field: "StateDeployPrincipals", value: "arn:aws:iam::111111111111:role/fastshop-deploy", allowed: "account 333333333333"}},
 		{"listed twice", Prod, func(e *Environment) {
 			e.StateDeployPrincipals = append(e.StateDeployPrincipals, e.StateDeployPrincipals[0])
-		}, []string{"StateDeployPrincipals", "listed twice"}},
+		}, wantError{field: "StateDeployPrincipals", value: envOf(t, Prod).StateDeployPrincipals[0], allowed: "listed twice"}},
 		{"role name too long", Prod, func(e *Environment) {
 			e.StateDeployPrincipals = []string{"arn:aws:iam::333333333333:role/" + strings.Repeat("r", 65)}
-		}, []string{"StateDeployPrincipals", "at most 64"}},
+		}, wantError{field: "StateDeployPrincipals", value: "arn:aws:iam::333333333333:role/" + strings.Repeat("r", 65), allowed: "at most 64"}},
 	}
 	expectRejected(t, cases)
 
@@ -194,13 +197,10 @@ func TestDerivedNameOneTooLong(t *testing.T) {
 			if len(name.Name) != row.rule.max+1 {
 				t.Skipf("%s cannot be made exactly %d characters long (%d)", name.Name, row.rule.max+1, len(name.Name))
 			}
-			err := validateEnv(env)
-			want := []string{"Name (" + VarSuffix + ")", name.rule.kind, name.Name, fmt.Sprintf("%d to %d characters (has %d)", name.rule.min, name.rule.max, name.rule.max+1)}
-			for _, w := range want {
-				if err == nil || !strings.Contains(err.Error(), w) {
-					t.Errorf("%s of %d characters: message lacks %q: %v", name.rule.kind, len(name.Name), w, err)
-				}
-			}
+			requireError(t, fmt.Sprintf("%s of %d characters", name.rule.kind, len(name.Name)), validateEnv(env), wantError{
+				env: env.Name, field: "Name (" + VarSuffix + ")", value: env.Name,
+				allowed: fmt.Sprintf("%s %s: %d to %d characters (has %d)", name.rule.kind, name.Name, name.rule.min, name.rule.max, name.rule.max+1),
+			})
 		})
 	}
 	// And each rule refuses its own bad characters and reserved prefixes.
@@ -225,4 +225,22 @@ func TestDerivedNameOneTooLong(t *testing.T) {
 			t.Errorf("%s %q: %v; want a refusal containing %q", c.rule.kind, c.name, err, c.want)
 		}
 	}
+}
+
+// TestCheckNamesRefusesDuplicates: two derived names of one kind would make
+// AWS refuse the second create; the same name of two kinds is fine.
+func TestCheckNamesRefusesDuplicates(t *testing.T) {
+	p := &problems{env: "fixture"}
+	checkNames(p, "Name", "fixture", []DerivedName{
+		{"/fastshop/fixture/a", ruleLogGroup},
+		{"fastshop-a", ruleIAMRole},
+		{"fastshop-a", ruleIAMPolicy},
+		{"/fastshop/fixture/a", ruleLogGroup},
+	})
+	err := errors.Join(p.errs...)
+	if n := len(fieldErrors(t, err)); n != 1 {
+		t.Errorf("checkNames: %d problems; want 1 (the log group twice):\n%v", n, err)
+	}
+	requireError(t, "a log group derived twice", err,
+		wantError{env: "fixture", field: "Name", value: "fixture", allowed: "/fastshop/fixture/a twice"})
 }
