@@ -178,12 +178,7 @@ func addKCLAlarms(stack cdktf.TerraformStack, env config.Environment, k kclTable
 // addKCLOutputs publishes what a processor configures KCL with, and the
 // DynamoDB gateway's prefix list for egress rules.
 func addKCLOutputs(stack cdktf.TerraformStack, k kclTables, e endpoints) {
-	output := func(name, description string, value any) {
-		cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{
-			Value:       value,
-			Description: jsii.String(description),
-		})
-	}
+	output := outputsOf(stack)
 	output("kcl_application_name", "KCL application name of the fraud-detection processors; KCL derives the table names and metric namespace below from it. Configure polling retrieval (PollingConfig): the processor role does not allow KCL's default, enhanced fan-out", k.ApplicationName)
 	output("kcl_metric_namespace", "CloudWatch namespace KCL publishes to (KCL's default, the application name); the only namespace the processor role may publish to", k.MetricNamespace())
 	output("dynamodb_table_kcl_leases_name", "KCL lease table (with the "+KCLLeaseOwnerIndex+" index), encrypted with the kcl key", k.Leases.Name())

@@ -246,14 +246,3 @@ func addFlowLogs(stack cdktf.TerraformStack, env config.Environment, k keys, v v
 	})
 	return group
 }
-
-// newLogGroup is a log group encrypted with the logs key, with the
-// environment's retention, protected like other audit evidence.
-func newLogGroup(stack cdktf.TerraformStack, env config.Environment, k keys, id, name string) cloudwatchloggroup.CloudwatchLogGroup {
-	return cloudwatchloggroup.NewCloudwatchLogGroup(stack, jsii.String(id), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-		Name:            jsii.String(name),
-		KmsKeyId:        k.Logs.Key.Arn(),
-		RetentionInDays: number(env.LogRetentionDays),
-		Lifecycle:       lifecycle(env),
-	})
-}
