@@ -72,18 +72,19 @@ func TestAlarms(t *testing.T) {
 			topic := []any{"${aws_sns_topic.on_call.arn}"}
 			names := map[string]string{}
 			for _, w := range want {
-				a := s.resource(t, "aws_cloudwatch_metric_alarm", w.id)
-				where := env.Name + ": aws_cloudwatch_metric_alarm." + w.id
+				alarm := s.res(t, "aws_cloudwatch_metric_alarm", w.id)
+				a := alarm.object()
+				where := alarm.path
 				got := wantAlarm{
-					id: w.id, namespace: str(a["namespace"]), metric: str(a["metric_name"]), statistic: str(a["statistic"]),
-					comparison: str(a["comparison_operator"]), missing: str(a["treat_missing_data"]),
+					id: w.id, namespace: alarm.Key("namespace").Str(), metric: alarm.Key("metric_name").Str(), statistic: alarm.Key("statistic").Str(),
+					comparison: alarm.Key("comparison_operator").Str(), missing: alarm.Key("treat_missing_data").Str(),
 				}
-				dims, _ := a["dimensions"].(map[string]any)
-				if len(dims) != 1 {
-					t.Errorf("%s: dimensions %v; want only %s", where, dims, w.dimension)
+				dims := alarm.Key("dimensions")
+				if keys := dims.Keys(); len(keys) != 1 {
+					t.Errorf("%s: dimensions %v; want only %s", where, keys, w.dimension)
 				}
-				got.dimension, got.dimensionValue = w.dimension, str(dims[w.dimension])
-				got.threshold, _ = a["threshold"].(float64)
+				got.dimension, got.dimensionValue = w.dimension, dims.Key(w.dimension).Str()
+				got.threshold = alarm.Key("threshold").Num()
 				got.shown = w.shown
 				if got != w {
 					t.Errorf("%s watches %+v;\nwant %+v", where, got, w)
@@ -95,7 +96,7 @@ func TestAlarms(t *testing.T) {
 					t.Errorf("%s: %v of %v periods of %v s; want every period of the window breaching", where, a["datapoints_to_alarm"], a["evaluation_periods"], a["period"])
 				}
 
-				name := str(a["alarm_name"])
+				name := alarm.Key("alarm_name").Str()
 				if !strings.HasPrefix(name, "fastshop-") || !strings.HasSuffix(name, "-"+env.Name) {
 					t.Errorf("%s: alarm_name %q does not name the environment (fastshop-...-%s)", where, name, env.Name)
 				}
@@ -104,7 +105,7 @@ func TestAlarms(t *testing.T) {
 				}
 				names[name] = w.id
 
-				d := str(a["alarm_description"])
+				d := alarm.Key("alarm_description").Str()
 				for _, part := range []string{"[" + env.Name + "]", w.dimensionValue, w.shown, "Check"} {
 					if !strings.Contains(d, part) {
 						t.Errorf("%s: description lacks %q (environment, resource, threshold, what to check):\n%s", where, part, d)
@@ -118,22 +119,17 @@ func TestAlarms(t *testing.T) {
 	}
 }
 
-// str returns a decoded JSON string or "".
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
 func TestAlertTopic(t *testing.T) {
 	for _, s := range synthAll(t) {
 		env := s.Env
 		t.Run(env.Name, func(t *testing.T) {
-			topic := s.resource(t, "aws_sns_topic", "on_call")
+			topicRes := s.res(t, "aws_sns_topic", "on_call")
+			topic := topicRes.object()
 			alias := "alias/" + env.ResourceName("alerts")
 			if topic["name"] != env.ResourceName("alerts") || topic["kms_master_key_id"] != alias {
 				t.Errorf("%s: aws_sns_topic.on_call = %v; want %s encrypted with %s", env.Name, topic, env.ResourceName("alerts"), alias)
 			}
-			if deps, _ := topic["depends_on"].([]any); !slices.Contains(deps, any("aws_kms_alias.alerts_key")) {
+			if deps := topicRes.Opt("depends_on").Strings(); !slices.Contains(deps, "aws_kms_alias.alerts_key") {
 				t.Errorf("%s: aws_sns_topic.on_call names its key by alias but does not depend on aws_kms_alias.alerts_key", env.Name)
 			}
 			key := s.resource(t, "aws_kms_key", "alerts")
@@ -142,7 +138,7 @@ func TestAlertTopic(t *testing.T) {
 			}
 
 			// The key lets each publisher encrypt, nothing more.
-			statements := statementsOf(t, env.Name+": aws_kms_key.alerts", key["policy"].(string))
+			statements := statementsOf(t, env.Name+": aws_kms_key.alerts", s.res(t, "aws_kms_key", "alerts").Key("policy").Str())
 			publishers := []struct {
 				sid       string
 				services  []string
@@ -186,7 +182,7 @@ func TestAlertTopic(t *testing.T) {
 				t.Errorf("%s: aws_sns_topic_policy.on_call_publishers on %v", env.Name, policy["arn"])
 			}
 			topicARN := "${aws_sns_topic.on_call.arn}"
-			docs := statementsOf(t, env.Name+": aws_sns_topic_policy.on_call_publishers", policy["policy"].(string))
+			docs := statementsOf(t, env.Name+": aws_sns_topic_policy.on_call_publishers", s.res(t, "aws_sns_topic_policy", "on_call_publishers").Key("policy").Str())
 			for sid, w := range map[string]struct {
 				service   string
 				condition string
@@ -307,7 +303,7 @@ func TestRedisNotifications(t *testing.T) {
 			if policy["arn"] != topicARN {
 				t.Errorf("%s: aws_sns_topic_policy.redis_notifications_publishers on %v", env.Name, policy["arn"])
 			}
-			checkPolicy(t, env.Name+": redis notification topic policy", str(policy["policy"]), []wantPolicyStatement{{
+			checkPolicy(t, env.Name+": redis notification topic policy", s.res(t, "aws_sns_topic_policy", "redis_notifications_publishers").Key("policy").Str(), []wantPolicyStatement{{
 				sid: "ElastiCacheNotifications", principal: `{"AWS":"*"}`, actions: []string{"sns:Publish"}, resources: []string{topicARN},
 				condition: `{"StringEquals":{"AWS:SourceOwner":"` + env.AccountID + `"}}`,
 			}})
@@ -320,8 +316,7 @@ func TestRedisNotifications(t *testing.T) {
 			if !slices.Contains(asStrings(queue["depends_on"]), "aws_kms_alias.alerts_key") {
 				t.Errorf("%s: the queue names its key by alias but does not depend on aws_kms_alias.alerts_key", env.Name)
 			}
-			delivery := s.resource(t, "aws_sqs_queue_policy", "redis_notifications_delivery")
-			checkPolicy(t, env.Name+": redis notification queue policy", str(delivery["policy"]), []wantPolicyStatement{{
+			checkPolicy(t, env.Name+": redis notification queue policy", s.res(t, "aws_sqs_queue_policy", "redis_notifications_delivery").Key("policy").Str(), []wantPolicyStatement{{
 				sid: "RedisNotificationsTopic", principal: `{"Service":"sns.amazonaws.com"}`, actions: []string{"sqs:SendMessage"}, resources: []string{queueARN},
 				condition: `{"ArnEquals":{"aws:SourceArn":"` + topicARN + `"}}`,
 			}})
@@ -331,13 +326,11 @@ func TestRedisNotifications(t *testing.T) {
 				t.Errorf("%s: aws_sns_topic_subscription.redis_notifications_to_queue = %v; want the topic into the queue, after the queue policy", env.Name, sub)
 			}
 
-			role := s.resource(t, "aws_iam_role", "redis_notifications_forwarder")
-			checkPolicy(t, env.Name+": forwarder trust", str(role["assume_role_policy"]), []wantPolicyStatement{{
+			checkPolicy(t, env.Name+": forwarder trust", s.res(t, "aws_iam_role", "redis_notifications_forwarder").Key("assume_role_policy").Str(), []wantPolicyStatement{{
 				sid: "AssumeByTrustedServices", principal: `{"Service":"pipes.amazonaws.com"}`, actions: []string{"sts:AssumeRole"},
 				condition: `{"StringEquals":{"aws:SourceAccount":"` + env.AccountID + `"}}`,
 			}})
-			access := s.resource(t, "aws_iam_role_policy", "redis_notifications_forwarder_access")
-			checkPolicy(t, env.Name+": forwarder access", str(access["policy"]), []wantPolicyStatement{
+			checkPolicy(t, env.Name+": forwarder access", s.res(t, "aws_iam_role_policy", "redis_notifications_forwarder_access").Key("policy").Str(), []wantPolicyStatement{
 				{sid: "ReadNotifications", actions: []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, resources: []string{queueARN}},
 				{sid: "PublishToOnCall", actions: []string{"sns:Publish"}, resources: []string{"${aws_sns_topic.on_call.arn}"}},
 				{sid: "UseAlertsKey", actions: []string{"kms:Decrypt", "kms:GenerateDataKey"}, resources: []string{"${aws_kms_key.alerts.arn}"}},

@@ -78,8 +78,7 @@ func synthesizedTypes(t *testing.T) map[string][]string {
 	t.Helper()
 	where := map[string][]string{}
 	add := func(stack string, doc map[string]any) {
-		resources, _ := doc["resource"].(map[string]any)
-		for typ := range resources {
+		for _, typ := range root(t, stack+":", doc).Key("resource").Keys() {
 			where[typ] = append(where[typ], stack)
 		}
 	}

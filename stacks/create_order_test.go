@@ -74,9 +74,11 @@ func missingOrders(s synthesized, orders []createOrder) []string {
 // for the permission it acts with.
 func TestCreateOrder(t *testing.T) {
 	for _, s := range synthAll(t) {
-		for _, m := range missingOrders(s, createOrders) {
-			t.Errorf("%s: %s", s.Env.Name, m)
-		}
+		t.Run(s.Env.Name, func(t *testing.T) {
+			for _, m := range missingOrders(s, createOrders) {
+				t.Errorf("%s: %s", s.Env.Name, m)
+			}
+		})
 	}
 }
 

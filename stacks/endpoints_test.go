@@ -118,20 +118,21 @@ func TestAppEgress(t *testing.T) {
 				want["app_https_out"] = rule{"cidr_ipv4=0.0.0.0/0", 443}
 			}
 			got := map[string]rule{}
-			for name, r := range s.resources("aws_vpc_security_group_egress_rule") {
-				if r["security_group_id"] != "${aws_security_group.app_tier.id}" {
+			for _, name := range s.names("aws_vpc_security_group_egress_rule") {
+				r := s.res(t, "aws_vpc_security_group_egress_rule", name)
+				if r.Key("security_group_id").Str() != "${aws_security_group.app_tier.id}" {
 					continue
 				}
 				var to []string
 				for _, attr := range []string{"referenced_security_group_id", "prefix_list_id", "cidr_ipv4", "cidr_ipv6"} {
-					if v, ok := r[attr].(string); ok {
-						to = append(to, attr+"="+v)
+					if r.Has(attr) {
+						to = append(to, attr+"="+r.Key(attr).Str())
 					}
 				}
-				if r["ip_protocol"] != "tcp" || r["from_port"] != r["to_port"] {
-					t.Errorf("%s: egress rule %s = %v; want one TCP port", env.Name, name, r)
+				port := r.Key("from_port").Num()
+				if r.Key("ip_protocol").Str() != "tcp" || port != r.Key("to_port").Num() {
+					t.Errorf("%s = %v; want one TCP port", r.path, r.Raw())
 				}
-				port, _ := r["from_port"].(float64)
 				got[name] = rule{strings.Join(to, ","), port}
 			}
 			if !reflect.DeepEqual(got, want) {

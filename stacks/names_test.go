@@ -63,13 +63,13 @@ func TestDerivedNamesCoverSynth(t *testing.T) {
 		for _, r := range s.rows {
 			listed[r.Kind()+"\x00"+r.Name] = true
 		}
-		resources, _ := s.json["resource"].(map[string]any)
-		for typ, byName := range resources {
-			for id, body := range byName.(map[string]any) {
-				attrs, _ := body.(map[string]any)
+		resources := root(t, s.stack+":", s.json).Key("resource")
+		for _, typ := range resources.Keys() {
+			for _, id := range resources.Key(typ).Keys() {
+				attrs := resources.Key(typ).Key(id)
 				for _, key := range nameKeys {
-					value, ok := attrs[key].(string)
-					if !ok || strings.Contains(value, "${") {
+					value := attrs.Opt(key).Str()
+					if value == "" || strings.Contains(value, "${") {
 						continue // absent, or a reference to a name checked where it is made
 					}
 					addr := typ + "." + id

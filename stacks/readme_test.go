@@ -73,12 +73,13 @@ func TestReadmeListsEveryOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range synthAll(t) {
-		outputs, _ := s.JSON["output"].(map[string]any)
-		for name := range outputs {
-			if !strings.Contains(string(readme), "`"+name+"`") {
-				t.Errorf("%s: output %s is not in README.md's outputs table", s.Env.Name, name)
+		t.Run(s.Env.Name, func(t *testing.T) {
+			for _, name := range s.doc(t).Key("output").Keys() {
+				if !strings.Contains(string(readme), "`"+name+"`") {
+					t.Errorf("%s: output %s is not in README.md's outputs table", s.Env.Name, name)
+				}
 			}
-		}
+		})
 	}
 }
 

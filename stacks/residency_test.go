@@ -10,21 +10,20 @@ import (
 	"fastshop/stacks/config"
 )
 
-// providerDefaultTags returns the AWS provider's default tags of a synthesized stack.
-func providerDefaultTags(t *testing.T, env string, doc map[string]any) map[string]any {
+// providerDefaultTags returns the AWS provider's default tags of a
+// synthesized stack, which has exactly one provider and one default_tags
+// block.
+func providerDefaultTags(t *testing.T, doc jv) jv {
 	t.Helper()
-	providers, _ := doc["provider"].(map[string]any)
-	aws, _ := providers["aws"].([]any)
-	if len(aws) != 1 {
-		t.Fatalf("%s: want one aws provider block, got %d", env, len(aws))
+	aws := doc.Key("provider").Key("aws")
+	if n := len(aws.List()); n != 1 {
+		t.Fatalf("%s: want one aws provider block, got %d", aws.path, n)
 	}
-	block, _ := aws[0].(map[string]any)
-	defaults, _ := block["default_tags"].([]any)
-	if len(defaults) != 1 {
-		t.Fatalf("%s: want one default_tags block, got %v", env, block["default_tags"])
+	defaults := aws.Index(0).Key("default_tags")
+	if n := len(defaults.List()); n != 1 {
+		t.Fatalf("%s: want one default_tags block, got %d", defaults.path, n)
 	}
-	tags, _ := defaults[0].(map[string]any)["tags"].(map[string]any)
-	return tags
+	return defaults.Index(0).Key("tags")
 }
 
 // TestTransferBasisTag: the residency policy (RES-01) reads the transfer
@@ -32,9 +31,11 @@ func providerDefaultTags(t *testing.T, env string, doc map[string]any) map[strin
 // allow-list must carry it there, and the others must not carry an empty one.
 func TestTransferBasisTag(t *testing.T) {
 	for _, s := range synthAll(t) {
-		if tags := providerDefaultTags(t, s.Env.Name, s.JSON); tags[config.DataTransferBasisTag] != nil {
-			t.Errorf("%s: region %s is in the allow-list but the stack tags %s=%v", s.Env.Name, s.Env.Region, config.DataTransferBasisTag, tags[config.DataTransferBasisTag])
-		}
+		t.Run(s.Env.Name, func(t *testing.T) {
+			if tags := providerDefaultTags(t, s.doc(t)); tags.Has(config.DataTransferBasisTag) {
+				t.Errorf("region %s is in the allow-list but the stack tags %s=%v", s.Env.Region, config.DataTransferBasisTag, tags.Key(config.DataTransferBasisTag).Raw())
+			}
+		})
 	}
 
 	env := envOf(t, config.Staging)
@@ -45,11 +46,12 @@ func TestTransferBasisTag(t *testing.T) {
 		t.Fatal(err)
 	}
 	stack := NewPipeline(cdktf.Testing_App(nil), testState, env)
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(stack, jsii.Bool(true))), &doc); err != nil {
+	var decoded map[string]any
+	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(stack, jsii.Bool(true))), &decoded); err != nil {
 		t.Fatal(err)
 	}
-	if got := providerDefaultTags(t, env.Name, doc)[config.DataTransferBasisTag]; got != env.DataTransferBasis {
-		t.Errorf("%s in %s: default tag %s = %v; want %q", env.Name, env.Region, config.DataTransferBasisTag, got, env.DataTransferBasis)
+	tags := providerDefaultTags(t, root(t, env.Name+" in "+env.Region+":", decoded))
+	if got := tags.Opt(config.DataTransferBasisTag).Str(); got != env.DataTransferBasis {
+		t.Errorf("%s in %s: default tag %s = %q; want %q", env.Name, env.Region, config.DataTransferBasisTag, got, env.DataTransferBasis)
 	}
 }

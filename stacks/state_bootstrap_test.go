@@ -95,24 +95,25 @@ func TestStateBootstrapMatchesBackends(t *testing.T) {
 	region := jsonAt(doc, "provider", "aws", 0, "region")
 	alias := jsonAt(doc, "resource", "aws_kms_alias", "state_key", "name")
 	for _, s := range synthAll(t) {
-		backend := jsonAt(s.JSON, "terraform", "backend", "s3")
-		if backend == nil {
-			t.Errorf("%s: no S3 backend", s.Env.Name)
-			continue
-		}
-		for _, c := range []struct {
-			what      string
-			backend   any
-			bootstrap any
-		}{
-			{"bucket", jsonAt(backend, "bucket"), bucket},
-			{"region", jsonAt(backend, "region"), region},
-			{"kms_key_id", jsonAt(backend, "kms_key_id"), alias},
-		} {
-			if c.backend == nil || c.backend != c.bootstrap {
-				t.Errorf("%s: backend %s is %v; the state bootstrap creates %v", s.Env.Name, c.what, c.backend, c.bootstrap)
+		t.Run(s.Env.Name, func(t *testing.T) {
+			backend := jsonAt(s.JSON, "terraform", "backend", "s3")
+			if backend == nil {
+				t.Fatalf("%s: no S3 backend", s.Env.Name)
 			}
-		}
+			for _, c := range []struct {
+				what      string
+				backend   any
+				bootstrap any
+			}{
+				{"bucket", jsonAt(backend, "bucket"), bucket},
+				{"region", jsonAt(backend, "region"), region},
+				{"kms_key_id", jsonAt(backend, "kms_key_id"), alias},
+			} {
+				if c.backend == nil || c.backend != c.bootstrap {
+					t.Errorf("%s: backend %s is %v; the state bootstrap creates %v", s.Env.Name, c.what, c.backend, c.bootstrap)
+				}
+			}
+		})
 	}
 }
 
@@ -146,9 +147,9 @@ func TestStateBootstrapAddresses(t *testing.T) {
 		"aws_s3_bucket_versioning.terraform_state_versioning",
 	}
 	var got []string
-	resources, _ := doc["resource"].(map[string]any)
-	for typ, byName := range resources {
-		for name := range byName.(map[string]any) {
+	resources := root(t, "state-bootstrap:", doc).Key("resource")
+	for _, typ := range resources.Keys() {
+		for _, name := range resources.Key(typ).Keys() {
 			got = append(got, typ+"."+name)
 		}
 	}
@@ -257,8 +258,8 @@ func TestStateBootstrapSecurity(t *testing.T) {
 		}
 	}
 	use := statementBySid(keyPolicy, "UseThroughServices")
-	via, _ := jsonAt(use, "Condition", "StringEquals", "kms:ViaService").([]any)
-	if len(via) != 1 || via[0] != "s3."+b.State.Region+".amazonaws.com" {
+	via := root(t, "state key policy UseThroughServices", use).Key("Condition").Key("StringEquals").Key("kms:ViaService").Strings()
+	if !slices.Equal(via, []string{"s3." + b.State.Region + ".amazonaws.com"}) {
 		t.Errorf("state key is usable through %v; want only S3 in %s", via, b.State.Region)
 	}
 }
@@ -287,105 +288,6 @@ func statementBySid(statements []map[string]any, sid string) map[string]any {
 	return nil
 }
 
-// TestStateAccessRoles checks each environment's role reaches only its own
-// state, and that its account is the one trusted.
-func TestStateAccessRoles(t *testing.T) {
-	_, doc := synthBootstrap(t)
-	bucket := "arn:aws:s3:::" + config.DefaultStateBucket
-	for _, env := range config.Environments() {
-		role, _ := jsonAt(doc, "resource", "aws_iam_role", "state_access_"+env.Name).(map[string]any)
-		if role == nil {
-			t.Fatalf("no state-access role for %s", env.Name)
-		}
-		if role["name"] != env.StateAccessRole() {
-			t.Errorf("%s: state-access role named %v; the backend assumes %s", env.Name, role["name"], env.StateAccessRole())
-		}
-		raw, _ := jsonAt(doc, "resource", "aws_iam_role_policy", "state_access_"+env.Name+"_policy", "policy").(string)
-		var policy policyDocument
-		if err := json.Unmarshal([]byte(raw), &policy); err != nil {
-			t.Fatalf("%s: state-access policy: %v", env.Name, err)
-		}
-		var allowed, denied []string
-		for _, st := range policy.Statement {
-			if !slices.Contains(st.Action, "s3:PutObject") {
-				continue
-			}
-			var resources []string
-			switch r := st.Resource.(type) {
-			case string:
-				resources = []string{r}
-			case []any:
-				for _, x := range r {
-					resources = append(resources, x.(string))
-				}
-			}
-			if st.Effect == "Allow" {
-				allowed = append(allowed, resources...)
-			} else {
-				denied = append(denied, resources...)
-			}
-		}
-		switch env.Name {
-		case config.Dev:
-			// dev's role covers the ephemeral stacks' prefixes and is denied
-			// every other tenant's.
-			if !slices.Equal(allowed, []string{bucket + "/fastshop/*"}) {
-				t.Errorf("dev: state-access role may write %v; want fastshop/* for dev and its ephemeral stacks", allowed)
-			}
-			for _, other := range []string{"staging", "prod", config.BootstrapID} {
-				if !slices.Contains(denied, bucket+"/fastshop/"+other+"/*") {
-					t.Errorf("dev: state-access role is not denied %s's state (denied %v)", other, denied)
-				}
-			}
-		default:
-			if !slices.Equal(allowed, []string{bucket + "/fastshop/" + env.Name + "/*"}) {
-				t.Errorf("%s: state-access role may write %v; want only its own prefix", env.Name, allowed)
-			}
-		}
-	}
-}
-
-// TestStateAccessTrust walks each state-access role's trust policy: one
-// statement, allowing only sts:AssumeRole, only from the environment's
-// account and only for its StateDeployPrincipals (aws:PrincipalArn). The
-// account root alone would admit every administrator of the workload
-// account.
-func TestStateAccessTrust(t *testing.T) {
-	_, doc := synthBootstrap(t)
-	for _, env := range config.Environments() {
-		raw, _ := jsonAt(doc, "resource", "aws_iam_role", "state_access_"+env.Name, "assume_role_policy").(string)
-		var trust map[string]any
-		if err := json.Unmarshal([]byte(raw), &trust); err != nil {
-			t.Fatalf("%s: trust policy does not parse: %v\n%s", env.Name, err, raw)
-		}
-		statements, _ := trust["Statement"].([]any)
-		if len(statements) != 1 {
-			t.Fatalf("%s: trust policy has %d statements; want exactly one: %s", env.Name, len(statements), raw)
-		}
-		st, _ := statements[0].(map[string]any)
-		var keys []string
-		for k := range st {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		// Anything else (NotPrincipal, NotAction, a second condition
-		// operator) would widen or blur who is trusted.
-		if want := []string{"Action", "Condition", "Effect", "Principal", "Sid"}; !slices.Equal(keys, want) {
-			t.Errorf("%s: trust statement has keys %v; want %v", env.Name, keys, want)
-		}
-		if st["Effect"] != "Allow" || !equalJSON(st["Action"], []string{"sts:AssumeRole"}) {
-			t.Errorf("%s: trust statement %v %v; want Allow sts:AssumeRole only", env.Name, st["Effect"], st["Action"])
-		}
-		if !equalJSON(st["Principal"], map[string]any{"AWS": "arn:aws:iam::" + env.AccountID + ":root"}) {
-			t.Errorf("%s: trust principal %v; want the environment's account %s only", env.Name, st["Principal"], env.AccountID)
-		}
-		wantCondition := map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": env.StateDeployPrincipals}}
-		if !equalJSON(st["Condition"], wantCondition) {
-			t.Errorf("%s: trust condition %v; want only the deploy roles %v by aws:PrincipalArn", env.Name, st["Condition"], env.StateDeployPrincipals)
-		}
-	}
-}
-
 // equalJSON compares a decoded JSON value with a Go value by their JSON.
 func equalJSON(got, want any) bool {
 	g, err1 := json.Marshal(got)
@@ -401,32 +303,25 @@ func equalJSON(got, want any) bool {
 // encryption that names the key by alias needs the alias.
 func TestStateBootstrapCreateOrder(t *testing.T) {
 	_, doc := synthBootstrap(t)
-	resources, _ := doc["resource"].(map[string]any)
+	resources := root(t, "state-bootstrap:", doc).Key("resource")
 	// byBucket finds the resources of a type that configure a bucket.
 	byBucket := func(typ, bucketRef string) []string {
 		var out []string
-		all, _ := resources[typ].(map[string]any)
-		for name, body := range all {
-			if jsonAt(body, "bucket") == bucketRef {
+		all := resources.Opt(typ)
+		for _, name := range all.Keys() {
+			if all.Key(name).Opt("bucket").Str() == bucketRef {
 				out = append(out, typ+"."+name)
 			}
 		}
 		return out
 	}
-	dependsOn := func(body any) []string {
-		var out []string
-		list, _ := jsonAt(body, "depends_on").([]any)
-		for _, d := range list {
-			out = append(out, fmt.Sprint(d))
-		}
-		return out
-	}
-	logging, _ := resources["aws_s3_bucket_logging"].(map[string]any)
-	if len(logging) == 0 {
+	logging := resources.Opt("aws_s3_bucket_logging")
+	if len(logging.Keys()) == 0 {
 		t.Fatal("no aws_s3_bucket_logging in the bootstrap")
 	}
-	for name, body := range logging {
-		target, _ := jsonAt(body, "target_bucket").(string)
+	for _, name := range logging.Keys() {
+		body := logging.Key(name)
+		target := body.Key("target_bucket").Str()
 		var need []string
 		for _, typ := range []string{"aws_s3_bucket_policy", "aws_s3_bucket_ownership_controls"} {
 			found := byBucket(typ, target)
@@ -435,23 +330,24 @@ func TestStateBootstrapCreateOrder(t *testing.T) {
 			}
 			need = append(need, found...)
 		}
-		have := dependsOn(body)
+		have := body.Opt("depends_on").Strings()
 		for _, n := range need {
 			if !slices.Contains(have, n) {
 				t.Errorf("aws_s3_bucket_logging.%s does not depend on %s (depends_on %v): S3 refuses the logging target until it exists", name, n, have)
 			}
 		}
 	}
-	encryption, _ := resources["aws_s3_bucket_server_side_encryption_configuration"].(map[string]any)
-	for name, body := range encryption {
-		key, _ := jsonAt(body, "rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id").(string)
+	encryption := resources.Opt("aws_s3_bucket_server_side_encryption_configuration")
+	aliases := resources.Opt("aws_kms_alias")
+	for _, name := range encryption.Keys() {
+		body := encryption.Key(name)
+		key := body.Key("rule").Index(0).Key("apply_server_side_encryption_by_default").Opt("kms_master_key_id").Str()
 		if !strings.HasPrefix(key, "alias/") {
 			continue
 		}
-		aliases, _ := resources["aws_kms_alias"].(map[string]any)
-		for aliasName, alias := range aliases {
-			if jsonAt(alias, "name") == key && !slices.Contains(dependsOn(body), "aws_kms_alias."+aliasName) {
-				t.Errorf("aws_s3_bucket_server_side_encryption_configuration.%s names %s but does not depend on aws_kms_alias.%s", name, key, aliasName)
+		for _, aliasName := range aliases.Keys() {
+			if aliases.Key(aliasName).Key("name").Str() == key && !slices.Contains(body.Opt("depends_on").Strings(), "aws_kms_alias."+aliasName) {
+				t.Errorf("%s names %s but does not depend on aws_kms_alias.%s", body.path, key, aliasName)
 			}
 		}
 	}
@@ -487,7 +383,7 @@ func TestStateBootstrapBackend(t *testing.T) {
 		t.Errorf("bootstrap has a local backend besides S3: %v", other)
 	}
 	// Every other setting is the pipelines' (one function writes both).
-	pipeline := jsonAt(synthAll(t)[0].JSON, "terraform", "backend", "s3").(map[string]any)
+	pipeline := synthAll(t)[0].doc(t).Key("terraform").Key("backend").Key("s3").object()
 	for k, v := range pipeline {
 		if k == "key" || k == "assume_role" {
 			continue
