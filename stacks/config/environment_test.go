@@ -20,8 +20,9 @@ func TestEnvironmentsAreValid(t *testing.T) {
 	}
 }
 
-// TestEnvironmentBaselines pins the values the issue asks of each
-// environment, so a change to the table is a deliberate one.
+// TestEnvironmentBaselines pins the values each environment must keep
+// (sa-east-1, prod's protections, staging without egress, dev's single
+// shard), so a change to the table is a deliberate one.
 func TestEnvironmentBaselines(t *testing.T) {
 	for _, e := range testEnvironments() {
 		if e.Region != "sa-east-1" {
