@@ -97,9 +97,7 @@ func (e Environment) Alarms(t AlarmTargets) []Alarm {
 			PeriodSeconds: 300, Evaluations: 1, TreatMissing: "missing",
 			What:                 "PostgreSQL " + dbIdentifier + " free storage was",
 			ThresholdDescription: fmt.Sprintf("below %d GiB", e.DBFreeStorageAlarmGiB),
-			// The words predate the field's GiB name; they are deployed alarm
-			// descriptions, so they change only with a deliberate update.
-			Check: fmt.Sprintf("Storage autoscaling stops at %d GB (DBMaxAllocatedStorageGB). Check whether it was reached, "+
+			Check: fmt.Sprintf("Storage autoscaling stops at %d GiB (DBMaxAllocatedStorageGiB). Check whether it was reached, "+
 				"then table bloat, long transactions holding WAL and replication slots.", e.DBMaxAllocatedStorageGiB),
 		},
 		{

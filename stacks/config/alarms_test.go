@@ -1,6 +1,8 @@
 package config
 
 import (
+	"regexp"
+	"slices"
 	"testing"
 )
 
@@ -30,4 +32,49 @@ func TestValidateAlarmThresholds(t *testing.T) {
 			wantError{field: "CacheReplicationLagAlarmSeconds", value: 3601, allowed: "1 to 3600 seconds"}},
 	}
 	expectRejected(t, cases)
+}
+
+var (
+	// settingWord is a word on-call reads as a setting to look up.
+	settingWord = regexp.MustCompile(`\b(?:DB|Cache|Stream|KCL)[A-Z][A-Za-z]*\b`)
+	// decimalGB is a size in GB: AWS's storage and the settings are GiB.
+	decimalGB = regexp.MustCompile(`\d+ GB\b`)
+)
+
+// descriptionProblems lists what in an alarm description would send
+// on-call the wrong way: a setting that is not a field of Environment, or a
+// size in GB where the setting and RDS mean GiB.
+func descriptionProblems(description string) []string {
+	fields := environmentFields()
+	var out []string
+	for _, w := range settingWord.FindAllString(description, -1) {
+		if !slices.Contains(fields, w) {
+			out = append(out, "names "+w+", not a field of Environment")
+		}
+	}
+	for _, size := range decimalGB.FindAllString(description, -1) {
+		out = append(out, "says "+size+"; sizes are GiB")
+	}
+	return out
+}
+
+// TestAlarmDescriptionsNameRealSettings: every alarm's description names
+// settings that exist, in their units; the old free-storage wording
+// (DBMaxAllocatedStorageGB, "GB") is refused.
+func TestAlarmDescriptionsNameRealSettings(t *testing.T) {
+	for _, e := range testEnvironments() {
+		t.Run(e.Name, func(t *testing.T) {
+			alarms := append(e.Alarms(AlarmTargets{Stream: "s", DBInstance: "d", ReplicationGroup: "r", NotificationQueue: "q"}), e.KCLAlarms("l")...)
+			for _, a := range alarms {
+				for _, p := range descriptionProblems(a.Description(e)) {
+					t.Errorf("alarm %s %s", a.ID, p)
+				}
+			}
+		})
+	}
+	old := "Storage autoscaling stops at 50 GB (DBMaxAllocatedStorageGB). Check whether it was reached."
+	want := []string{"names DBMaxAllocatedStorageGB, not a field of Environment", "says 50 GB; sizes are GiB"}
+	if got := descriptionProblems(old); !slices.Equal(got, want) {
+		t.Errorf("descriptionProblems(%q) = %q; want %q", old, got, want)
+	}
 }
