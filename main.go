@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"fastshop/stacks"
+	"fastshop/stacks/config"
 )
 
 func main() {
@@ -23,30 +25,25 @@ func main() {
 	}
 }
 
-// run validates the configuration read through getenv and, only if it is
-// sound, synthesizes every selected environment. An empty outdir keeps
-// cdktf's default (cdktf.out, or CDKTF_OUTDIR under the cdktf CLI).
+// run reads the configuration through getenv, validates all of it and,
+// only if it is sound, synthesizes every selected environment. An empty
+// outdir keeps cdktf's default (cdktf.out, or CDKTF_OUTDIR under the cdktf
+// CLI).
 func run(getenv func(string) string, outdir string) error {
-	envs, err := stacks.Select(getenv)
-	if err != nil {
+	cfg, err := config.Select(getenv)
+	if err := errors.Join(err, cfg.Validate()); err != nil {
 		return err
 	}
-	// Select gives every environment the same backend; the bootstrap stack
-	// creates its bucket (nil for Terraform Cloud).
-	bootstrap, err := stacks.SelectStateBootstrap(getenv, envs[0].State, stacks.Environments())
-	if err != nil {
-		return err
-	}
-	config := &cdktf.AppConfig{}
+	appConfig := &cdktf.AppConfig{}
 	if outdir != "" {
-		config.Outdir = jsii.String(outdir)
+		appConfig.Outdir = jsii.String(outdir)
 	}
-	app := cdktf.NewApp(config)
-	if bootstrap != nil {
-		stacks.NewStateBootstrap(app, *bootstrap)
+	app := cdktf.NewApp(appConfig)
+	if cfg.Bootstrap != nil {
+		stacks.NewStateBootstrap(app, cfg.State, *cfg.Bootstrap)
 	}
-	for _, env := range envs {
-		stacks.NewPipeline(app, env)
+	for _, env := range cfg.Environments {
+		stacks.NewPipeline(app, cfg.State, env)
 	}
 	app.Synth()
 	if *app.HclOutput() {

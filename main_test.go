@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 
-	"fastshop/stacks"
+	"fastshop/stacks/config"
 )
 
 // TestMain stops the jsii kernel after the tests so that its temporary
@@ -80,8 +80,8 @@ func TestRunRefusesBadInput(t *testing.T) {
 // TestDocsNameEverySetting keeps help and README in step with the
 // settings the program reads.
 func TestDocsNameEverySetting(t *testing.T) {
-	settings := []string{stacks.EnvSuffix, stacks.EnvEnvironments, stacks.EnvStateBackend,
-		stacks.EnvStateBucket, stacks.EnvStateRegion, stacks.EnvCloudOrganization, stacks.DefaultStateBucket, stacks.EnvStateAccountID, stacks.EnvStateBootstrapBackend}
+	settings := []string{config.VarSuffix, config.VarEnvironments, config.VarStateBackend,
+		config.VarStateBucket, config.VarStateRegion, config.VarCloudOrganization, config.DefaultStateBucket, config.VarStateAccountID, config.VarStateBootstrapBackend}
 	for _, doc := range []string{"help", "README.md"} {
 		data, err := os.ReadFile(doc)
 		if err != nil {

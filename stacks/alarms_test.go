@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 // wantAlarm is what one alarm must watch and when it must fire.
@@ -20,7 +22,7 @@ type wantAlarm struct {
 
 // expectedAlarms writes out, independently of alarms.go, every alarm an
 // environment must have.
-func expectedAlarms(env Environment) []wantAlarm {
+func expectedAlarms(env config.Environment) []wantAlarm {
 	stream := "${aws_kinesis_stream.transactions.name}"
 	db := "${aws_db_instance.postgres.identifier}"
 	alarms := []wantAlarm{
@@ -31,7 +33,7 @@ func expectedAlarms(env Environment) []wantAlarm {
 		{"postgres_cpu", "AWS/RDS", "CPUUtilization", "Average", "GreaterThanThreshold", "missing",
 			"DBInstanceIdentifier", db, float64(env.DBCPUAlarmPercent), fmt.Sprintf("%d%%", env.DBCPUAlarmPercent)},
 		{"postgres_free_storage", "AWS/RDS", "FreeStorageSpace", "Minimum", "LessThanThreshold", "missing",
-			"DBInstanceIdentifier", db, float64(env.DBFreeStorageAlarmGB) * 1024 * 1024 * 1024, fmt.Sprintf("%d GiB", env.DBFreeStorageAlarmGB)},
+			"DBInstanceIdentifier", db, float64(env.DBFreeStorageAlarmGiB) * 1024 * 1024 * 1024, fmt.Sprintf("%d GiB", env.DBFreeStorageAlarmGiB)},
 		{"postgres_connections", "AWS/RDS", "DatabaseConnections", "Maximum", "GreaterThanThreshold", "missing",
 			"DBInstanceIdentifier", db, float64(env.DBConnectionsAlarmCount), fmt.Sprintf("%d connections", env.DBConnectionsAlarmCount)},
 		{"redis_notifications_age", "AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum", "GreaterThanThreshold", "notBreaching",
@@ -70,18 +72,19 @@ func TestAlarms(t *testing.T) {
 			topic := []any{"${aws_sns_topic.on_call.arn}"}
 			names := map[string]string{}
 			for _, w := range want {
-				a := s.resource(t, "aws_cloudwatch_metric_alarm", w.id)
-				where := env.Name + ": aws_cloudwatch_metric_alarm." + w.id
+				alarm := s.res(t, "aws_cloudwatch_metric_alarm", w.id)
+				a := alarm.object()
+				where := alarm.path
 				got := wantAlarm{
-					id: w.id, namespace: str(a["namespace"]), metric: str(a["metric_name"]), statistic: str(a["statistic"]),
-					comparison: str(a["comparison_operator"]), missing: str(a["treat_missing_data"]),
+					id: w.id, namespace: alarm.Key("namespace").Str(), metric: alarm.Key("metric_name").Str(), statistic: alarm.Key("statistic").Str(),
+					comparison: alarm.Key("comparison_operator").Str(), missing: alarm.Key("treat_missing_data").Str(),
 				}
-				dims, _ := a["dimensions"].(map[string]any)
-				if len(dims) != 1 {
-					t.Errorf("%s: dimensions %v; want only %s", where, dims, w.dimension)
+				dims := alarm.Key("dimensions")
+				if keys := dims.Keys(); len(keys) != 1 {
+					t.Errorf("%s: dimensions %v; want only %s", where, keys, w.dimension)
 				}
-				got.dimension, got.dimensionValue = w.dimension, str(dims[w.dimension])
-				got.threshold, _ = a["threshold"].(float64)
+				got.dimension, got.dimensionValue = w.dimension, dims.Key(w.dimension).Str()
+				got.threshold = alarm.Key("threshold").Num()
 				got.shown = w.shown
 				if got != w {
 					t.Errorf("%s watches %+v;\nwant %+v", where, got, w)
@@ -93,7 +96,7 @@ func TestAlarms(t *testing.T) {
 					t.Errorf("%s: %v of %v periods of %v s; want every period of the window breaching", where, a["datapoints_to_alarm"], a["evaluation_periods"], a["period"])
 				}
 
-				name := str(a["alarm_name"])
+				name := alarm.Key("alarm_name").Str()
 				if !strings.HasPrefix(name, "fastshop-") || !strings.HasSuffix(name, "-"+env.Name) {
 					t.Errorf("%s: alarm_name %q does not name the environment (fastshop-...-%s)", where, name, env.Name)
 				}
@@ -102,7 +105,7 @@ func TestAlarms(t *testing.T) {
 				}
 				names[name] = w.id
 
-				d := str(a["alarm_description"])
+				d := alarm.Key("alarm_description").Str()
 				for _, part := range []string{"[" + env.Name + "]", w.dimensionValue, w.shown, "Check"} {
 					if !strings.Contains(d, part) {
 						t.Errorf("%s: description lacks %q (environment, resource, threshold, what to check):\n%s", where, part, d)
@@ -116,22 +119,17 @@ func TestAlarms(t *testing.T) {
 	}
 }
 
-// str returns a decoded JSON string or "".
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
 func TestAlertTopic(t *testing.T) {
 	for _, s := range synthAll(t) {
 		env := s.Env
 		t.Run(env.Name, func(t *testing.T) {
-			topic := s.resource(t, "aws_sns_topic", "on_call")
-			alias := "alias/" + env.resourceName("alerts")
-			if topic["name"] != env.resourceName("alerts") || topic["kms_master_key_id"] != alias {
-				t.Errorf("%s: aws_sns_topic.on_call = %v; want %s encrypted with %s", env.Name, topic, env.resourceName("alerts"), alias)
+			topicRes := s.res(t, "aws_sns_topic", "on_call")
+			topic := topicRes.object()
+			alias := "alias/" + env.ResourceName("alerts")
+			if topic["name"] != env.ResourceName("alerts") || topic["kms_master_key_id"] != alias {
+				t.Errorf("%s: aws_sns_topic.on_call = %v; want %s encrypted with %s", env.Name, topic, env.ResourceName("alerts"), alias)
 			}
-			if deps, _ := topic["depends_on"].([]any); !slices.Contains(deps, any("aws_kms_alias.alerts_key")) {
+			if deps := topicRes.Opt("depends_on").Strings(); !slices.Contains(deps, "aws_kms_alias.alerts_key") {
 				t.Errorf("%s: aws_sns_topic.on_call names its key by alias but does not depend on aws_kms_alias.alerts_key", env.Name)
 			}
 			key := s.resource(t, "aws_kms_key", "alerts")
@@ -140,7 +138,7 @@ func TestAlertTopic(t *testing.T) {
 			}
 
 			// The key lets each publisher encrypt, nothing more.
-			statements := statementsOf(t, env.Name+": aws_kms_key.alerts", key["policy"].(string))
+			statements := statementsOf(t, env.Name+": aws_kms_key.alerts", s.res(t, "aws_kms_key", "alerts").Key("policy").Str())
 			publishers := []struct {
 				sid       string
 				services  []string
@@ -149,7 +147,7 @@ func TestAlertTopic(t *testing.T) {
 				{"CloudWatchAlarmsPublish", []string{"cloudwatch.amazonaws.com"}, map[string]map[string]any{"StringEquals": {"aws:SourceAccount": env.AccountID}}},
 				{"EventSourcesPublish", []string{"events.rds.amazonaws.com"}, nil},
 				{"RedisNotificationsDelivery", []string{"sns.amazonaws.com"}, map[string]map[string]any{
-					"ArnEquals": {"aws:SourceArn": "arn:aws:sns:sa-east-1:" + env.AccountID + ":" + env.resourceName("redis-notifications")}}},
+					"ArnEquals": {"aws:SourceArn": "arn:aws:sns:sa-east-1:" + env.AccountID + ":" + env.ResourceName("redis-notifications")}}},
 			}
 			for _, p := range publishers {
 				st, ok := statements[p.sid]
@@ -184,7 +182,7 @@ func TestAlertTopic(t *testing.T) {
 				t.Errorf("%s: aws_sns_topic_policy.on_call_publishers on %v", env.Name, policy["arn"])
 			}
 			topicARN := "${aws_sns_topic.on_call.arn}"
-			docs := statementsOf(t, env.Name+": aws_sns_topic_policy.on_call_publishers", policy["policy"].(string))
+			docs := statementsOf(t, env.Name+": aws_sns_topic_policy.on_call_publishers", s.res(t, "aws_sns_topic_policy", "on_call_publishers").Key("policy").Str())
 			for sid, w := range map[string]struct {
 				service   string
 				condition string
@@ -273,7 +271,7 @@ func TestRedisNotifications(t *testing.T) {
 	for _, s := range synthAll(t) {
 		env := s.Env
 		t.Run(env.Name, func(t *testing.T) {
-			name := env.resourceName("redis-notifications")
+			name := env.ResourceName("redis-notifications")
 			topicARN := "${aws_sns_topic.redis_notifications.arn}"
 			queueARN := "${aws_sqs_queue.redis_notifications_inbox.arn}"
 
@@ -305,21 +303,20 @@ func TestRedisNotifications(t *testing.T) {
 			if policy["arn"] != topicARN {
 				t.Errorf("%s: aws_sns_topic_policy.redis_notifications_publishers on %v", env.Name, policy["arn"])
 			}
-			checkPolicy(t, env.Name+": redis notification topic policy", str(policy["policy"]), []wantPolicyStatement{{
+			checkPolicy(t, env.Name+": redis notification topic policy", s.res(t, "aws_sns_topic_policy", "redis_notifications_publishers").Key("policy").Str(), []wantPolicyStatement{{
 				sid: "ElastiCacheNotifications", principal: `{"AWS":"*"}`, actions: []string{"sns:Publish"}, resources: []string{topicARN},
 				condition: `{"StringEquals":{"AWS:SourceOwner":"` + env.AccountID + `"}}`,
 			}})
 
 			queue := s.resource(t, "aws_sqs_queue", "redis_notifications_inbox")
-			alias := "alias/" + env.resourceName("alerts")
+			alias := "alias/" + env.ResourceName("alerts")
 			if queue["name"] != name || queue["kms_master_key_id"] != alias || queue["message_retention_seconds"] != float64(14*24*3600) {
 				t.Errorf("%s: aws_sqs_queue.redis_notifications_inbox = %v; want %s encrypted with %s, kept 14 days", env.Name, queue, name, alias)
 			}
 			if !slices.Contains(asStrings(queue["depends_on"]), "aws_kms_alias.alerts_key") {
 				t.Errorf("%s: the queue names its key by alias but does not depend on aws_kms_alias.alerts_key", env.Name)
 			}
-			delivery := s.resource(t, "aws_sqs_queue_policy", "redis_notifications_delivery")
-			checkPolicy(t, env.Name+": redis notification queue policy", str(delivery["policy"]), []wantPolicyStatement{{
+			checkPolicy(t, env.Name+": redis notification queue policy", s.res(t, "aws_sqs_queue_policy", "redis_notifications_delivery").Key("policy").Str(), []wantPolicyStatement{{
 				sid: "RedisNotificationsTopic", principal: `{"Service":"sns.amazonaws.com"}`, actions: []string{"sqs:SendMessage"}, resources: []string{queueARN},
 				condition: `{"ArnEquals":{"aws:SourceArn":"` + topicARN + `"}}`,
 			}})
@@ -329,13 +326,11 @@ func TestRedisNotifications(t *testing.T) {
 				t.Errorf("%s: aws_sns_topic_subscription.redis_notifications_to_queue = %v; want the topic into the queue, after the queue policy", env.Name, sub)
 			}
 
-			role := s.resource(t, "aws_iam_role", "redis_notifications_forwarder")
-			checkPolicy(t, env.Name+": forwarder trust", str(role["assume_role_policy"]), []wantPolicyStatement{{
+			checkPolicy(t, env.Name+": forwarder trust", s.res(t, "aws_iam_role", "redis_notifications_forwarder").Key("assume_role_policy").Str(), []wantPolicyStatement{{
 				sid: "AssumeByTrustedServices", principal: `{"Service":"pipes.amazonaws.com"}`, actions: []string{"sts:AssumeRole"},
 				condition: `{"StringEquals":{"aws:SourceAccount":"` + env.AccountID + `"}}`,
 			}})
-			access := s.resource(t, "aws_iam_role_policy", "redis_notifications_forwarder_access")
-			checkPolicy(t, env.Name+": forwarder access", str(access["policy"]), []wantPolicyStatement{
+			checkPolicy(t, env.Name+": forwarder access", s.res(t, "aws_iam_role_policy", "redis_notifications_forwarder_access").Key("policy").Str(), []wantPolicyStatement{
 				{sid: "ReadNotifications", actions: []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, resources: []string{queueARN}},
 				{sid: "PublishToOnCall", actions: []string{"sns:Publish"}, resources: []string{"${aws_sns_topic.on_call.arn}"}},
 				{sid: "UseAlertsKey", actions: []string{"kms:Decrypt", "kms:GenerateDataKey"}, resources: []string{"${aws_kms_key.alerts.arn}"}},
@@ -347,32 +342,4 @@ func TestRedisNotifications(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestValidateAlarmThresholds(t *testing.T) {
-	cases := []validationCase{
-		{"iterator age below a second", Prod, func(e *Environment) { e.StreamIteratorAgeAlarmMs = 999 },
-			[]string{`"prod"`, "StreamIteratorAgeAlarmMs", "999", "1000 ms to half the stream retention (302400000 ms for 168 hours)"}},
-		{"iterator age past half the retention", Dev, func(e *Environment) { e.StreamIteratorAgeAlarmMs = 12*3_600_000 + 1 },
-			[]string{`"dev"`, "StreamIteratorAgeAlarmMs", "43200001", "43200000 ms for 24 hours"}},
-		{"no throttling threshold", Staging, func(e *Environment) { e.StreamWriteThrottleAlarmCount = 0 },
-			[]string{"StreamWriteThrottleAlarmCount", "1 to 1000000 throttled records per 5 minutes"}},
-		{"database CPU at 100", Prod, func(e *Environment) { e.DBCPUAlarmPercent = 100 },
-			[]string{"DBCPUAlarmPercent", "100", "1 to 99 percent"}},
-		{"free storage above allocated", Dev, func(e *Environment) { e.DBFreeStorageAlarmGB = 20 },
-			[]string{"DBFreeStorageAlarmGB", "20", "less than DBAllocatedStorageGB (20 GB)"}},
-		{"free storage zero", Prod, func(e *Environment) { e.DBFreeStorageAlarmGB = 0 },
-			[]string{"DBFreeStorageAlarmGB", "1 GB to less than DBAllocatedStorageGB (100 GB)"}},
-		{"connections past the cap", Prod, func(e *Environment) { e.DBConnectionsAlarmCount = 5001 },
-			[]string{"DBConnectionsAlarmCount", "5001", "1 to 5000 connections"}},
-		{"cache CPU negative", Staging, func(e *Environment) { e.CacheCPUAlarmPercent = -5 },
-			[]string{"CacheCPUAlarmPercent", "-5", "1 to 99 percent"}},
-		{"cache memory at 100", Dev, func(e *Environment) { e.CacheMemoryAlarmPercent = 100 },
-			[]string{"CacheMemoryAlarmPercent", "1 to 99 percent"}},
-		{"no evictions threshold", Prod, func(e *Environment) { e.CacheEvictionsAlarmCount = 0 },
-			[]string{"CacheEvictionsAlarmCount", "1 to 1000000 evictions per 5 minutes"}},
-		{"replication lag an hour and more", Prod, func(e *Environment) { e.CacheReplicationLagAlarmSeconds = 3601 },
-			[]string{"CacheReplicationLagAlarmSeconds", "3601", "1 to 3600 seconds"}},
-	}
-	expectRejected(t, cases)
 }

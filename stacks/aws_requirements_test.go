@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 // requirementsDoc is the page that records, per resource type, what AWS and
@@ -76,8 +78,7 @@ func synthesizedTypes(t *testing.T) map[string][]string {
 	t.Helper()
 	where := map[string][]string{}
 	add := func(stack string, doc map[string]any) {
-		resources, _ := doc["resource"].(map[string]any)
-		for typ := range resources {
+		for _, typ := range root(t, stack+":", doc).Key("resource").Keys() {
 			where[typ] = append(where[typ], stack)
 		}
 	}
@@ -85,7 +86,7 @@ func synthesizedTypes(t *testing.T) map[string][]string {
 		add(s.Env.Name, s.JSON)
 	}
 	_, bootstrap := synthBootstrap(t)
-	add(StateBootstrapID, bootstrap)
+	add(config.BootstrapID, bootstrap)
 	return where
 }
 

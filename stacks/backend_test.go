@@ -5,73 +5,70 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 func TestStateBackendAndVersions(t *testing.T) {
 	for _, s := range synthAll(t) {
-		tf := s.JSON["terraform"].(map[string]any)
-		s3, _ := tf["backend"].(map[string]any)["s3"].(map[string]any)
-		want := map[string]any{
-			"bucket": DefaultStateBucket, "region": DefaultStateRegion, "key": "fastshop/" + s.Env.Name + "/terraform.tfstate",
-			"encrypt": true, "kms_key_id": StateKeyAlias, "use_lockfile": true,
-		}
-		for field, value := range want {
-			if s3[field] != value {
-				t.Errorf("%s: backend s3 %s = %v; want %v", s.Env.Name, field, s3[field], value)
+		t.Run(s.Env.Name, func(t *testing.T) {
+			tf := s.doc(t).Key("terraform")
+			s3 := tf.Key("backend").Key("s3")
+			want := map[string]any{
+				"bucket": config.DefaultStateBucket, "region": config.DefaultStateRegion, "key": "fastshop/" + s.Env.Name + "/terraform.tfstate",
+				"encrypt": true, "kms_key_id": config.StateKeyAlias, "use_lockfile": true,
 			}
-		}
-		role, _ := s3["assume_role"].(map[string]any)
-		if role["role_arn"] != "arn:aws:iam::"+DefaultStateAccountID+":role/"+StateAccessRole(s.Env) {
-			t.Errorf("%s: backend assume_role = %v; want the environment's state-access role in the state account", s.Env.Name, role)
-		}
-		if _, ok := s3["dynamodb_table"]; ok {
-			t.Errorf("%s: backend uses DynamoDB locking (deprecated); want use_lockfile only", s.Env.Name)
-		}
-		aws := tf["required_providers"].(map[string]any)["aws"].(map[string]any)
-		if aws["source"] != "hashicorp/aws" || aws["version"] != AWSProviderVersion {
-			t.Errorf("%s: required_providers.aws = %v", s.Env.Name, aws)
-		}
-		if tf["required_version"] != RequiredTerraformVersion {
-			t.Errorf("%s: required_version = %v", s.Env.Name, tf["required_version"])
-		}
-		providers := s.JSON["provider"].(map[string]any)["aws"].([]any)
-		p := providers[0].(map[string]any)
-		if p["region"] != s.Env.Region {
-			t.Errorf("%s: provider region %v", s.Env.Name, p["region"])
-		}
-		tags := p["default_tags"].([]any)[0].(map[string]any)["tags"].(map[string]any)
-		for _, key := range []string{"Project", "Environment", "ManagedBy", "DataClassification", "Owner"} {
-			if v, _ := tags[key].(string); v == "" {
-				t.Errorf("%s: default tag %s missing", s.Env.Name, key)
+			for field, value := range want {
+				if got := s3.Opt(field).Raw(); got != value {
+					t.Errorf("%s.%s = %v; want %v", s3.path, field, got, value)
+				}
 			}
-		}
-		if tags["Environment"] != s.Env.Name {
-			t.Errorf("%s: Environment tag %v", s.Env.Name, tags["Environment"])
-		}
+			if got, want := s3.Key("assume_role").Key("role_arn").Str(), "arn:aws:iam::"+config.DefaultStateAccountID+":role/"+s.Env.StateAccessRole(); got != want {
+				t.Errorf("backend assume_role = %s; want %s, the environment's state-access role in the state account", got, want)
+			}
+			if s3.Has("dynamodb_table") {
+				t.Errorf("backend uses DynamoDB locking (deprecated); want use_lockfile only")
+			}
+			aws := tf.Key("required_providers").Key("aws")
+			if aws.Key("source").Str() != "hashicorp/aws" || aws.Key("version").Str() != AWSProviderVersion {
+				t.Errorf("required_providers.aws = %v", aws.Raw())
+			}
+			if got := tf.Key("required_version").Str(); got != RequiredTerraformVersion {
+				t.Errorf("required_version = %s; want %s", got, RequiredTerraformVersion)
+			}
+			p := s.doc(t).Key("provider").Key("aws").Index(0)
+			if got := p.Key("region").Str(); got != s.Env.Region {
+				t.Errorf("provider region %s; want %s", got, s.Env.Region)
+			}
+			tags := providerDefaultTags(t, s.doc(t))
+			for _, key := range []string{"Project", "ManagedBy", "DataClassification", "Owner"} {
+				if tags.Opt(key).Str() == "" {
+					t.Errorf("default tag %s missing", key)
+				}
+			}
+			if got := tags.Opt("Environment").Str(); got != s.Env.Name {
+				t.Errorf("Environment tag %q; want %q", got, s.Env.Name)
+			}
+		})
 	}
 }
 
 // TestCloudBackend synthesizes one environment with the cloud backend.
 func TestCloudBackend(t *testing.T) {
-	env := Environments()[0]
-	env.State = StateBackend{Kind: BackendCloud, Organization: "fastshop"}
+	env := config.Environments()[0]
+	state := config.StateBackend{Kind: config.BackendCloud, Organization: "fastshop"}
 	app := cdktf.Testing_App(nil)
-	raw := *cdktf.Testing_Synth(NewPipeline(app, env), nil)
-	var doc struct {
-		Terraform map[string]any `json:"terraform"`
-	}
-	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+	raw := *cdktf.Testing_Synth(NewPipeline(app, state, env), nil)
+	var decoded map[string]any
+	if err := json.Unmarshal([]byte(raw), &decoded); err != nil {
 		t.Fatal(err)
 	}
-	cloud, ok := doc.Terraform["cloud"].(map[string]any)
-	if !ok {
-		t.Fatalf("dev with cloud backend: no terraform.cloud block in %v", doc.Terraform)
+	tf := root(t, env.Name+" with the cloud backend:", decoded).Key("terraform")
+	cloud := tf.Key("cloud")
+	if cloud.Key("organization").Str() != "fastshop" || cloud.Key("workspaces").Key("name").Str() != "fastshop-dev" {
+		t.Errorf("cloud block = %v; want organization fastshop, workspace fastshop-dev", cloud.Raw())
 	}
-	ws, _ := cloud["workspaces"].(map[string]any)
-	if cloud["organization"] != "fastshop" || ws["name"] != "fastshop-dev" {
-		t.Errorf("cloud block = %v; want organization fastshop, workspace fastshop-dev", cloud)
-	}
-	if _, ok := doc.Terraform["backend"]; ok {
-		t.Errorf("cloud backend stack also declares %v", doc.Terraform["backend"])
+	if tf.Has("backend") {
+		t.Errorf("cloud backend stack also declares %v", tf.Key("backend").Raw())
 	}
 }

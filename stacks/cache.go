@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/aws/jsii-runtime-go"
@@ -11,6 +10,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheuser"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheusergroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // Cache settings that are the same in every environment (UTC windows, after
@@ -33,29 +34,20 @@ var cacheLogs = []struct{ logType, id string }{
 	{"engine-log", "redis_engine_log"},
 }
 
-// cacheLogGroupName names the log group of one Redis log type. ElastiCache
-// log delivery adds each destination group to a CloudWatch Logs resource
-// policy, whose account-level form is limited to 5,120 characters; groups
-// under /aws/vendedlogs/ are admitted without growing it, so ephemeral
-// stacks sharing the dev account cannot exhaust it.
-func cacheLogGroupName(env Environment, logType string) string {
-	return fmt.Sprintf("/aws/vendedlogs/fastshop/%s/redis/%s", env.Name, logType)
-}
-
 // cache is what outputs and roles need of Redis.
 type cache struct {
 	Group   elasticachereplicationgroup.ElasticacheReplicationGroup
 	AppUser elasticacheuser.ElasticacheUser
 }
 
-func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, g securityGroups) cache {
-	id := env.resourceName("redis")
+func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups) cache {
+	id := env.ResourceName("redis")
 
 	subnets := elasticachesubnetgroup.NewElasticacheSubnetGroup(stack, jsii.String("redis_subnets"), &elasticachesubnetgroup.ElasticacheSubnetGroupConfig{
-		Name:        jsii.String(env.resourceName("redis-subnets")),
+		Name:        jsii.String(env.ResourceName("redis-subnets")),
 		Description: jsii.String("Private subnets of the FastShop Redis cache"),
 		SubnetIds:   &net.PrivateSubnetIDs,
-		Tags:        nameTag(env.resourceName("redis-subnets")),
+		Tags:        nameTag(env.ResourceName("redis-subnets")),
 	})
 
 	family := "redis" + strings.SplitN(env.CacheEngineVersion, ".", 2)[0]
@@ -64,13 +56,13 @@ func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, 
 	// of the name so that a major upgrade's new group does not collide with
 	// the old; a new description needs a new name for the same reason.
 	params := elasticacheparametergroup.NewElasticacheParameterGroup(stack, jsii.String("redis_settings"), &elasticacheparametergroup.ElasticacheParameterGroupConfig{
-		Name:        jsii.String(env.resourceName(family)),
+		Name:        jsii.String(env.ResourceName(family)),
 		Family:      jsii.String(family),
 		Description: jsii.String("FastShop Redis: close idle client connections"),
 		Parameter: &[]*elasticacheparametergroup.ElasticacheParameterGroupParameter{
 			{Name: jsii.String("timeout"), Value: jsii.String("300")},
 		},
-		Tags:      nameTag(env.resourceName(family)),
+		Tags:      nameTag(env.ResourceName(family)),
 		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 
@@ -78,14 +70,14 @@ func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, 
 	// off, and the processors sign in as an IAM-authenticated user (IAM
 	// requires user id and user name to be equal).
 	defaultOff := elasticacheuser.NewElasticacheUser(stack, jsii.String("redis_default_off"), &elasticacheuser.ElasticacheUserConfig{
-		UserId:             jsii.String(env.resourceName("redis-default")),
+		UserId:             jsii.String(env.ResourceName("redis-default")),
 		UserName:           jsii.String("default"),
 		Engine:             jsii.String("redis"),
 		AccessString:       jsii.String(cacheDefaultOff),
 		AuthenticationMode: &elasticacheuser.ElasticacheUserAuthenticationMode{Type: jsii.String("no-password-required")},
-		Tags:               nameTag(env.resourceName("redis-default")),
+		Tags:               nameTag(env.ResourceName("redis-default")),
 	})
-	appUserID := env.resourceName("redis-app")
+	appUserID := env.ResourceName("redis-app")
 	app := elasticacheuser.NewElasticacheUser(stack, jsii.String("redis_app"), &elasticacheuser.ElasticacheUserConfig{
 		UserId:             jsii.String(appUserID),
 		UserName:           jsii.String(appUserID),
@@ -95,15 +87,15 @@ func addCache(stack cdktf.TerraformStack, env Environment, k keys, net network, 
 		Tags:               nameTag(appUserID),
 	})
 	users := elasticacheusergroup.NewElasticacheUserGroup(stack, jsii.String("redis_users"), &elasticacheusergroup.ElasticacheUserGroupConfig{
-		UserGroupId: jsii.String(env.resourceName("redis-users")),
+		UserGroupId: jsii.String(env.ResourceName("redis-users")),
 		Engine:      jsii.String("redis"),
 		UserIds:     &[]*string{defaultOff.UserId(), app.UserId()},
-		Tags:        nameTag(env.resourceName("redis-users")),
+		Tags:        nameTag(env.ResourceName("redis-users")),
 	})
 
 	var delivery []*elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration
 	for _, l := range cacheLogs {
-		group := newLogGroup(stack, env, k, l.id, cacheLogGroupName(env, l.logType))
+		group := newLogGroup(stack, env, k, l.id, env.CacheLogGroupName(l.logType))
 		delivery = append(delivery, &elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration{
 			Destination:     group.Name(),
 			DestinationType: jsii.String("cloudwatch-logs"),

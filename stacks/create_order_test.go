@@ -3,6 +3,8 @@ package stacks
 import (
 	"slices"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 // createOrder is one ordering the apply needs: AWS checks or uses a
@@ -72,9 +74,11 @@ func missingOrders(s synthesized, orders []createOrder) []string {
 // for the permission it acts with.
 func TestCreateOrder(t *testing.T) {
 	for _, s := range synthAll(t) {
-		for _, m := range missingOrders(s, createOrders) {
-			t.Errorf("%s: %s", s.Env.Name, m)
-		}
+		t.Run(s.Env.Name, func(t *testing.T) {
+			for _, m := range missingOrders(s, createOrders) {
+				t.Errorf("%s: %s", s.Env.Name, m)
+			}
+		})
 	}
 }
 
@@ -82,7 +86,7 @@ func TestCreateOrder(t *testing.T) {
 // guards: a missing depends_on, one alarm of many without it, and a
 // resource that is not there.
 func TestMissingOrdersCatches(t *testing.T) {
-	s := synthesized{Env: Environment{Name: "fixture"}, JSON: map[string]any{"resource": map[string]any{
+	s := synthesized{Env: config.Environment{Name: "fixture"}, JSON: map[string]any{"resource": map[string]any{
 		"aws_flow_log": map[string]any{"vpc": map[string]any{}},
 		"aws_cloudwatch_metric_alarm": map[string]any{
 			"a": map[string]any{"depends_on": []any{"aws_sns_topic_policy.p"}},

@@ -8,6 +8,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbparametergroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbsubnetgroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // Database settings that are the same in every environment.
@@ -38,14 +40,14 @@ var dbParameters = []struct{ name, value, applyMethod string }{
 	{"log_disconnections", "1", "immediate"},
 }
 
-func addDatabase(stack cdktf.TerraformStack, env Environment, k keys, net network, g securityGroups) dbinstance.DbInstance {
-	identifier := env.resourceName("transactions-db")
+func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups) dbinstance.DbInstance {
+	identifier := env.ResourceName("transactions-db")
 
 	subnets := dbsubnetgroup.NewDbSubnetGroup(stack, jsii.String("postgres_subnets"), &dbsubnetgroup.DbSubnetGroupConfig{
-		Name:        jsii.String(env.resourceName("db-subnet-group")),
+		Name:        jsii.String(env.ResourceName("db-subnet-group")),
 		Description: jsii.String("Private subnets of the FastShop transactions database"),
 		SubnetIds:   &net.PrivateSubnetIDs,
-		Tags:        nameTag(env.resourceName("db-subnet-group")),
+		Tags:        nameTag(env.ResourceName("db-subnet-group")),
 	})
 
 	family := "postgres" + env.DBEngineMajorVersion
@@ -58,11 +60,11 @@ func addDatabase(stack cdktf.TerraformStack, env Environment, k keys, net networ
 	params := dbparametergroup.NewDbParameterGroup(stack, jsii.String("postgres_tls_audit"), &dbparametergroup.DbParameterGroupConfig{
 		// The family is part of the name: a major upgrade creates the new
 		// group before the old one goes.
-		Name:        jsii.String(env.resourceName(family)),
+		Name:        jsii.String(env.ResourceName(family)),
 		Family:      jsii.String(family),
 		Description: jsii.String("FastShop PostgreSQL: TLS only, pgaudit, connection logging"),
 		Parameter:   &parameters,
-		Tags:        nameTag(env.resourceName(family)),
+		Tags:        nameTag(env.ResourceName(family)),
 		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 
@@ -79,8 +81,8 @@ func addDatabase(stack cdktf.TerraformStack, env Environment, k keys, net networ
 		AutoMinorVersionUpgrade:            jsii.Bool(true),
 		AllowMajorVersionUpgrade:           jsii.Bool(false),
 		InstanceClass:                      jsii.String(env.DBInstanceClass),
-		AllocatedStorage:                   number(env.DBAllocatedStorageGB),
-		MaxAllocatedStorage:                number(env.DBMaxAllocatedStorageGB),
+		AllocatedStorage:                   number(env.DBAllocatedStorageGiB),
+		MaxAllocatedStorage:                number(env.DBMaxAllocatedStorageGiB),
 		StorageType:                        jsii.String("gp3"),
 		StorageEncrypted:                   jsii.Bool(true),
 		KmsKeyId:                           k.Database.Key.Arn(),

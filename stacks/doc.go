@@ -1,8 +1,9 @@
 // Package stacks builds FastShop's transaction pipeline as CDK for Terraform
-// stacks: one per environment, one file per concern (environments, backend,
-// encryption, network, security groups, streaming, database, cache,
-// identities, endpoints, alarms, outputs), wired in dependency order by
-// NewPipeline.
+// stacks: one per environment, one file per concern (backend, encryption,
+// network, security groups, streaming, database, cache, identities,
+// endpoints, KCL, alarms, outputs), wired in dependency order by
+// NewPipeline, plus the state bootstrap. Their configuration and its
+// validation are in package config, which needs no jsii runtime.
 package stacks
 
 // The AWS provider's JavaScript index eagerly loads ~2,100 namespaces (most

@@ -7,6 +7,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // dataKey is one customer-managed key and its alias.
@@ -51,7 +53,7 @@ var keyUseActions = []string{
 	"kms:ListGrants", "kms:ReEncrypt*",
 }
 
-func addEncryption(stack cdktf.TerraformStack, env Environment) keys {
+func addEncryption(stack cdktf.TerraformStack, env config.Environment) keys {
 	return keys{
 		Stream:   addKey(stack, env, keyDomain{"stream", "Kinesis transaction stream", []string{"kinesis"}}),
 		Database: addKey(stack, env, keyDomain{"database", "RDS PostgreSQL storage, Performance Insights and master secret", []string{"rds", "secretsmanager"}}),
@@ -98,7 +100,7 @@ func keyPolicy(accountID, region string, viaServices []string) []policyStatement
 // addKey creates a domain's key and alias. extra statements go into the key
 // policy as they are, for services that use the key as themselves (alarms
 // publishing to an encrypted topic).
-func addKey(stack cdktf.TerraformStack, env Environment, d keyDomain, extra ...policyStatement) dataKey {
+func addKey(stack cdktf.TerraformStack, env config.Environment, d keyDomain, extra ...policyStatement) dataKey {
 	statements := keyPolicy(env.AccountID, env.Region, d.viaServices)
 	if d.id == "logs" {
 		// CloudWatch Logs encrypts as itself, and only for this account's
@@ -117,7 +119,7 @@ func addKey(stack cdktf.TerraformStack, env Environment, d keyDomain, extra ...p
 
 	statements = append(statements, extra...)
 
-	name := env.resourceName(d.id)
+	name := env.ResourceName(d.id)
 	key := kmskey.NewKmsKey(stack, jsii.String(d.id), &kmskey.KmsKeyConfig{
 		Description:          jsii.String(fmt.Sprintf("FastShop %s: %s", env.Name, d.description)),
 		EnableKeyRotation:    jsii.Bool(true),

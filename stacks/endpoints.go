@@ -11,6 +11,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // endpointService is one AWS API reached privately: the service name's
@@ -37,9 +39,9 @@ var imageEndpoints = []endpointService{
 }
 
 // interfaceEndpoints lists the interface endpoints of env, in creation order.
-func interfaceEndpoints(env Environment) []endpointService {
+func interfaceEndpoints(env config.Environment) []endpointService {
 	out := slices.Clone(apiEndpoints)
-	if slices.Contains(env.ProcessorPrincipals, ServiceECSTasks) {
+	if slices.Contains(env.ProcessorPrincipals, config.ServiceECSTasks) {
 		out = append(out, imageEndpoints...)
 	}
 	return out
@@ -63,8 +65,8 @@ type endpoints struct {
 // actions and resources. A data-perimeter endpoint policy would need either
 // wildcard actions or a copy of every role's action list, and for S3 must
 // keep AWS-owned buckets (ECR image layers) reachable.
-func addEndpoints(stack cdktf.TerraformStack, env Environment, net network, g securityGroups) endpoints {
-	name := env.resourceName("endpoints-sg")
+func addEndpoints(stack cdktf.TerraformStack, env config.Environment, net network, g securityGroups) endpoints {
+	name := env.ResourceName("endpoints-sg")
 	group := securitygroup.NewSecurityGroup(stack, jsii.String("endpoint_tier"), &securitygroup.SecurityGroupConfig{
 		Name:        jsii.String(name),
 		Description: jsii.String("FastShop AWS API endpoints: admit HTTPS from the processors only"),
@@ -96,7 +98,7 @@ func addEndpoints(stack cdktf.TerraformStack, env Environment, net network, g se
 		ServiceName:     serviceName("s3"),
 		VpcEndpointType: jsii.String("Gateway"),
 		RouteTableIds:   &net.PrivateRouteTableIDs,
-		Tags:            nameTag(env.resourceName("s3-endpoint")),
+		Tags:            nameTag(env.ResourceName("s3-endpoint")),
 	})
 	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_to_s3"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 		SecurityGroupId: g.App.Id(),
@@ -111,7 +113,7 @@ func addEndpoints(stack cdktf.TerraformStack, env Environment, net network, g se
 		ServiceName:     serviceName("dynamodb"),
 		VpcEndpointType: jsii.String("Gateway"),
 		RouteTableIds:   &net.PrivateRouteTableIDs,
-		Tags:            nameTag(env.resourceName("dynamodb-endpoint")),
+		Tags:            nameTag(env.ResourceName("dynamodb-endpoint")),
 	})
 	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_to_dynamodb"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 		SecurityGroupId: g.App.Id(),
@@ -130,7 +132,7 @@ func addEndpoints(stack cdktf.TerraformStack, env Environment, net network, g se
 			PrivateDnsEnabled: jsii.Bool(true),
 			SubnetIds:         &net.PrivateSubnetIDs,
 			SecurityGroupIds:  &[]*string{group.Id()},
-			Tags:              nameTag(env.resourceName(strings.ReplaceAll(e.service, ".", "-") + "-endpoint")),
+			Tags:              nameTag(env.ResourceName(strings.ReplaceAll(e.service, ".", "-") + "-endpoint")),
 		})
 	}
 	return endpoints{Group: group, S3: s3, DynamoDB: dynamodb}

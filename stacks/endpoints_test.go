@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 func TestEndpoints(t *testing.T) {
@@ -67,7 +69,7 @@ func TestEndpointGroup(t *testing.T) {
 		env := s.Env
 		t.Run(env.Name, func(t *testing.T) {
 			g := s.resource(t, "aws_security_group", "endpoint_tier")
-			if g["vpc_id"] != "${aws_vpc.pipeline.id}" || g["name"] != env.resourceName("endpoints-sg") {
+			if g["vpc_id"] != "${aws_vpc.pipeline.id}" || g["name"] != env.ResourceName("endpoints-sg") {
 				t.Errorf("%s: aws_security_group.endpoint_tier = %v", env.Name, g)
 			}
 			group := "${aws_security_group.endpoint_tier.id}"
@@ -112,24 +114,25 @@ func TestAppEgress(t *testing.T) {
 				"app_to_s3":        {"prefix_list_id=${aws_vpc_endpoint.s3_api.prefix_list_id}", 443},
 				"app_to_dynamodb":  {"prefix_list_id=${aws_vpc_endpoint.dynamodb_api.prefix_list_id}", 443},
 			}
-			if env.Egress != EgressNone {
+			if env.Egress != config.EgressNone {
 				want["app_https_out"] = rule{"cidr_ipv4=0.0.0.0/0", 443}
 			}
 			got := map[string]rule{}
-			for name, r := range s.resources("aws_vpc_security_group_egress_rule") {
-				if r["security_group_id"] != "${aws_security_group.app_tier.id}" {
+			for _, name := range s.names("aws_vpc_security_group_egress_rule") {
+				r := s.res(t, "aws_vpc_security_group_egress_rule", name)
+				if r.Key("security_group_id").Str() != "${aws_security_group.app_tier.id}" {
 					continue
 				}
 				var to []string
 				for _, attr := range []string{"referenced_security_group_id", "prefix_list_id", "cidr_ipv4", "cidr_ipv6"} {
-					if v, ok := r[attr].(string); ok {
-						to = append(to, attr+"="+v)
+					if r.Has(attr) {
+						to = append(to, attr+"="+r.Key(attr).Str())
 					}
 				}
-				if r["ip_protocol"] != "tcp" || r["from_port"] != r["to_port"] {
-					t.Errorf("%s: egress rule %s = %v; want one TCP port", env.Name, name, r)
+				port := r.Key("from_port").Num()
+				if r.Key("ip_protocol").Str() != "tcp" || port != r.Key("to_port").Num() {
+					t.Errorf("%s = %v; want one TCP port", r.path, r.Raw())
 				}
-				port, _ := r["from_port"].(float64)
 				got[name] = rule{strings.Join(to, ","), port}
 			}
 			if !reflect.DeepEqual(got, want) {
@@ -142,7 +145,7 @@ func TestAppEgress(t *testing.T) {
 // TestInterfaceEndpointsFollowPrincipals covers the branch the shipped
 // environments do not: processors that run on Lambda only pull no images.
 func TestInterfaceEndpointsFollowPrincipals(t *testing.T) {
-	ids := func(env Environment) []string {
+	ids := func(env config.Environment) []string {
 		var out []string
 		for _, e := range interfaceEndpoints(env) {
 			out = append(out, e.id)
@@ -150,46 +153,13 @@ func TestInterfaceEndpointsFollowPrincipals(t *testing.T) {
 		return out
 	}
 	base := []string{"kinesis_api", "kms_api", "secrets_manager_api", "logs_api", "sts_api", "monitoring_api"}
-	env := envOf(t, Prod)
-	env.ProcessorPrincipals = []string{ServiceLambda}
+	env := envOf(t, config.Prod)
+	env.ProcessorPrincipals = []string{config.ServiceLambda}
 	if got := ids(env); !slices.Equal(got, base) {
 		t.Errorf("prod with Lambda processors: endpoints %v; want %v (no ECR)", got, base)
 	}
-	env.ProcessorPrincipals = []string{ServiceLambda, ServiceECSTasks}
+	env.ProcessorPrincipals = []string{config.ServiceLambda, config.ServiceECSTasks}
 	if got := ids(env); !slices.Equal(got, append(base, "ecr_api", "ecr_docker_api")) {
 		t.Errorf("prod with ECS processors: endpoints %v; want the ECR endpoints too", got)
-	}
-}
-
-func TestValidateEgress(t *testing.T) {
-	cases := []validationCase{
-		{"unknown value", Staging, func(e *Environment) { e.Egress = "nat" },
-			[]string{`"staging"`, "Egress = nat:", "one of none, nat-shared, nat-per-az"}},
-		{"empty value", Dev, func(e *Environment) { e.Egress = "" },
-			[]string{`"dev"`, "Egress", "one of none, nat-shared, nat-per-az"}},
-		{"prod with one shared NAT", Prod, func(e *Environment) {
-			e.Egress = EgressNATShared
-			e.Relaxations = append(e.Relaxations, Relaxation{RelaxEgress, "a scorer outside AWS"})
-		}, []string{`"prod"`, "Egress", "nat-shared", "none or nat-per-az in prod", "own NAT gateway"}},
-		{"prod egress without a reason", Prod, func(e *Environment) { e.Egress = EgressNATPerAZ },
-			[]string{`"prod"`, "Egress", "nat-per-az", "without a Relaxations entry"}},
-		{"staging egress without a reason", Staging, func(e *Environment) { e.Egress = EgressNATShared },
-			[]string{`"staging"`, "Egress", "nat-shared", "without a Relaxations entry"}},
-		{"dev reason left behind", Dev, func(e *Environment) { e.Egress = EgressNone },
-			[]string{`"dev"`, "Egress", "meets the baseline"}},
-		{"prod relaxes something else", Prod, func(e *Environment) {
-			e.DBBackupRetentionDays = 3
-			e.Relaxations = append(e.Relaxations, Relaxation{RelaxBackupRetention, "short"})
-		}, []string{`"prod"`, "DBBackupRetentionDays", "prod may not relax"}},
-	}
-	expectRejected(t, cases)
-	if env := envOf(t, Dev); env.Egress != EgressNATShared || env.Validate() != nil {
-		t.Errorf("dev: nat-shared with its recorded reason should validate")
-	}
-	prod := envOf(t, Prod)
-	prod.Egress = EgressNATPerAZ
-	prod.Relaxations = []Relaxation{{RelaxEgress, "a payment scorer outside AWS"}}
-	if err := prod.Validate(); err != nil {
-		t.Errorf("prod: nat-per-az with a recorded reason should validate: %v", err)
 	}
 }

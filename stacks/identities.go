@@ -12,6 +12,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // ProcessorDBUser is the PostgreSQL role the processors sign in as with an
@@ -83,7 +85,7 @@ type identities struct {
 // permissions Lambda needs to attach functions to the VPC, and each role
 // writes only its own log group (a function names it in its logging
 // configuration instead of the default /aws/lambda/<function>).
-func addIdentities(stack cdktf.TerraformStack, env Environment, k keys, net network, g securityGroups, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache, kcl kclTables) identities {
+func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache, kcl kclTables) identities {
 	viaKinesis := map[string]map[string]any{
 		"StringEquals": {"kms:ViaService": fmt.Sprintf("kinesis.%s.amazonaws.com", env.Region)},
 	}
@@ -116,9 +118,9 @@ func addIdentities(stack cdktf.TerraformStack, env Environment, k keys, net netw
 
 	return identities{
 		Producer: addRole(stack, env, "producer", env.ProducerPrincipals,
-			"Puts transactions on "+env.resourceName("transactions")+", writes "+producerLogName, producer),
+			"Puts transactions on "+env.ResourceName("transactions")+", writes "+producerLogName, producer),
 		Processor: addRole(stack, env, "processor", env.ProcessorPrincipals,
-			"Reads "+env.resourceName("transactions")+", signs in to PostgreSQL as "+ProcessorDBUser+" and to Redis, writes "+logGroupName, processor),
+			"Reads "+env.ResourceName("transactions")+", signs in to PostgreSQL as "+ProcessorDBUser+" and to Redis, writes "+logGroupName, processor),
 		ProducerLog:  producerLog,
 		ProcessorLog: log,
 	}
@@ -126,8 +128,8 @@ func addIdentities(stack cdktf.TerraformStack, env Environment, k keys, net netw
 
 // lambdaVPCStatements are the statements a role needs when Lambda is among
 // its principals, and none otherwise.
-func lambdaVPCStatements(env Environment, principals []string, net network, g securityGroups) []policyStatement {
-	if !slices.Contains(principals, ServiceLambda) {
+func lambdaVPCStatements(env config.Environment, principals []string, net network, g securityGroups) []policyStatement {
+	if !slices.Contains(principals, config.ServiceLambda) {
 		return nil
 	}
 	createIn := []string{fmt.Sprintf("arn:aws:ec2:%s:%s:network-interface/*", env.Region, env.AccountID)}
@@ -144,8 +146,8 @@ func lambdaVPCStatements(env Environment, principals []string, net network, g se
 
 // addRole creates a role the given services may assume for this account,
 // its managed policy and the attachment. id names all three constructs.
-func addRole(stack cdktf.TerraformStack, env Environment, id string, services []string, description string, policy policyDocument) identity {
-	name := env.resourceName(id)
+func addRole(stack cdktf.TerraformStack, env config.Environment, id string, services []string, description string, policy policyDocument) identity {
+	name := env.ResourceName(id)
 	role := iamrole.NewIamRole(stack, jsii.String(id), &iamrole.IamRoleConfig{
 		Name:             jsii.String(name),
 		Description:      jsii.String(description),

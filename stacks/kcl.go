@@ -4,9 +4,10 @@ import (
 	"fmt"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // The fraud-detection processors consume the stream with the Kinesis Client
@@ -17,23 +18,15 @@ import (
 // they exist before the processors start, under a key of ours, and the
 // processors may use them but not create, change or delete tables.
 //
-// The names are KCL's defaults for one application name (ConfigsBuilder:
-// table name and metric namespace = application name; CoordinatorConfig and
-// LeaseManagementConfig: <application>-CoordinatorState and
-// <application>-WorkerMetricStats), so a processor configures the
+// The table names are KCL's defaults for one application name
+// (config.Environment.KCLTableNames), so a processor configures the
 // application name and nothing else.
-const (
-	// kclApplicationThing names the KCL application: fastshop-fraud-detection-<env>.
-	kclApplicationThing = "fraud-detection"
-	// KCL's suffixes for its KCL 3.x metadata tables.
-	kclCoordinatorStateSuffix = "-CoordinatorState"
-	kclWorkerMetricsSuffix    = "-WorkerMetricStats"
-	// KCLLeaseOwnerIndex is the global secondary index KCL 3.x queries to
-	// find a worker's leases (leaseOwner, then leaseKey; keys only). KCL
-	// creates it with UpdateTable when it is missing; it exists here so the
-	// processors need no UpdateTable.
-	KCLLeaseOwnerIndex = "LeaseOwnerToLeaseKeyIndex"
-)
+
+// KCLLeaseOwnerIndex is the global secondary index KCL 3.x queries to find a
+// worker's leases (leaseOwner, then leaseKey; keys only). KCL creates it
+// with UpdateTable when it is missing; it exists here so the processors
+// need no UpdateTable.
+const KCLLeaseOwnerIndex = "LeaseOwnerToLeaseKeyIndex"
 
 // Exact DynamoDB actions of the processors on the KCL tables, read from the
 // KCL source (DynamoDBLeaseRefresher, CoordinatorStateDAO,
@@ -72,11 +65,6 @@ type kclTables struct {
 // application name) and the only namespace the processors may publish to.
 func (k kclTables) MetricNamespace() string { return k.ApplicationName }
 
-// kclApplicationName is fastshop-fraud-detection-<env>.
-func kclApplicationName(env Environment) string {
-	return env.resourceName(kclApplicationThing)
-}
-
 // kclTable is one KCL table: its construct id (a contract), its name and
 // its string partition key.
 type kclTable struct {
@@ -88,12 +76,12 @@ type kclTable struct {
 // table for a new application unless the CoordinatorState table exists;
 // since it exists here, KCL 3.5+ runs in its multi-table mode, which every
 // 3.x release supports.
-func kclTableSpecs(env Environment) []kclTable {
-	app := kclApplicationName(env)
+func kclTableSpecs(env config.Environment) []kclTable {
+	leases, coordinatorState, workerMetrics := env.KCLTableNames()
 	return []kclTable{
-		{"kcl_leases", app, "leaseKey"},
-		{"kcl_coordinator_state", app + kclCoordinatorStateSuffix, "key"},
-		{"kcl_worker_metrics", app + kclWorkerMetricsSuffix, "wid"},
+		{"kcl_leases", leases, "leaseKey"},
+		{"kcl_coordinator_state", coordinatorState, "key"},
+		{"kcl_worker_metrics", workerMetrics, "wid"},
 	}
 }
 
@@ -102,7 +90,7 @@ func kclTableSpecs(env Environment) []kclTable {
 // checkpoint rate, not a steady rate worth provisioning for. Deletion
 // protection follows DBDeletionProtection, the environment's deletion
 // protection setting; prevent_destroy follows PreventDestroy.
-func addKCL(stack cdktf.TerraformStack, env Environment) kclTables {
+func addKCL(stack cdktf.TerraformStack, env config.Environment) kclTables {
 	key := addKey(stack, env, keyDomain{id: "kcl", description: "DynamoDB tables of the stream processors' Kinesis Client Library", viaServices: []string{"dynamodb"}},
 		kclKeyStatements()...)
 
@@ -132,7 +120,7 @@ func addKCL(stack cdktf.TerraformStack, env Environment) kclTables {
 		tables[t.id] = dynamodbtable.NewDynamodbTable(stack, jsii.String(t.id), config)
 	}
 	return kclTables{
-		ApplicationName:  kclApplicationName(env),
+		ApplicationName:  env.KCLApplicationName(),
 		Leases:           tables["kcl_leases"],
 		CoordinatorState: tables["kcl_coordinator_state"],
 		WorkerMetrics:    tables["kcl_worker_metrics"],
@@ -163,7 +151,7 @@ func kclKeyStatements() []policyStatement {
 // Authorization Reference lists no resource type for it), so its Resource
 // is "*" and the cloudwatch:namespace condition does the scoping. It is the
 // only statement of the processor's policy with Resource "*".
-func kclPolicyStatements(env Environment, k kclTables) []policyStatement {
+func kclPolicyStatements(env config.Environment, k kclTables) []policyStatement {
 	return []policyStatement{
 		allow("KCLTables", kclTableActions, []string{*k.Leases.Arn(), *k.CoordinatorState.Arn(), *k.WorkerMetrics.Arn()}),
 		allow("KCLLeaseOwnerIndex", kclIndexActions, *k.Leases.Arn()+"/index/"+KCLLeaseOwnerIndex),
@@ -182,85 +170,15 @@ func kclPolicyStatements(env Environment, k kclTables) []policyStatement {
 	}
 }
 
-// Bounds of KCLLeaseThrottleAlarmCount.
-const maxKCLThrottleAlarmCount = 1_000_000
-
-// validateKCL checks the KCL settings and the names derived for them.
-func (e Environment) validateKCL() []error {
-	var problems []error
-	if c := e.KCLLeaseThrottleAlarmCount; c < 1 || c > maxKCLThrottleAlarmCount {
-		problems = append(problems, &FieldError{e.Name, "KCLLeaseThrottleAlarmCount", c,
-			fmt.Sprintf("1 to %d throttled lease-table requests per 5 minutes", maxKCLThrottleAlarmCount)})
-	}
-	return problems
-}
-
-// kclAlarms lists the lease-table alarms. A throttled lease table delays
-// lease renewals: workers lose their leases, shards stall and the stream's
-// iterator age grows. DynamoDB publishes throttle events only when there
-// are some, so no data is not breaching.
-func kclAlarms(env Environment, leaseTable string) []alarm {
-	check := "KCL retries, but leases that cannot be renewed move between workers and shards stall. " +
-		"Check ThrottledRequests by operation, the table's on-demand limits and whether a processor loops on lease scans; " +
-		"then the stream's iterator age."
-	var alarms []alarm
-	for _, op := range []struct{ id, metric, what string }{
-		{"read", "ReadThrottleEvents", "reads"},
-		{"write", "WriteThrottleEvents", "writes"},
-	} {
-		alarms = append(alarms, alarm{
-			id: "kcl_lease_" + op.id + "_throttling", name: env.resourceName("kcl-lease-" + op.id + "-throttling"),
-			namespace: "AWS/DynamoDB", metric: op.metric, statistic: "Sum",
-			dimensions: map[string]string{"TableName": leaseTable},
-			comparison: "GreaterThanOrEqualToThreshold", threshold: float64(env.KCLLeaseThrottleAlarmCount),
-			periodS: 300, evaluations: 1, treatMissing: "notBreaching",
-			what:                 "KCL lease table " + leaseTable + " throttled",
-			thresholdDescription: fmt.Sprintf("at least %d %s", env.KCLLeaseThrottleAlarmCount, op.what),
-			missingDataExplained: "DynamoDB publishes throttle events only when there are some, so no data is not breaching.",
-			check:                check,
-		})
-	}
-	return alarms
-}
-
 // addKCLAlarms creates the lease-table alarms on the on-call topic.
-func addKCLAlarms(stack cdktf.TerraformStack, env Environment, k kclTables, a alerts) {
-	actions := &[]*string{a.Topic.Arn()}
-	for _, al := range kclAlarms(env, *k.Leases.Name()) {
-		dimensions := map[string]*string{}
-		for name, value := range al.dimensions {
-			dimensions[name] = jsii.String(value)
-		}
-		cloudwatchmetricalarm.NewCloudwatchMetricAlarm(stack, jsii.String(al.id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-			AlarmName:          jsii.String(al.name),
-			AlarmDescription:   jsii.String(al.description(env)),
-			Namespace:          jsii.String(al.namespace),
-			MetricName:         jsii.String(al.metric),
-			Statistic:          jsii.String(al.statistic),
-			Dimensions:         &dimensions,
-			ComparisonOperator: jsii.String(al.comparison),
-			Threshold:          jsii.Number(al.threshold),
-			Period:             number(al.periodS),
-			EvaluationPeriods:  number(al.evaluations),
-			DatapointsToAlarm:  number(al.evaluations),
-			TreatMissingData:   jsii.String(al.treatMissing),
-			AlarmActions:       actions,
-			OkActions:          actions,
-			Tags:               nameTag(al.name),
-			DependsOn:          &[]cdktf.ITerraformDependable{a.Publishers},
-		})
-	}
+func addKCLAlarms(stack cdktf.TerraformStack, env config.Environment, k kclTables, a alerts) {
+	addMetricAlarms(stack, env, a, env.KCLAlarms(*k.Leases.Name()))
 }
 
 // addKCLOutputs publishes what a processor configures KCL with, and the
 // DynamoDB gateway's prefix list for egress rules.
 func addKCLOutputs(stack cdktf.TerraformStack, k kclTables, e endpoints) {
-	output := func(name, description string, value any) {
-		cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{
-			Value:       value,
-			Description: jsii.String(description),
-		})
-	}
+	output := outputsOf(stack)
 	output("kcl_application_name", "KCL application name of the fraud-detection processors; KCL derives the table names and metric namespace below from it. Configure polling retrieval (PollingConfig): the processor role does not allow KCL's default, enhanced fan-out", k.ApplicationName)
 	output("kcl_metric_namespace", "CloudWatch namespace KCL publishes to (KCL's default, the application name); the only namespace the processor role may publish to", k.MetricNamespace())
 	output("dynamodb_table_kcl_leases_name", "KCL lease table (with the "+KCLLeaseOwnerIndex+" index), encrypted with the kcl key", k.Leases.Name())

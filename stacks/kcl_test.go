@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 // wantKCLTable is one table KCL expects, written out from KCL's source
@@ -39,18 +41,18 @@ func TestKCLTables(t *testing.T) {
 				if tbl["billing_mode"] != "PAY_PER_REQUEST" {
 					t.Errorf("%s: billing_mode %v; want PAY_PER_REQUEST", where, tbl["billing_mode"])
 				}
-				if pitr, _ := tbl["point_in_time_recovery"].(map[string]any); pitr["enabled"] != true {
+				table := s.res(t, "aws_dynamodb_table", w.id)
+				if table.Key("point_in_time_recovery").Opt("enabled").Raw() != true {
 					t.Errorf("%s: point_in_time_recovery %v; want enabled", where, tbl["point_in_time_recovery"])
 				}
-				if sse, _ := tbl["server_side_encryption"].(map[string]any); sse["enabled"] != true || sse["kms_key_arn"] != "${aws_kms_key.kcl.arn}" {
+				if sse := table.Key("server_side_encryption"); sse.Opt("enabled").Raw() != true || sse.Opt("kms_key_arn").Str() != "${aws_kms_key.kcl.arn}" {
 					t.Errorf("%s: server_side_encryption %v; want enabled with aws_kms_key.kcl", where, tbl["server_side_encryption"])
 				}
 				if tbl["deletion_protection_enabled"] != env.DBDeletionProtection {
 					t.Errorf("%s: deletion_protection_enabled %v; want %v (DBDeletionProtection)", where, tbl["deletion_protection_enabled"], env.DBDeletionProtection)
 				}
-				lc, _ := tbl["lifecycle"].(map[string]any)
-				if (lc["prevent_destroy"] == true) != env.PreventDestroy {
-					t.Errorf("%s: lifecycle %v; want prevent_destroy %v (PreventDestroy)", where, lc, env.PreventDestroy)
+				if lc := table.Opt("lifecycle"); (lc.Opt("prevent_destroy").Raw() == true) != env.PreventDestroy {
+					t.Errorf("%s: lifecycle %v; want prevent_destroy %v (PreventDestroy)", where, lc.Raw(), env.PreventDestroy)
 				}
 				for _, absent := range []string{"stream_enabled", "ttl", "replica", "read_capacity", "write_capacity"} {
 					if tbl[absent] != nil {
@@ -90,7 +92,7 @@ func TestKCLKey(t *testing.T) {
 			if alias := s.resource(t, "aws_kms_alias", "kcl_key"); alias["name"] != "alias/fastshop-kcl-"+env.Name {
 				t.Errorf("%s: aws_kms_alias.kcl_key = %v", env.Name, alias["name"])
 			}
-			statements := statementsOf(t, env.Name+": aws_kms_key.kcl", key["policy"].(string))
+			statements := statementsOf(t, env.Name+": aws_kms_key.kcl", s.res(t, "aws_kms_key", "kcl").Key("policy").Str())
 			var sids []string
 			for sid := range statements {
 				sids = append(sids, sid)
@@ -120,7 +122,7 @@ func TestKCLKey(t *testing.T) {
 }
 
 // expectedKCLAlarms are the lease-table alarms, for TestAlarms.
-func expectedKCLAlarms(env Environment) []wantAlarm {
+func expectedKCLAlarms(env config.Environment) []wantAlarm {
 	table := "${aws_dynamodb_table.kcl_leases.name}"
 	return []wantAlarm{
 		{"kcl_lease_read_throttling", "AWS/DynamoDB", "ReadThrottleEvents", "Sum", "GreaterThanOrEqualToThreshold", "notBreaching",
@@ -130,35 +132,27 @@ func expectedKCLAlarms(env Environment) []wantAlarm {
 	}
 }
 
-func TestValidateKCL(t *testing.T) {
-	cases := []validationCase{
-		{"no lease throttling threshold", Prod, func(e *Environment) { e.KCLLeaseThrottleAlarmCount = 0 },
-			[]string{`"prod"`, "KCLLeaseThrottleAlarmCount", "= 0", "1 to 1000000 throttled lease-table requests per 5 minutes"}},
-		{"lease throttling threshold out of range", Dev, func(e *Environment) { e.KCLLeaseThrottleAlarmCount = 1_000_001 },
-			[]string{`"dev"`, "KCLLeaseThrottleAlarmCount", "1000001"}},
-	}
-	expectRejected(t, cases)
-}
-
 func TestKCLOutputs(t *testing.T) {
 	for _, s := range synthAll(t) {
-		env := s.Env
-		outputs, _ := s.JSON["output"].(map[string]any)
-		app := "fastshop-fraud-detection-" + env.Name
-		for name, want := range map[string]string{
-			"kcl_application_name":                      app,
-			"kcl_metric_namespace":                      app,
-			"dynamodb_table_kcl_leases_name":            "${aws_dynamodb_table.kcl_leases.name}",
-			"dynamodb_table_kcl_coordinator_state_name": "${aws_dynamodb_table.kcl_coordinator_state.name}",
-			"dynamodb_table_kcl_worker_metrics_name":    "${aws_dynamodb_table.kcl_worker_metrics.name}",
-			"kms_kcl_key_arn":                           "${aws_kms_key.kcl.arn}",
-			"vpc_endpoint_dynamodb_prefix_list_id":      "${aws_vpc_endpoint.dynamodb_api.prefix_list_id}",
-		} {
-			o, _ := outputs[name].(map[string]any)
-			if o["value"] != want || str(o["description"]) == "" {
-				t.Errorf("%s: output %s = %v; want %s, described", env.Name, name, o, want)
+		t.Run(s.Env.Name, func(t *testing.T) {
+			env := s.Env
+			outputs := s.doc(t).Key("output")
+			app := "fastshop-fraud-detection-" + env.Name
+			for name, want := range map[string]string{
+				"kcl_application_name":                      app,
+				"kcl_metric_namespace":                      app,
+				"dynamodb_table_kcl_leases_name":            "${aws_dynamodb_table.kcl_leases.name}",
+				"dynamodb_table_kcl_coordinator_state_name": "${aws_dynamodb_table.kcl_coordinator_state.name}",
+				"dynamodb_table_kcl_worker_metrics_name":    "${aws_dynamodb_table.kcl_worker_metrics.name}",
+				"kms_kcl_key_arn":                           "${aws_kms_key.kcl.arn}",
+				"vpc_endpoint_dynamodb_prefix_list_id":      "${aws_vpc_endpoint.dynamodb_api.prefix_list_id}",
+			} {
+				o := outputs.Key(name)
+				if o.Key("value").Str() != want || o.Opt("description").Str() == "" {
+					t.Errorf("%s = %v; want %s, described", o.path, o.Raw(), want)
+				}
 			}
-		}
+		})
 	}
 }
 
@@ -206,21 +200,23 @@ func wildcardResources(policy string) ([]string, error) {
 // statement exactly.
 func TestNoWildcardResources(t *testing.T) {
 	for _, s := range synthAll(t) {
-		for _, typ := range []string{"aws_iam_policy", "aws_iam_role_policy"} {
-			for name, r := range s.resources(typ) {
-				bad, err := wildcardResources(str(r["policy"]))
-				if err != nil {
-					t.Errorf("%s: %s.%s: %v", s.Env.Name, typ, name, err)
-				}
-				if len(bad) > 0 {
-					t.Errorf("%s: %s.%s allows %v on Resource \"*\"; name the resources", s.Env.Name, typ, name, bad)
+		t.Run(s.Env.Name, func(t *testing.T) {
+			for _, typ := range []string{"aws_iam_policy", "aws_iam_role_policy"} {
+				for _, name := range s.names(typ) {
+					bad, err := wildcardResources(s.res(t, typ, name).Key("policy").Str())
+					if err != nil {
+						t.Errorf("%s: %s.%s: %v", s.Env.Name, typ, name, err)
+					}
+					if len(bad) > 0 {
+						t.Errorf("%s: %s.%s allows %v on Resource \"*\"; name the resources", s.Env.Name, typ, name, bad)
+					}
 				}
 			}
-		}
-		st := statementsOf(t, s.Env.Name, str(s.resource(t, "aws_iam_policy", "processor_access")["policy"]))["PublishKCLMetrics"]
-		if ns := st.Condition["StringEquals"]["cloudwatch:namespace"]; ns != kclApplicationName(s.Env) {
-			t.Errorf("%s: the processor publishes metrics to namespace %v; want %s", s.Env.Name, ns, kclApplicationName(s.Env))
-		}
+			st := statementsOf(t, s.Env.Name, s.res(t, "aws_iam_policy", "processor_access").Key("policy").Str())["PublishKCLMetrics"]
+			if ns := st.Condition["StringEquals"]["cloudwatch:namespace"]; ns != s.Env.KCLApplicationName() {
+				t.Errorf("%s: the processor publishes metrics to namespace %v; want %s", s.Env.Name, ns, s.Env.KCLApplicationName())
+			}
+		})
 	}
 }
 
@@ -280,21 +276,23 @@ func TestKCLPollingDocumented(t *testing.T) {
 		}
 	}
 	for _, s := range synthAll(t) {
-		outputs, _ := s.JSON["output"].(map[string]any)
-		o, _ := outputs["kcl_application_name"].(map[string]any)
-		if d := str(o["description"]); !strings.Contains(d, "PollingConfig") {
-			t.Errorf("%s: output kcl_application_name description %q does not say to configure PollingConfig", s.Env.Name, d)
-		}
+		t.Run(s.Env.Name, func(t *testing.T) {
+			if d := s.doc(t).Key("output").Key("kcl_application_name").Key("description").Str(); !strings.Contains(d, "PollingConfig") {
+				t.Errorf("%s: output kcl_application_name description %q does not say to configure PollingConfig", s.Env.Name, d)
+			}
+		})
 	}
 	// The processor role still grants no fan-out action: the README's
 	// instruction is what keeps processors working.
 	for _, s := range synthAll(t) {
-		for sid, st := range statementsOf(t, s.Env.Name, str(s.resource(t, "aws_iam_policy", "processor_access")["policy"])) {
-			for _, a := range asStrings(st.Action) {
-				if a == "kinesis:SubscribeToShard" || a == "kinesis:RegisterStreamConsumer" {
-					t.Errorf("%s: processor statement %s grants %s; update the README's polling instruction", s.Env.Name, sid, a)
+		t.Run(s.Env.Name, func(t *testing.T) {
+			for sid, st := range statementsOf(t, s.Env.Name, s.res(t, "aws_iam_policy", "processor_access").Key("policy").Str()) {
+				for _, a := range asStrings(st.Action) {
+					if a == "kinesis:SubscribeToShard" || a == "kinesis:RegisterStreamConsumer" {
+						t.Errorf("%s: processor statement %s grants %s; update the README's polling instruction", s.Env.Name, sid, a)
+					}
 				}
 			}
-		}
+		})
 	}
 }

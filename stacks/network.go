@@ -20,6 +20,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/subnet"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // network is what later concerns need of the VPC.
@@ -42,7 +44,7 @@ const (
 
 // SubnetCIDRs returns the public and private subnet ranges for each AZ of
 // env, in AZ order.
-func SubnetCIDRs(env Environment) (public, private []string) {
+func SubnetCIDRs(env config.Environment) (public, private []string) {
 	vpcRange := netip.MustParsePrefix(env.VPCCIDR)
 	bits := vpcRange.Bits() + subnetBits
 	base := vpcRange.Addr().As4()
@@ -62,11 +64,11 @@ func SubnetCIDRs(env Environment) (public, private []string) {
 // natZones are the AZs that get a NAT gateway and its public address: none
 // without internet egress, the first AZ's for every private subnet with
 // nat-shared, each AZ's own with nat-per-az.
-func natZones(env Environment) []string {
+func natZones(env config.Environment) []string {
 	switch env.Egress {
-	case EgressNATShared:
+	case config.EgressNATShared:
 		return env.AvailabilityZones[:1]
-	case EgressNATPerAZ:
+	case config.EgressNATPerAZ:
 		return env.AvailabilityZones
 	}
 	return nil
@@ -78,8 +80,8 @@ func natZones(env Environment) []string {
 // egress keeps one per AZ: moving between none and nat-per-az then adds or
 // removes only NAT gateways, their addresses and routes, never a table that
 // subnets and gateway endpoints are attached to.
-func privateRouteZones(env Environment) []string {
-	if env.Egress == EgressNATShared {
+func privateRouteZones(env config.Environment) []string {
+	if env.Egress == config.EgressNATShared {
 		return env.AvailabilityZones[:1]
 	}
 	return env.AvailabilityZones
@@ -91,12 +93,12 @@ func zoneID(az string) string {
 	return az[len(az)-1:]
 }
 
-func addNetwork(stack cdktf.TerraformStack, env Environment, k keys) network {
+func addNetwork(stack cdktf.TerraformStack, env config.Environment, k keys) network {
 	v := vpc.NewVpc(stack, jsii.String("pipeline"), &vpc.VpcConfig{
 		CidrBlock:          jsii.String(env.VPCCIDR),
 		EnableDnsSupport:   jsii.Bool(true),
 		EnableDnsHostnames: jsii.Bool(true),
-		Tags:               nameTag(env.resourceName("vpc")),
+		Tags:               nameTag(env.ResourceName("vpc")),
 	})
 
 	// Strip every rule from the default group so that nothing launched
@@ -106,19 +108,19 @@ func addNetwork(stack cdktf.TerraformStack, env Environment, k keys) network {
 	// later in place.
 	closed := defaultsecuritygroup.NewDefaultSecurityGroup(stack, jsii.String("vpc_default"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
 		VpcId: v.Id(),
-		Tags:  nameTag(env.resourceName("default-sg-closed")),
+		Tags:  nameTag(env.ResourceName("default-sg-closed")),
 	})
 	closed.AddOverride(jsii.String("ingress"), []any{})
 	closed.AddOverride(jsii.String("egress"), []any{})
 
 	igw := internetgateway.NewInternetGateway(stack, jsii.String("internet"), &internetgateway.InternetGatewayConfig{
 		VpcId: v.Id(),
-		Tags:  nameTag(env.resourceName("igw")),
+		Tags:  nameTag(env.ResourceName("igw")),
 	})
 
 	publicRoutes := routetable.NewRouteTable(stack, jsii.String("public_routes"), &routetable.RouteTableConfig{
 		VpcId: v.Id(),
-		Tags:  nameTag(env.resourceName("public-rt")),
+		Tags:  nameTag(env.ResourceName("public-rt")),
 	})
 	route.NewRoute(stack, jsii.String("public_internet"), &route.RouteConfig{
 		RouteTableId:         publicRoutes.Id(),
@@ -136,7 +138,7 @@ func addNetwork(stack cdktf.TerraformStack, env Environment, k keys) network {
 			AvailabilityZone:    jsii.String(az),
 			CidrBlock:           jsii.String(publicCIDRs[i]),
 			MapPublicIpOnLaunch: jsii.Bool(false),
-			Tags:                &map[string]*string{"Name": jsii.String(env.resourceName("public-" + az)), "Tier": jsii.String("public")},
+			Tags:                &map[string]*string{"Name": jsii.String(env.ResourceName("public-" + az)), "Tier": jsii.String("public")},
 		})
 		routetableassociation.NewRouteTableAssociation(stack, jsii.String("public_"+z+"_association"), &routetableassociation.RouteTableAssociationConfig{
 			SubnetId:     public.Id(),
@@ -153,18 +155,18 @@ func addNetwork(stack cdktf.TerraformStack, env Environment, k keys) network {
 		z := zoneID(az)
 		rt := routetable.NewRouteTable(stack, jsii.String("private_routes_"+z), &routetable.RouteTableConfig{
 			VpcId: v.Id(),
-			Tags:  nameTag(env.resourceName("private-rt-" + az)),
+			Tags:  nameTag(env.ResourceName("private-rt-" + az)),
 		})
 		if slices.Contains(natZones(env), az) {
 			ip := eip.NewEip(stack, jsii.String("nat_"+z), &eip.EipConfig{
 				Domain:    jsii.String("vpc"),
-				Tags:      nameTag(env.resourceName("nat-eip-" + az)),
+				Tags:      nameTag(env.ResourceName("nat-eip-" + az)),
 				DependsOn: &[]cdktf.ITerraformDependable{igw},
 			})
 			nat := natgateway.NewNatGateway(stack, jsii.String("egress_"+z), &natgateway.NatGatewayConfig{
 				AllocationId: ip.AllocationId(),
 				SubnetId:     publicSubnets[i].Id(),
-				Tags:         nameTag(env.resourceName("nat-" + az)),
+				Tags:         nameTag(env.ResourceName("nat-" + az)),
 				DependsOn:    &[]cdktf.ITerraformDependable{igw},
 			})
 			route.NewRoute(stack, jsii.String("private_nat_"+z), &route.RouteConfig{
@@ -184,7 +186,7 @@ func addNetwork(stack cdktf.TerraformStack, env Environment, k keys) network {
 			AvailabilityZone:    jsii.String(az),
 			CidrBlock:           jsii.String(privateCIDRs[i]),
 			MapPublicIpOnLaunch: jsii.Bool(false),
-			Tags:                &map[string]*string{"Name": jsii.String(env.resourceName("private-" + az)), "Tier": jsii.String("private")},
+			Tags:                &map[string]*string{"Name": jsii.String(env.ResourceName("private-" + az)), "Tier": jsii.String("private")},
 		})
 		rt := privateRoutes[0]
 		if len(privateRoutes) > 1 {
@@ -203,12 +205,12 @@ func addNetwork(stack cdktf.TerraformStack, env Environment, k keys) network {
 
 // addFlowLogs records all VPC traffic (accepted and rejected) to an
 // encrypted log group, written by a role that can do nothing else.
-func addFlowLogs(stack cdktf.TerraformStack, env Environment, k keys, v vpc.Vpc) cloudwatchloggroup.CloudwatchLogGroup {
+func addFlowLogs(stack cdktf.TerraformStack, env config.Environment, k keys, v vpc.Vpc) cloudwatchloggroup.CloudwatchLogGroup {
 	groupName := fmt.Sprintf("/fastshop/%s/vpc-flow-logs", env.Name)
 	group := newLogGroup(stack, env, k, "flow_logs", groupName)
 
 	role := iamrole.NewIamRole(stack, jsii.String("flow_logs_writer"), &iamrole.IamRoleConfig{
-		Name:             jsii.String(env.resourceName("flow-logs")),
+		Name:             jsii.String(env.ResourceName("flow-logs")),
 		Description:      jsii.String("VPC Flow Logs delivery into " + groupName),
 		AssumeRolePolicy: jsii.String(assumeRolePolicy("vpc-flow-logs.amazonaws.com", env.AccountID)),
 	})
@@ -240,18 +242,7 @@ func addFlowLogs(stack cdktf.TerraformStack, env Environment, k keys, v vpc.Vpc)
 		LogDestination:         group.Arn(),
 		IamRoleArn:             role.Arn(),
 		MaxAggregationInterval: jsii.Number(60),
-		Tags:                   nameTag(env.resourceName("vpc-flow-log")),
+		Tags:                   nameTag(env.ResourceName("vpc-flow-log")),
 	})
 	return group
-}
-
-// newLogGroup is a log group encrypted with the logs key, with the
-// environment's retention, protected like other audit evidence.
-func newLogGroup(stack cdktf.TerraformStack, env Environment, k keys, id, name string) cloudwatchloggroup.CloudwatchLogGroup {
-	return cloudwatchloggroup.NewCloudwatchLogGroup(stack, jsii.String(id), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-		Name:            jsii.String(name),
-		KmsKeyId:        k.Logs.Key.Arn(),
-		RetentionInDays: number(env.LogRetentionDays),
-		Lifecycle:       lifecycle(env),
-	})
 }

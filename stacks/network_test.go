@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 func TestNetwork(t *testing.T) {
@@ -85,11 +87,10 @@ func TestNetwork(t *testing.T) {
 				t.Errorf("%s: %d route table associations; want one per subnet", env.Name, n)
 			}
 
-			def := s.resource(t, "aws_default_security_group", "vpc_default")
+			def := s.res(t, "aws_default_security_group", "vpc_default")
 			for _, dir := range []string{"ingress", "egress"} {
-				rules, ok := def[dir].([]any)
-				if !ok || len(rules) != 0 {
-					t.Errorf("%s: default security group %s = %v; want an explicit empty list", env.Name, dir, def[dir])
+				if rules := def.Key(dir).List(); len(rules) != 0 {
+					t.Errorf("%s.%s = %v; want an explicit empty list", def.path, dir, def.Key(dir).Raw())
 				}
 			}
 
@@ -103,7 +104,7 @@ func TestNetwork(t *testing.T) {
 			// The VPC guide's minimum role policy, less CreateLogGroup (the
 			// group exists); DescribeLogGroups cannot name one group.
 			group := "${aws_cloudwatch_log_group.flow_logs.arn}"
-			checkStatements(t, env.Name+": aws_iam_role_policy.flow_logs_writer_access", s.resource(t, "aws_iam_role_policy", "flow_logs_writer_access")["policy"].(string), []wantStatement{
+			checkStatements(t, env.Name+": aws_iam_role_policy.flow_logs_writer_access", s.res(t, "aws_iam_role_policy", "flow_logs_writer_access").Key("policy").Str(), []wantStatement{
 				{"WriteFlowLogs", []string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"}, []string{group, group + ":*"}, nil},
 				{"FindFlowLogGroup", []string{"logs:DescribeLogGroups"}, []string{"arn:aws:logs:" + env.Region + ":" + env.AccountID + ":log-group:*"}, nil},
 			})
@@ -113,21 +114,21 @@ func TestNetwork(t *testing.T) {
 
 func TestLogGroupsEncryptedWithRetention(t *testing.T) {
 	for _, s := range synthAll(t) {
-		groups := s.resources("aws_cloudwatch_log_group")
-		if len(groups) < 5 {
-			t.Errorf("%s: %d log groups; want flow logs, two PostgreSQL and two Redis groups at least", s.Env.Name, len(groups))
-		}
-		for name, g := range groups {
-			if g["kms_key_id"] != "${aws_kms_key.logs.arn}" {
-				t.Errorf("%s: aws_cloudwatch_log_group.%s kms_key_id = %v; want the logs key", s.Env.Name, name, g["kms_key_id"])
+		t.Run(s.Env.Name, func(t *testing.T) {
+			names := s.names("aws_cloudwatch_log_group")
+			if len(names) < 5 {
+				t.Errorf("%d log groups; want flow logs, two PostgreSQL and two Redis groups at least", len(names))
 			}
-			if g["retention_in_days"] != float64(s.Env.LogRetentionDays) {
-				t.Errorf("%s: aws_cloudwatch_log_group.%s retention = %v; want %d", s.Env.Name, name, g["retention_in_days"], s.Env.LogRetentionDays)
+			for _, name := range names {
+				g := s.res(t, "aws_cloudwatch_log_group", name)
+				if got := g.Key("kms_key_id").Str(); got != "${aws_kms_key.logs.arn}" {
+					t.Errorf("%s kms_key_id = %s; want the logs key", g.path, got)
+				}
+				if got := g.Key("retention_in_days").Num(); got != float64(s.Env.LogRetentionDays) {
+					t.Errorf("%s retention = %v; want %d", g.path, got, s.Env.LogRetentionDays)
+				}
 			}
-			if s.Env.Name == Prod && g["retention_in_days"].(float64) < 180 {
-				t.Errorf("prod: aws_cloudwatch_log_group.%s keeps %v days; Marco Civil asks 180", name, g["retention_in_days"])
-			}
-		}
+		})
 	}
 }
 
@@ -148,7 +149,7 @@ func TestSubnetCIDRs(t *testing.T) {
 			}
 		}
 	}
-	public, private := SubnetCIDRs(Environment{VPCCIDR: "10.10.0.0/16", AvailabilityZones: []string{"a", "b"}})
+	public, private := SubnetCIDRs(config.Environment{VPCCIDR: "10.10.0.0/16", AvailabilityZones: []string{"a", "b"}})
 	if !slices.Equal(public, []string{"10.10.0.0/20", "10.10.16.0/20"}) || !slices.Equal(private, []string{"10.10.128.0/20", "10.10.144.0/20"}) {
 		t.Errorf("SubnetCIDRs(10.10.0.0/16) = %v %v", public, private)
 	}
@@ -159,32 +160,34 @@ func TestSubnetCIDRs(t *testing.T) {
 // staging and prod (whose processors reach AWS through endpoints), one
 // shared in dev, and one per AZ wherever nat-per-az is chosen.
 func TestNATOnlyWithEgress(t *testing.T) {
-	want := map[string]int{Dev: 1, Staging: 0, Prod: 0, testSuffix: 1}
+	want := map[string]int{config.Dev: 1, config.Staging: 0, config.Prod: 0, testSuffix: 1}
 	for _, s := range synthAll(t) {
-		env := s.Env
-		nat, eips := len(s.resources("aws_nat_gateway")), len(s.resources("aws_eip"))
-		if nat != want[env.Name] || eips != want[env.Name] {
-			t.Errorf("%s: %d NAT gateways and %d Elastic IPs; want %d of each (Egress %s)", env.Name, nat, eips, want[env.Name], env.Egress)
-		}
-		for name, ip := range s.resources("aws_eip") {
-			z := strings.TrimPrefix(name, "nat_")
-			if s.resource(t, "aws_nat_gateway", "egress_"+z)["allocation_id"] != "${aws_eip."+name+".allocation_id}" {
-				t.Errorf("%s: aws_eip.%s (%v) serves no NAT gateway", env.Name, name, ip["tags"])
+		t.Run(s.Env.Name, func(t *testing.T) {
+			env := s.Env
+			nat, eips := len(s.resources("aws_nat_gateway")), len(s.resources("aws_eip"))
+			if nat != want[env.Name] || eips != want[env.Name] {
+				t.Errorf("%s: %d NAT gateways and %d Elastic IPs; want %d of each (Egress %s)", env.Name, nat, eips, want[env.Name], env.Egress)
 			}
-		}
+			for name, ip := range s.resources("aws_eip") {
+				z := strings.TrimPrefix(name, "nat_")
+				if s.resource(t, "aws_nat_gateway", "egress_"+z)["allocation_id"] != "${aws_eip."+name+".allocation_id}" {
+					t.Errorf("%s: aws_eip.%s (%v) serves no NAT gateway", env.Name, name, ip["tags"])
+				}
+			}
+		})
 	}
 
 	// Every setting synthesizes its own shape: prod with nat-per-az has a
 	// gateway and address in each AZ.
 	app := cdktf.Testing_App(nil)
-	prod := envOf(t, Prod)
-	prod.Egress = EgressNATPerAZ
-	prod.Relaxations = append(prod.Relaxations, Relaxation{RelaxEgress, "a payment scorer outside AWS"})
-	if err := prod.Validate(); err != nil {
+	prod := envOf(t, config.Prod)
+	prod.Egress = config.EgressNATPerAZ
+	prod.Relaxations = append(prod.Relaxations, config.Relaxation{Setting: config.RelaxEgress, Reason: "a payment scorer outside AWS"})
+	if err := validate(prod); err != nil {
 		t.Fatalf("prod with nat-per-az and a recorded reason: %v", err)
 	}
 	var doc map[string]any
-	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(NewPipeline(app, prod), jsii.Bool(true))), &doc); err != nil {
+	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(NewPipeline(app, testState, prod), jsii.Bool(true))), &doc); err != nil {
 		t.Fatal(err)
 	}
 	perAZ := synthesized{Env: prod, JSON: doc}

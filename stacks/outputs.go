@@ -11,12 +11,7 @@ import (
 // the resource types (terraform-aws-modules style); they are a contract
 // with whoever reads them, so renaming one is a breaking change.
 func addOutputs(stack cdktf.TerraformStack, net network, g securityGroups, k keys, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache) {
-	output := func(name, description string, value any) {
-		cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{
-			Value:       value,
-			Description: jsii.String(description),
-		})
-	}
+	output := outputsOf(stack)
 	output("vpc_id", "ID of the pipeline VPC", net.VPC.Id())
 	output("private_subnet_ids", "IDs of the private subnets (data tier and processors), in AZ order", net.PrivateSubnetIDs)
 	output("public_subnet_ids", "IDs of the public subnets (NAT gateways only), in AZ order", net.PublicSubnetIDs)
@@ -44,12 +39,7 @@ func addOutputs(stack cdktf.TerraformStack, net network, g securityGroups, k key
 // the workload roles and their policies, the endpoint group and the on-call
 // topic.
 func addOperationsOutputs(stack cdktf.TerraformStack, e endpoints, ids identities, a alerts, c cache) {
-	output := func(name, description string, value any) {
-		cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{
-			Value:       value,
-			Description: jsii.String(description),
-		})
-	}
+	output := outputsOf(stack)
 	for _, r := range []struct {
 		name, does string
 		id         identity

@@ -15,24 +15,21 @@ var requiredOutputs = []string{
 
 func TestOutputs(t *testing.T) {
 	for _, s := range synthAll(t) {
-		outputs, _ := s.JSON["output"].(map[string]any)
-		for _, name := range requiredOutputs {
-			o, ok := outputs[name].(map[string]any)
-			if !ok {
-				t.Errorf("%s: no output %s", s.Env.Name, name)
-				continue
+		t.Run(s.Env.Name, func(t *testing.T) {
+			outputs := s.doc(t).Key("output")
+			for _, name := range requiredOutputs {
+				if !outputs.Has(name) {
+					t.Errorf("no output %s", name)
+				}
 			}
-			if d, _ := o["description"].(string); d == "" {
-				t.Errorf("%s: output %s has no description", s.Env.Name, name)
+			for _, name := range outputs.Keys() {
+				if outputs.Key(name).Opt("description").Str() == "" {
+					t.Errorf("output %s has no description", name)
+				}
 			}
-		}
-		for name, o := range outputs {
-			if d, _ := o.(map[string]any)["description"].(string); d == "" {
-				t.Errorf("%s: output %s has no description", s.Env.Name, name)
+			if v := outputs.Key("db_master_user_secret_arn").Key("value").Str(); v != "${aws_db_instance.postgres.master_user_secret[0].secret_arn}" {
+				t.Errorf("db_master_user_secret_arn = %s", v)
 			}
-		}
-		if v := outputs["db_master_user_secret_arn"].(map[string]any)["value"]; v != "${aws_db_instance.postgres.master_user_secret[0].secret_arn}" {
-			t.Errorf("%s: db_master_user_secret_arn = %v", s.Env.Name, v)
-		}
+		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // Default tag values applied by the provider to every taggable resource.
@@ -14,21 +16,18 @@ const (
 	dataClassificationTag = "confidential-personal-data-lgpd"
 )
 
-// DataTransferBasisTag is the default tag that records Environment.DataTransferBasis.
-const DataTransferBasisTag = "DataTransferBasis"
-
 // NewPipeline adds one environment's whole transaction pipeline as a stack
-// whose id is the environment name. env must have passed Validate.
-func NewPipeline(scope constructs.Construct, env Environment) cdktf.TerraformStack {
+// whose id is the environment name. env must have passed config.Validate.
+func NewPipeline(scope constructs.Construct, state config.StateBackend, env config.Environment) cdktf.TerraformStack {
 	stack := cdktf.NewTerraformStack(scope, jsii.String(env.Name))
-	addStateBackend(stack, env)
+	addStateBackend(stack, state, env)
 
 	tags := defaultTags(env.Name, env.Owner)
 	// A region outside the residency allow-list carries its LGPD art. 33
 	// basis on every resource, where the plan (and the policy pack's RES-01)
 	// and anyone looking at the resource can see it.
 	if env.DataTransferBasis != "" {
-		tags[DataTransferBasisTag] = jsii.String(env.DataTransferBasis)
+		tags[config.DataTransferBasisTag] = jsii.String(env.DataTransferBasis)
 	}
 	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
 		Region:      jsii.String(env.Region),
@@ -65,12 +64,6 @@ func defaultTags(environment, owner string) map[string]*string {
 	}
 }
 
-// resourceName follows the reference design's fastshop-<thing>-<env>
-// convention; for an ephemeral stack env.Name is the suffix.
-func (e Environment) resourceName(thing string) string {
-	return "fastshop-" + thing + "-" + e.Name
-}
-
 // nameTag is the Name tag; the provider adds the default tags.
 func nameTag(name string) *map[string]*string {
 	return &map[string]*string{"Name": jsii.String(name)}
@@ -78,7 +71,7 @@ func nameTag(name string) *map[string]*string {
 
 // lifecycle protects stateful resources from destroy where the environment
 // asks for it (prod always does).
-func lifecycle(env Environment) *cdktf.TerraformResourceLifecycle {
+func lifecycle(env config.Environment) *cdktf.TerraformResourceLifecycle {
 	if !env.PreventDestroy {
 		return nil
 	}

@@ -6,11 +6,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 // readmeRow renders an environment as the README's table shows it, so the
 // table cannot drift from the code.
-func readmeRow(e Environment) string {
+func readmeRow(e config.Environment) string {
 	zones := make([]string, len(e.AvailabilityZones))
 	for i, az := range e.AvailabilityZones {
 		zones[i] = zoneID(az)
@@ -27,8 +29,8 @@ func readmeRow(e Environment) string {
 	if e.DBMultiAZ {
 		az = "Multi-AZ"
 	}
-	db := fmt.Sprintf("%s, PostgreSQL %s, %d-%d GB, %s, backups %d d", e.DBInstanceClass, e.DBEngineMajorVersion,
-		e.DBAllocatedStorageGB, e.DBMaxAllocatedStorageGB, az, e.DBBackupRetentionDays)
+	db := fmt.Sprintf("%s, PostgreSQL %s, %d-%d GiB, %s, backups %d d", e.DBInstanceClass, e.DBEngineMajorVersion,
+		e.DBAllocatedStorageGiB, e.DBMaxAllocatedStorageGiB, az, e.DBBackupRetentionDays)
 	cache := fmt.Sprintf("%d x %s, Redis %s, snapshots %d d", e.CacheNodeCount, e.CacheNodeType, e.CacheEngineVersion, e.CacheSnapshotRetentionDays)
 	var protections []string
 	if e.DBDeletionProtection {
@@ -56,7 +58,7 @@ func TestReadmeEnvironmentTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range Environments() {
+	for _, e := range config.Environments() {
 		row := readmeRow(e)
 		if !strings.Contains(string(readme), row+"\n") {
 			t.Errorf("README.md's environment table is out of step with the code for %s; the row should read:\n%s", e.Name, row)
@@ -71,12 +73,13 @@ func TestReadmeListsEveryOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range synthAll(t) {
-		outputs, _ := s.JSON["output"].(map[string]any)
-		for name := range outputs {
-			if !strings.Contains(string(readme), "`"+name+"`") {
-				t.Errorf("%s: output %s is not in README.md's outputs table", s.Env.Name, name)
+		t.Run(s.Env.Name, func(t *testing.T) {
+			for _, name := range s.doc(t).Key("output").Keys() {
+				if !strings.Contains(string(readme), "`"+name+"`") {
+					t.Errorf("%s: output %s is not in README.md's outputs table", s.Env.Name, name)
+				}
 			}
-		}
+		})
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // Ports of the data tier.
@@ -26,13 +28,13 @@ type securityGroups struct {
 // Every rule is its own resource with a description: inline rules cannot be
 // reviewed or changed one at a time, and Terraform removes the default
 // allow-all egress rule of a new group, so the data groups have no egress.
-func addSecurityGroups(stack cdktf.TerraformStack, env Environment, net network) securityGroups {
+func addSecurityGroups(stack cdktf.TerraformStack, env config.Environment, net network) securityGroups {
 	group := func(id, name, description string) securitygroup.SecurityGroup {
 		return securitygroup.NewSecurityGroup(stack, jsii.String(id), &securitygroup.SecurityGroupConfig{
-			Name:        jsii.String(env.resourceName(name)),
+			Name:        jsii.String(env.ResourceName(name)),
 			Description: jsii.String(description),
 			VpcId:       net.VPC.Id(),
-			Tags:        nameTag(env.resourceName(name)),
+			Tags:        nameTag(env.ResourceName(name)),
 		})
 	}
 	g := securityGroups{
@@ -70,7 +72,7 @@ func addSecurityGroups(stack cdktf.TerraformStack, env Environment, net network)
 	// AWS APIs are reached through the VPC endpoints (endpoints.go adds
 	// those egress rules). Internet egress through NAT only where the
 	// environment has NAT (Egress, a recorded relaxation).
-	if env.Egress != EgressNone {
+	if env.Egress != config.EgressNone {
 		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_https_out"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 			SecurityGroupId: g.App.Id(),
 			CidrIpv4:        jsii.String("0.0.0.0/0"),

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // emptyProcessEnv is a process environment with nothing set: every default applies.
@@ -23,30 +26,26 @@ func processEnv(vars map[string]string) func(string) string {
 var (
 	bootstrapOnce sync.Once
 	bootstrapDoc  map[string]any
-	bootstrapCfg  StateBootstrap
+	bootstrapCfg  config.Config
 )
 
 // synthBootstrap synthesizes the bootstrap stack with the default
 // configuration once per test binary (the jsii kernel is slow to start and
 // not goroutine-safe).
-func synthBootstrap(t *testing.T) (StateBootstrap, map[string]any) {
+func synthBootstrap(t *testing.T) (config.Config, map[string]any) {
 	t.Helper()
 	bootstrapOnce.Do(func() {
-		envs, err := Select(emptyProcessEnv)
-		if err != nil {
-			panic("default environments do not validate: " + err.Error())
-		}
-		b, err := SelectStateBootstrap(emptyProcessEnv, envs[0].State, Environments())
-		if err != nil || b == nil {
-			panic("default state bootstrap does not validate")
+		c, err := config.Select(emptyProcessEnv)
+		if err := errors.Join(err, c.Validate()); err != nil || c.Bootstrap == nil {
+			panic(fmt.Sprintf("default configuration has no valid bootstrap: %v", err))
 		}
 		app := cdktf.Testing_App(nil)
-		stack := NewStateBootstrap(app, *b)
+		stack := NewStateBootstrap(app, c.State, *c.Bootstrap)
 		raw := *cdktf.Testing_Synth(stack, jsii.Bool(true))
 		if err := json.Unmarshal([]byte(raw), &bootstrapDoc); err != nil {
 			panic("bootstrap JSON does not parse: " + err.Error())
 		}
-		bootstrapCfg = *b
+		bootstrapCfg = c
 	})
 	if bootstrapDoc == nil {
 		t.Fatal("bootstrap synthesis failed earlier in this test binary")
@@ -96,124 +95,25 @@ func TestStateBootstrapMatchesBackends(t *testing.T) {
 	region := jsonAt(doc, "provider", "aws", 0, "region")
 	alias := jsonAt(doc, "resource", "aws_kms_alias", "state_key", "name")
 	for _, s := range synthAll(t) {
-		backend := jsonAt(s.JSON, "terraform", "backend", "s3")
-		if backend == nil {
-			t.Errorf("%s: no S3 backend", s.Env.Name)
-			continue
-		}
-		for _, c := range []struct {
-			what      string
-			backend   any
-			bootstrap any
-		}{
-			{"bucket", jsonAt(backend, "bucket"), bucket},
-			{"region", jsonAt(backend, "region"), region},
-			{"kms_key_id", jsonAt(backend, "kms_key_id"), alias},
-		} {
-			if c.backend == nil || c.backend != c.bootstrap {
-				t.Errorf("%s: backend %s is %v; the state bootstrap creates %v", s.Env.Name, c.what, c.backend, c.bootstrap)
+		t.Run(s.Env.Name, func(t *testing.T) {
+			backend := jsonAt(s.JSON, "terraform", "backend", "s3")
+			if backend == nil {
+				t.Fatalf("%s: no S3 backend", s.Env.Name)
 			}
-		}
-	}
-}
-
-// TestSelectStateBootstrapFollowsBackend: overrides of the state bucket and
-// region reach the bootstrap through the same value the backends get, and
-// a cloud backend needs no bootstrap.
-func TestSelectStateBootstrapFollowsBackend(t *testing.T) {
-	vars := map[string]string{
-		EnvStateBucket:    "acme-tf-state",
-		EnvStateRegion:    "sa-east-1",
-		EnvStateAccountID: "555555555555",
-	}
-	envs, err := Select(processEnv(vars))
-	if err != nil {
-		t.Fatalf("Select(%v): %v", vars, err)
-	}
-	b, err := SelectStateBootstrap(processEnv(vars), envs[0].State, Environments())
-	if err != nil || b == nil {
-		t.Fatalf("SelectStateBootstrap(%v) = %v, %v; want a configuration", vars, b, err)
-	}
-	for _, env := range envs {
-		if env.State.Bucket != b.Bucket || env.State.Region != b.Region {
-			t.Errorf("%s: backend bucket %s in %s; bootstrap creates %s in %s", env.Name, env.State.Bucket, env.State.Region, b.Bucket, b.Region)
-		}
-	}
-	if b.AccountID != "555555555555" {
-		t.Errorf("%s=555555555555 gave AccountID %q", EnvStateAccountID, b.AccountID)
-	}
-	if b.AccessLogBucket() != "acme-tf-state-access-logs" {
-		t.Errorf("access log bucket is %q; want acme-tf-state-access-logs", b.AccessLogBucket())
-	}
-
-	cloud := map[string]string{EnvStateBackend: BackendCloud, EnvCloudOrganization: "fastshop"}
-	envs, err = Select(processEnv(cloud))
-	if err != nil {
-		t.Fatalf("Select(%v): %v", cloud, err)
-	}
-	if b, err := SelectStateBootstrap(processEnv(cloud), envs[0].State, Environments()); b != nil || err != nil {
-		t.Errorf("cloud backend: SelectStateBootstrap = %v, %v; want nil, nil (Terraform Cloud keeps state)", b, err)
-	}
-}
-
-// TestStateBootstrapValidate pairs a sound configuration with broken ones;
-// each refusal names the field, the value and the process variable.
-func TestStateBootstrapValidate(t *testing.T) {
-	devDeploy := []string{"arn:aws:iam::111111111111:role/fastshop-deploy"}
-	good := StateBootstrap{
-		AccountID: DefaultStateAccountID, Bucket: DefaultStateBucket, Region: DefaultStateRegion,
-		NoncurrentVersionDays: 90, AbortIncompleteUploadDays: 7, AccessLogRetentionDays: 400,
-		Tenants: []StateTenant{{Name: Dev, AccountID: "111111111111", DeployPrincipals: devDeploy}},
-	}
-	if err := good.Validate(); err != nil {
-		t.Fatalf("default configuration refused: %v", err)
-	}
-	cases := []struct {
-		name   string
-		change func(*StateBootstrap)
-		want   []string
-	}{
-		{"account id", func(b *StateBootstrap) { b.AccountID = "12345" }, []string{"AccountID", EnvStateAccountID, "12345", "12 digits"}},
-		{"bucket name", func(b *StateBootstrap) { b.Bucket = "Bad_Bucket" }, []string{"Bucket", EnvStateBucket, "Bad_Bucket"}},
-		{"bucket too long for its log bucket", func(b *StateBootstrap) { b.Bucket = strings.Repeat("a", 52) }, []string{"Bucket", "access log bucket", "at most 51", "has 64"}},
-		{"bucket with a reserved suffix", func(b *StateBootstrap) { b.Bucket = "fastshop-state--x-s3" }, []string{"Bucket", EnvStateBucket, `"--x-s3"`}},
-		{"bucket with a period", func(b *StateBootstrap) { b.Bucket = "fastshop.state" }, []string{"Bucket", "no periods"}},
-		{"tenant without deploy roles", func(b *StateBootstrap) { b.Tenants = []StateTenant{{Name: Dev, AccountID: "111111111111"}} }, []string{"Tenants.dev.DeployPrincipals", "at least one"}},
-		{"tenant deploy role in another account", func(b *StateBootstrap) {
-			b.Tenants = []StateTenant{{Name: Dev, AccountID: "111111111111", DeployPrincipals: []string{"arn:aws:iam::222222222222:role/fastshop-deploy"}}}
-		}, []string{"Tenants.dev.DeployPrincipals", "account 111111111111"}},
-		{"tenant named like the bootstrap", func(b *StateBootstrap) {
-			b.Tenants = []StateTenant{{Name: StateBootstrapID, AccountID: "111111111111", DeployPrincipals: devDeploy}}
-		}, []string{"Tenants." + StateBootstrapID, "distinct"}},
-		{"tenant listed twice", func(b *StateBootstrap) { b.Tenants = append(slices.Clone(b.Tenants), b.Tenants[0]) }, []string{"Tenants.dev", "distinct"}},
-		{"region", func(b *StateBootstrap) { b.Region = "sao-paulo" }, []string{"Region", EnvStateRegion, "sao-paulo"}},
-		{"noncurrent versions", func(b *StateBootstrap) { b.NoncurrentVersionDays = 1 }, []string{"NoncurrentVersionDays", "30 to 3650"}},
-		{"uploads", func(b *StateBootstrap) { b.AbortIncompleteUploadDays = 0 }, []string{"AbortIncompleteUploadDays", "1 to 3650"}},
-		{"access logs", func(b *StateBootstrap) { b.AccessLogRetentionDays = 30 }, []string{"AccessLogRetentionDays", "180 to 3650", "Marco Civil"}},
-		{"no tenants", func(b *StateBootstrap) { b.Tenants = nil }, []string{"Tenants", "at least one environment"}},
-		{"tenant account", func(b *StateBootstrap) {
-			b.Tenants = []StateTenant{{Name: Dev, AccountID: "x", DeployPrincipals: devDeploy}}
-		}, []string{"Tenants.dev.AccountID", "12 digits"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			b := good
-			c.change(&b)
-			err := b.Validate()
-			if err == nil {
-				t.Fatalf("%+v accepted; want a refusal", b)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("refusal lacks %q: %v", w, err)
+			for _, c := range []struct {
+				what      string
+				backend   any
+				bootstrap any
+			}{
+				{"bucket", jsonAt(backend, "bucket"), bucket},
+				{"region", jsonAt(backend, "region"), region},
+				{"kms_key_id", jsonAt(backend, "kms_key_id"), alias},
+			} {
+				if c.backend == nil || c.backend != c.bootstrap {
+					t.Errorf("%s: backend %s is %v; the state bootstrap creates %v", s.Env.Name, c.what, c.backend, c.bootstrap)
 				}
 			}
 		})
-	}
-
-	_, err := Select(processEnv(map[string]string{EnvStateAccountID: "not-an-account"}))
-	if err == nil || !strings.Contains(err.Error(), "not-an-account") || !strings.Contains(err.Error(), EnvStateAccountID) {
-		t.Errorf("bad %s: got %v; want a refusal naming the value", EnvStateAccountID, err)
 	}
 }
 
@@ -247,9 +147,9 @@ func TestStateBootstrapAddresses(t *testing.T) {
 		"aws_s3_bucket_versioning.terraform_state_versioning",
 	}
 	var got []string
-	resources, _ := doc["resource"].(map[string]any)
-	for typ, byName := range resources {
-		for name := range byName.(map[string]any) {
+	resources := root(t, "state-bootstrap:", doc).Key("resource")
+	for _, typ := range resources.Keys() {
+		for _, name := range resources.Key(typ).Keys() {
 			got = append(got, typ+"."+name)
 		}
 	}
@@ -272,9 +172,9 @@ func TestStateBootstrapSecurity(t *testing.T) {
 	buckets := []struct {
 		id, name, sse string
 	}{
-		{"terraform_state", b.Bucket, "aws:kms"},
+		{"terraform_state", b.State.Bucket, "aws:kms"},
 		// S3 server access logs can only be delivered to SSE-S3 buckets.
-		{"access_logs", b.AccessLogBucket(), "AES256"},
+		{"access_logs", b.State.AccessLogBucket(), "AES256"},
 	}
 	for _, bk := range buckets {
 		ref := "${aws_s3_bucket." + bk.id + ".bucket}"
@@ -294,8 +194,8 @@ func TestStateBootstrapSecurity(t *testing.T) {
 			{"default encryption", jsonAt(res("aws_s3_bucket_server_side_encryption_configuration", bk.id+"_encryption"), "rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"), bk.sse},
 			{"ownership", jsonAt(res("aws_s3_bucket_ownership_controls", bk.id+"_ownership"), "rule", 0, "object_ownership"), "BucketOwnerEnforced"},
 			{"lifecycle status", jsonAt(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "status"), "Enabled"},
-			{"noncurrent expiry", jsonAt(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "noncurrent_version_expiration", 0, "noncurrent_days"), float64(b.NoncurrentVersionDays)},
-			{"abort uploads", jsonAt(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "abort_incomplete_multipart_upload", 0, "days_after_initiation"), float64(b.AbortIncompleteUploadDays)},
+			{"noncurrent expiry", jsonAt(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "noncurrent_version_expiration", 0, "noncurrent_days"), float64(b.Bootstrap.NoncurrentVersionDays)},
+			{"abort uploads", jsonAt(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "abort_incomplete_multipart_upload", 0, "days_after_initiation"), float64(b.Bootstrap.AbortIncompleteUploadDays)},
 		}
 		for _, flag := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
 			checks = append(checks, struct {
@@ -318,8 +218,8 @@ func TestStateBootstrapSecurity(t *testing.T) {
 	}
 
 	sse := jsonAt(res("aws_s3_bucket_server_side_encryption_configuration", "terraform_state_encryption"), "rule", 0)
-	if jsonAt(sse, "apply_server_side_encryption_by_default", 0, "kms_master_key_id") != StateKeyAlias || jsonAt(sse, "bucket_key_enabled") != true {
-		t.Errorf("state bucket is not encrypted by default with %s and a bucket key: %v", StateKeyAlias, sse)
+	if jsonAt(sse, "apply_server_side_encryption_by_default", 0, "kms_master_key_id") != config.StateKeyAlias || jsonAt(sse, "bucket_key_enabled") != true {
+		t.Errorf("state bucket is not encrypted by default with %s and a bucket key: %v", config.StateKeyAlias, sse)
 	}
 	policy := decodeStatements(t, "terraform_state", jsonAt(res("aws_s3_bucket_policy", "terraform_state_policy"), "policy"))
 	if s := statementBySid(policy, "DenyObjectsNotEncryptedWithKMS"); s == nil ||
@@ -333,8 +233,8 @@ func TestStateBootstrapSecurity(t *testing.T) {
 	logPolicy := decodeStatements(t, "access_logs", jsonAt(res("aws_s3_bucket_policy", "access_logs_policy"), "policy"))
 	if s := statementBySid(logPolicy, "ServerAccessLogsFromStateBucket"); s == nil ||
 		jsonAt(s, "Principal", "Service") != "logging.s3.amazonaws.com" ||
-		jsonAt(s, "Condition", "ArnLike", "aws:SourceArn") != "arn:aws:s3:::"+b.Bucket ||
-		jsonAt(s, "Condition", "StringEquals", "aws:SourceAccount") != b.AccountID {
+		jsonAt(s, "Condition", "ArnLike", "aws:SourceArn") != "arn:aws:s3:::"+b.State.Bucket ||
+		jsonAt(s, "Condition", "StringEquals", "aws:SourceAccount") != b.State.AccountID {
 		t.Errorf("access log bucket does not admit only the state bucket's log delivery: %v", logPolicy)
 	}
 
@@ -344,7 +244,7 @@ func TestStateBootstrapSecurity(t *testing.T) {
 		got, want any
 	}{
 		{"rotation", jsonAt(key, "enable_key_rotation"), true},
-		{"deletion window", jsonAt(key, "deletion_window_in_days"), float64(stateKMSDeletionWindowDays)},
+		{"deletion window", jsonAt(key, "deletion_window_in_days"), float64(config.StateKMSDeletionWindowDays)},
 		{"prevent_destroy", jsonAt(key, "lifecycle", "prevent_destroy"), true},
 	} {
 		if c.got != c.want {
@@ -353,14 +253,14 @@ func TestStateBootstrapSecurity(t *testing.T) {
 	}
 	keyPolicy := decodeStatements(t, "state key", jsonAt(key, "policy"))
 	for _, s := range keyPolicy {
-		if p := jsonAt(s, "Principal", "AWS"); p != "arn:aws:iam::"+b.AccountID+":root" {
+		if p := jsonAt(s, "Principal", "AWS"); p != "arn:aws:iam::"+b.State.AccountID+":root" {
 			t.Errorf("state key policy statement %v names principal %v; want only the state account", s["Sid"], p)
 		}
 	}
 	use := statementBySid(keyPolicy, "UseThroughServices")
-	via, _ := jsonAt(use, "Condition", "StringEquals", "kms:ViaService").([]any)
-	if len(via) != 1 || via[0] != "s3."+b.Region+".amazonaws.com" {
-		t.Errorf("state key is usable through %v; want only S3 in %s", via, b.Region)
+	via := root(t, "state key policy UseThroughServices", use).Key("Condition").Key("StringEquals").Key("kms:ViaService").Strings()
+	if !slices.Equal(via, []string{"s3." + b.State.Region + ".amazonaws.com"}) {
+		t.Errorf("state key is usable through %v; want only S3 in %s", via, b.State.Region)
 	}
 }
 
@@ -388,105 +288,6 @@ func statementBySid(statements []map[string]any, sid string) map[string]any {
 	return nil
 }
 
-// TestStateAccessRoles checks each environment's role reaches only its own
-// state, and that its account is the one trusted.
-func TestStateAccessRoles(t *testing.T) {
-	_, doc := synthBootstrap(t)
-	bucket := "arn:aws:s3:::" + DefaultStateBucket
-	for _, env := range Environments() {
-		role, _ := jsonAt(doc, "resource", "aws_iam_role", "state_access_"+env.Name).(map[string]any)
-		if role == nil {
-			t.Fatalf("no state-access role for %s", env.Name)
-		}
-		if role["name"] != StateAccessRole(env) {
-			t.Errorf("%s: state-access role named %v; the backend assumes %s", env.Name, role["name"], StateAccessRole(env))
-		}
-		raw, _ := jsonAt(doc, "resource", "aws_iam_role_policy", "state_access_"+env.Name+"_policy", "policy").(string)
-		var policy policyDocument
-		if err := json.Unmarshal([]byte(raw), &policy); err != nil {
-			t.Fatalf("%s: state-access policy: %v", env.Name, err)
-		}
-		var allowed, denied []string
-		for _, st := range policy.Statement {
-			if !slices.Contains(st.Action, "s3:PutObject") {
-				continue
-			}
-			var resources []string
-			switch r := st.Resource.(type) {
-			case string:
-				resources = []string{r}
-			case []any:
-				for _, x := range r {
-					resources = append(resources, x.(string))
-				}
-			}
-			if st.Effect == "Allow" {
-				allowed = append(allowed, resources...)
-			} else {
-				denied = append(denied, resources...)
-			}
-		}
-		switch env.Name {
-		case Dev:
-			// dev's role covers the ephemeral stacks' prefixes and is denied
-			// every other tenant's.
-			if !slices.Equal(allowed, []string{bucket + "/fastshop/*"}) {
-				t.Errorf("dev: state-access role may write %v; want fastshop/* for dev and its ephemeral stacks", allowed)
-			}
-			for _, other := range []string{"staging", "prod", StateBootstrapID} {
-				if !slices.Contains(denied, bucket+"/fastshop/"+other+"/*") {
-					t.Errorf("dev: state-access role is not denied %s's state (denied %v)", other, denied)
-				}
-			}
-		default:
-			if !slices.Equal(allowed, []string{bucket + "/fastshop/" + env.Name + "/*"}) {
-				t.Errorf("%s: state-access role may write %v; want only its own prefix", env.Name, allowed)
-			}
-		}
-	}
-}
-
-// TestStateAccessTrust walks each state-access role's trust policy: one
-// statement, allowing only sts:AssumeRole, only from the environment's
-// account and only for its StateDeployPrincipals (aws:PrincipalArn). The
-// account root alone would admit every administrator of the workload
-// account.
-func TestStateAccessTrust(t *testing.T) {
-	_, doc := synthBootstrap(t)
-	for _, env := range Environments() {
-		raw, _ := jsonAt(doc, "resource", "aws_iam_role", "state_access_"+env.Name, "assume_role_policy").(string)
-		var trust map[string]any
-		if err := json.Unmarshal([]byte(raw), &trust); err != nil {
-			t.Fatalf("%s: trust policy does not parse: %v\n%s", env.Name, err, raw)
-		}
-		statements, _ := trust["Statement"].([]any)
-		if len(statements) != 1 {
-			t.Fatalf("%s: trust policy has %d statements; want exactly one: %s", env.Name, len(statements), raw)
-		}
-		st, _ := statements[0].(map[string]any)
-		var keys []string
-		for k := range st {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		// Anything else (NotPrincipal, NotAction, a second condition
-		// operator) would widen or blur who is trusted.
-		if want := []string{"Action", "Condition", "Effect", "Principal", "Sid"}; !slices.Equal(keys, want) {
-			t.Errorf("%s: trust statement has keys %v; want %v", env.Name, keys, want)
-		}
-		if st["Effect"] != "Allow" || !equalJSON(st["Action"], []string{"sts:AssumeRole"}) {
-			t.Errorf("%s: trust statement %v %v; want Allow sts:AssumeRole only", env.Name, st["Effect"], st["Action"])
-		}
-		if !equalJSON(st["Principal"], map[string]any{"AWS": "arn:aws:iam::" + env.AccountID + ":root"}) {
-			t.Errorf("%s: trust principal %v; want the environment's account %s only", env.Name, st["Principal"], env.AccountID)
-		}
-		wantCondition := map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": env.StateDeployPrincipals}}
-		if !equalJSON(st["Condition"], wantCondition) {
-			t.Errorf("%s: trust condition %v; want only the deploy roles %v by aws:PrincipalArn", env.Name, st["Condition"], env.StateDeployPrincipals)
-		}
-	}
-}
-
 // equalJSON compares a decoded JSON value with a Go value by their JSON.
 func equalJSON(got, want any) bool {
 	g, err1 := json.Marshal(got)
@@ -502,32 +303,25 @@ func equalJSON(got, want any) bool {
 // encryption that names the key by alias needs the alias.
 func TestStateBootstrapCreateOrder(t *testing.T) {
 	_, doc := synthBootstrap(t)
-	resources, _ := doc["resource"].(map[string]any)
+	resources := root(t, "state-bootstrap:", doc).Key("resource")
 	// byBucket finds the resources of a type that configure a bucket.
 	byBucket := func(typ, bucketRef string) []string {
 		var out []string
-		all, _ := resources[typ].(map[string]any)
-		for name, body := range all {
-			if jsonAt(body, "bucket") == bucketRef {
+		all := resources.Opt(typ)
+		for _, name := range all.Keys() {
+			if all.Key(name).Opt("bucket").Str() == bucketRef {
 				out = append(out, typ+"."+name)
 			}
 		}
 		return out
 	}
-	dependsOn := func(body any) []string {
-		var out []string
-		list, _ := jsonAt(body, "depends_on").([]any)
-		for _, d := range list {
-			out = append(out, fmt.Sprint(d))
-		}
-		return out
-	}
-	logging, _ := resources["aws_s3_bucket_logging"].(map[string]any)
-	if len(logging) == 0 {
+	logging := resources.Opt("aws_s3_bucket_logging")
+	if len(logging.Keys()) == 0 {
 		t.Fatal("no aws_s3_bucket_logging in the bootstrap")
 	}
-	for name, body := range logging {
-		target, _ := jsonAt(body, "target_bucket").(string)
+	for _, name := range logging.Keys() {
+		body := logging.Key(name)
+		target := body.Key("target_bucket").Str()
 		var need []string
 		for _, typ := range []string{"aws_s3_bucket_policy", "aws_s3_bucket_ownership_controls"} {
 			found := byBucket(typ, target)
@@ -536,23 +330,24 @@ func TestStateBootstrapCreateOrder(t *testing.T) {
 			}
 			need = append(need, found...)
 		}
-		have := dependsOn(body)
+		have := body.Opt("depends_on").Strings()
 		for _, n := range need {
 			if !slices.Contains(have, n) {
 				t.Errorf("aws_s3_bucket_logging.%s does not depend on %s (depends_on %v): S3 refuses the logging target until it exists", name, n, have)
 			}
 		}
 	}
-	encryption, _ := resources["aws_s3_bucket_server_side_encryption_configuration"].(map[string]any)
-	for name, body := range encryption {
-		key, _ := jsonAt(body, "rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id").(string)
+	encryption := resources.Opt("aws_s3_bucket_server_side_encryption_configuration")
+	aliases := resources.Opt("aws_kms_alias")
+	for _, name := range encryption.Keys() {
+		body := encryption.Key(name)
+		key := body.Key("rule").Index(0).Key("apply_server_side_encryption_by_default").Opt("kms_master_key_id").Str()
 		if !strings.HasPrefix(key, "alias/") {
 			continue
 		}
-		aliases, _ := resources["aws_kms_alias"].(map[string]any)
-		for aliasName, alias := range aliases {
-			if jsonAt(alias, "name") == key && !slices.Contains(dependsOn(body), "aws_kms_alias."+aliasName) {
-				t.Errorf("aws_s3_bucket_server_side_encryption_configuration.%s names %s but does not depend on aws_kms_alias.%s", name, key, aliasName)
+		for _, aliasName := range aliases.Keys() {
+			if aliases.Key(aliasName).Key("name").Str() == key && !slices.Contains(body.Opt("depends_on").Strings(), "aws_kms_alias."+aliasName) {
+				t.Errorf("%s names %s but does not depend on aws_kms_alias.%s", body.path, key, aliasName)
 			}
 		}
 	}
@@ -570,11 +365,11 @@ func TestStateBootstrapBackend(t *testing.T) {
 		what string
 		want any
 	}{
-		{"bucket", b.Bucket},
-		{"region", b.Region},
-		{"key", "fastshop/" + StateBootstrapID + "/terraform.tfstate"},
+		{"bucket", b.State.Bucket},
+		{"region", b.State.Region},
+		{"key", "fastshop/" + config.BootstrapID + "/terraform.tfstate"},
 		{"encrypt", true},
-		{"kms_key_id", StateKeyAlias},
+		{"kms_key_id", config.StateKeyAlias},
 		{"use_lockfile", true},
 	} {
 		if got := jsonAt(backend, c.what); got != c.want {
@@ -588,7 +383,7 @@ func TestStateBootstrapBackend(t *testing.T) {
 		t.Errorf("bootstrap has a local backend besides S3: %v", other)
 	}
 	// Every other setting is the pipelines' (one function writes both).
-	pipeline := jsonAt(synthAll(t)[0].JSON, "terraform", "backend", "s3").(map[string]any)
+	pipeline := synthAll(t)[0].doc(t).Key("terraform").Key("backend").Key("s3").object()
 	for k, v := range pipeline {
 		if k == "key" || k == "assume_role" {
 			continue
@@ -598,15 +393,15 @@ func TestStateBootstrapBackend(t *testing.T) {
 		}
 	}
 
-	local := b
+	local := *b.Bootstrap
 	local.LocalState = true
-	raw := *cdktf.Testing_Synth(NewStateBootstrap(cdktf.Testing_App(nil), local), jsii.Bool(true))
+	raw := *cdktf.Testing_Synth(NewStateBootstrap(cdktf.Testing_App(nil), b.State, local), jsii.Bool(true))
 	var localDoc map[string]any
 	if err := json.Unmarshal([]byte(raw), &localDoc); err != nil {
 		t.Fatal(err)
 	}
-	if got := jsonAt(localDoc, "terraform", "backend"); !equalJSON(got, map[string]any{"local": map[string]any{"path": StateBootstrapStatePath}}) {
-		t.Errorf("first-apply bootstrap backend is %v; want only local state at %s", got, StateBootstrapStatePath)
+	if got := jsonAt(localDoc, "terraform", "backend"); !equalJSON(got, map[string]any{"local": map[string]any{"path": config.BootstrapStatePath}}) {
+		t.Errorf("first-apply bootstrap backend is %v; want only local state at %s", got, config.BootstrapStatePath)
 	}
 	for _, part := range []string{"resource", "provider", "output"} {
 		if !equalJSON(localDoc[part], doc[part]) {
@@ -615,46 +410,5 @@ func TestStateBootstrapBackend(t *testing.T) {
 	}
 	if !equalJSON(jsonAt(localDoc, "terraform", "required_providers"), jsonAt(doc, "terraform", "required_providers")) {
 		t.Errorf("first-apply bootstrap pins other providers")
-	}
-}
-
-// TestSelectStateBootstrapBackend reads FASTSHOP_STATE_BOOTSTRAP_BACKEND.
-func TestSelectStateBootstrapBackend(t *testing.T) {
-	s3 := StateBackend{Kind: BackendS3, Bucket: DefaultStateBucket, Region: DefaultStateRegion, AccountID: DefaultStateAccountID}
-	cloud := StateBackend{Kind: BackendCloud, Organization: "fastshop"}
-	cases := []struct {
-		name  string
-		state StateBackend
-		value string
-		local bool
-		want  []string
-	}{
-		{"default is the bucket", s3, "", false, nil},
-		{"s3", s3, BootstrapStateS3, false, nil},
-		{"first apply", s3, BootstrapStateLocal, true, nil},
-		{"unknown value", s3, "gcs", false, []string{EnvStateBootstrapBackend, "gcs", "s3 (default", "local"}},
-		{"with Terraform Cloud", cloud, BootstrapStateLocal, false, []string{EnvStateBootstrapBackend, EnvStateBackend + "=s3"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			b, err := SelectStateBootstrap(processEnv(map[string]string{EnvStateBootstrapBackend: c.value}), c.state, Environments())
-			if c.want != nil {
-				if err == nil {
-					t.Fatalf("%s=%q accepted; want a refusal", EnvStateBootstrapBackend, c.value)
-				}
-				for _, w := range c.want {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("refusal lacks %q: %v", w, err)
-					}
-				}
-				return
-			}
-			if err != nil || b == nil {
-				t.Fatalf("%s=%q: %v, %v", EnvStateBootstrapBackend, c.value, b, err)
-			}
-			if b.LocalState != c.local {
-				t.Errorf("%s=%q: LocalState %v; want %v", EnvStateBootstrapBackend, c.value, b.LocalState, c.local)
-			}
-		})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"fastshop/stacks/config"
 )
 
 // shardLevelMetrics are published per shard so that a hot partition key
@@ -13,15 +15,15 @@ var shardLevelMetrics = []string{
 	"ReadProvisionedThroughputExceeded", "WriteProvisionedThroughputExceeded",
 }
 
-func addStreaming(stack cdktf.TerraformStack, env Environment, k keys) kinesisstream.KinesisStream {
+func addStreaming(stack cdktf.TerraformStack, env config.Environment, k keys) kinesisstream.KinesisStream {
 	config := &kinesisstream.KinesisStreamConfig{
-		Name:              jsii.String(env.resourceName("transactions")),
+		Name:              jsii.String(env.ResourceName("transactions")),
 		RetentionPeriod:   number(env.StreamRetentionHours),
 		EncryptionType:    jsii.String("KMS"),
 		KmsKeyId:          jsii.String(k.Stream.AliasName),
 		ShardLevelMetrics: jsii.Strings(shardLevelMetrics...),
 		StreamModeDetails: &kinesisstream.KinesisStreamStreamModeDetails{StreamMode: jsii.String("PROVISIONED")},
-		Tags:              nameTag(env.resourceName("transactions")),
+		Tags:              nameTag(env.ResourceName("transactions")),
 		Lifecycle:         lifecycle(env),
 		// The key is named by alias (known at plan time), so the alias
 		// must exist first.

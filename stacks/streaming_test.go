@@ -8,29 +8,31 @@ import (
 func TestStream(t *testing.T) {
 	for _, s := range synthAll(t) {
 		env := s.Env
-		k := s.resource(t, "aws_kinesis_stream", "transactions")
-		if k["name"] != env.resourceName("transactions") {
-			t.Errorf("%s: stream name %v", env.Name, k["name"])
-		}
-		// The alias is a literal, so plan-time checks see the key.
-		if k["encryption_type"] != "KMS" || k["kms_key_id"] != "alias/"+env.resourceName("stream") {
-			t.Errorf("%s: stream encryption %v with %v; want KMS with alias/%s", env.Name, k["encryption_type"], k["kms_key_id"], env.resourceName("stream"))
-		}
-		if deps, _ := k["depends_on"].([]any); !slices.Contains(deps, any("aws_kms_alias.stream_key")) {
-			t.Errorf("%s: stream does not wait for its key alias (depends_on %v)", env.Name, deps)
-		}
-		if k["retention_period"] != float64(env.StreamRetentionHours) {
-			t.Errorf("%s: retention %v; want %d", env.Name, k["retention_period"], env.StreamRetentionHours)
-		}
-		mode := k["stream_mode_details"].(map[string]any)["stream_mode"]
-		switch {
-		case env.StreamOnDemand && (mode != "ON_DEMAND" || k["shard_count"] != nil):
-			t.Errorf("%s: mode %v shards %v; want on-demand without a shard count", env.Name, mode, k["shard_count"])
-		case !env.StreamOnDemand && (mode != "PROVISIONED" || k["shard_count"] != float64(env.StreamShardCount)):
-			t.Errorf("%s: mode %v shards %v; want %d provisioned", env.Name, mode, k["shard_count"], env.StreamShardCount)
-		}
-		if metrics, _ := k["shard_level_metrics"].([]any); len(metrics) != len(shardLevelMetrics) {
-			t.Errorf("%s: shard-level metrics %v; want %v", env.Name, metrics, shardLevelMetrics)
-		}
+		t.Run(env.Name, func(t *testing.T) {
+			k := s.res(t, "aws_kinesis_stream", "transactions")
+			if got := k.Key("name").Str(); got != env.ResourceName("transactions") {
+				t.Errorf("stream name %s", got)
+			}
+			// The alias is a literal, so plan-time checks see the key.
+			if k.Key("encryption_type").Str() != "KMS" || k.Key("kms_key_id").Str() != "alias/"+env.ResourceName("stream") {
+				t.Errorf("stream encryption %v with %v; want KMS with alias/%s", k.Key("encryption_type").Raw(), k.Key("kms_key_id").Raw(), env.ResourceName("stream"))
+			}
+			if deps := k.Opt("depends_on").Strings(); !slices.Contains(deps, "aws_kms_alias.stream_key") {
+				t.Errorf("stream does not wait for its key alias (depends_on %v)", deps)
+			}
+			if got := k.Key("retention_period").Num(); got != float64(env.StreamRetentionHours) {
+				t.Errorf("retention %v; want %d", got, env.StreamRetentionHours)
+			}
+			mode := k.Key("stream_mode_details").Key("stream_mode").Str()
+			switch {
+			case env.StreamOnDemand && (mode != "ON_DEMAND" || k.Has("shard_count")):
+				t.Errorf("mode %s shards %v; want on-demand without a shard count", mode, k.Opt("shard_count").Raw())
+			case !env.StreamOnDemand && (mode != "PROVISIONED" || k.Key("shard_count").Num() != float64(env.StreamShardCount)):
+				t.Errorf("mode %s shards %v; want %d provisioned", mode, k.Opt("shard_count").Raw(), env.StreamShardCount)
+			}
+			if got := k.Key("shard_level_metrics").Strings(); !slices.Equal(got, shardLevelMetrics) {
+				t.Errorf("shard-level metrics %v; want %v", got, shardLevelMetrics)
+			}
+		})
 	}
 }

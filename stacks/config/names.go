@@ -1,4 +1,4 @@
-package stacks
+package config
 
 import (
 	"errors"
@@ -114,36 +114,40 @@ func (r nameRule) check(name string) error {
 	return fmt.Errorf("%s %s: %s", r.kind, name, strings.Join(why, "; "))
 }
 
-// derivedName is one name built from configuration, with its rule.
-type derivedName struct {
-	name string
+// DerivedName is one name built from configuration, with AWS's rule for it.
+type DerivedName struct {
+	Name string
 	rule nameRule
 }
 
-// derivedNames lists every AWS name a pipeline stack derives from e, with
-// AWS's rule for it. A new named resource adds a row here; a test walks
-// the synthesized stacks and fails on any name missing from this list.
-func (e Environment) derivedNames() []derivedName {
-	n := e.resourceName
-	db := n("transactions-db")
-	cacheFamily := "redis" + strings.SplitN(e.CacheEngineVersion, ".", 2)[0]
-	rows := []derivedName{
+// Kind says what the name names ("IAM role name"), for the rule.
+func (d DerivedName) Kind() string { return d.rule.kind }
+
+// DerivedNames lists every AWS name a pipeline stack derives from e, with
+// AWS's rule for it. A new named resource adds a row here; a test in
+// package stacks walks the synthesized stacks and fails on any name
+// missing from this list.
+func (e Environment) DerivedNames() []DerivedName {
+	n := e.ResourceName
+	db := e.DBIdentifier()
+	leases, coordinator, workers := e.KCLTableNames()
+	rows := []DerivedName{
 		{db, ruleRDSInstance},
 		{db + "-final", ruleRDSSnapshot},
 		{n("db-subnet-group"), ruleRDSSubnetGroup},
-		{n("postgres" + e.DBEngineMajorVersion), ruleRDSParameterGroup},
+		{n(e.DBParameterFamily()), ruleRDSParameterGroup},
 		{n("postgres-events"), ruleRDSEventSubscription},
 		{n("redis"), ruleCacheReplicationGroup},
 		{n("redis-subnets"), ruleCacheSubnetGroup},
-		{n(cacheFamily), ruleCacheParameterGroup},
+		{n(e.CacheParameterFamily()), ruleCacheParameterGroup},
 		{n("redis-default"), ruleCacheUser},
 		{n("redis-app"), ruleCacheUser},
 		{n("redis-users"), ruleCacheUserGroup},
 		{n("transactions"), ruleKinesisStream},
 		{n("alerts"), ruleSNSTopic},
-		{redisNotificationsName(e), ruleSNSTopic},
-		{redisNotificationsName(e), ruleSQSQueue},
-		{redisNotificationsName(e), rulePipe},
+		{e.RedisNotificationsName(), ruleSNSTopic},
+		{e.RedisNotificationsName(), ruleSQSQueue},
+		{e.RedisNotificationsName(), rulePipe},
 		{n("redis-notifications-forwarder"), ruleIAMRole},
 		{"forward-redis-notifications", ruleIAMPolicy},
 		{n("producer"), ruleIAMRole},
@@ -159,60 +163,58 @@ func (e Environment) derivedNames() []derivedName {
 		{fmt.Sprintf("/fastshop/%s/vpc-flow-logs", e.Name), ruleLogGroup},
 		{fmt.Sprintf("/fastshop/%s/processor", e.Name), ruleLogGroup},
 		{fmt.Sprintf("/fastshop/%s/producer", e.Name), ruleLogGroup},
-		{sessionName(e.Name), ruleSTSSession},
-		{Workspace(e.Name), ruleWorkspace},
+		{e.SessionName(), ruleSTSSession},
+		{e.Workspace(), ruleWorkspace},
 	}
 	for _, export := range dbLogExports {
-		rows = append(rows, derivedName{fmt.Sprintf("/aws/rds/instance/%s/%s", db, export), ruleLogGroup})
+		rows = append(rows, DerivedName{fmt.Sprintf("/aws/rds/instance/%s/%s", db, export), ruleLogGroup})
 	}
-	for _, l := range cacheLogs {
-		rows = append(rows, derivedName{fmt.Sprintf("/aws/vendedlogs/fastshop/%s/redis/%s", e.Name, l.logType), ruleLogGroup})
+	for _, l := range cacheLogTypes {
+		rows = append(rows, DerivedName{e.CacheLogGroupName(l), ruleLogGroup})
 	}
-	for _, table := range kclTableSpecs(e) {
-		rows = append(rows, derivedName{table.name, ruleDynamoDBTable})
+	for _, table := range []string{leases, coordinator, workers} {
+		rows = append(rows, DerivedName{table, ruleDynamoDBTable})
 	}
-	for _, a := range kclAlarms(e, "") {
-		rows = append(rows, derivedName{a.name, ruleAlarm})
+	for _, a := range e.KCLAlarms("") {
+		rows = append(rows, DerivedName{a.Name, ruleAlarm})
 	}
 	for _, key := range []string{"stream", "database", "cache", "logs", "alerts", "kcl"} {
-		rows = append(rows, derivedName{"alias/" + n(key), ruleKMSAlias})
+		rows = append(rows, DerivedName{"alias/" + n(key), ruleKMSAlias})
 	}
 	for i := 1; i <= max(e.CacheNodeCount, 1); i++ {
-		rows = append(rows, derivedName{fmt.Sprintf("%s-%03d", n("redis"), i), ruleCacheCluster})
+		rows = append(rows, DerivedName{fmt.Sprintf("%s-%03d", n("redis"), i), ruleCacheCluster})
 	}
-	for _, a := range alarmsFor(e, "", "", "", "") {
-		rows = append(rows, derivedName{a.name, ruleAlarm})
+	for _, a := range e.Alarms(AlarmTargets{}) {
+		rows = append(rows, DerivedName{a.Name, ruleAlarm})
 	}
 	return rows
 }
 
 // validateNames checks every derived name against AWS's rule for it. The
-// environment's name (for an ephemeral stack, ENVIRONMENT_SUFFIX) is the
-// setting that decides them, so problems name it.
-func (e Environment) validateNames() []error {
+// environment's name (for an ephemeral stack, VarSuffix) is the setting
+// that decides them, so problems name it.
+func (e Environment) validateNames(p *problems) {
 	field := "Name"
 	if e.Base != "" {
-		field = "Name (" + EnvSuffix + ")"
+		field = "Name (" + VarSuffix + ")"
 	}
-	return checkNames(e.Name, field, e.Name, e.derivedNames())
+	checkNames(p, field, e.Name, e.DerivedNames())
 }
 
 // checkNames applies each row's rule, and refuses two equal names of one
 // kind (AWS would refuse the second create).
-func checkNames(env, field string, value any, rows []derivedName) []error {
-	var problems []error
+func checkNames(p *problems, field string, value any, rows []DerivedName) {
 	seen := map[string]bool{}
 	for _, r := range rows {
-		if err := r.rule.check(r.name); err != nil {
-			problems = append(problems, &FieldError{env, field, value, "derived " + err.Error()})
+		if err := r.rule.check(r.Name); err != nil {
+			p.add(field, value, "derived "+err.Error())
 		}
-		k := r.rule.kind + "\x00" + r.name
+		k := r.rule.kind + "\x00" + r.Name
 		if seen[k] {
-			problems = append(problems, &FieldError{env, field, value, fmt.Sprintf("derives the %s %s twice", r.rule.kind, r.name)})
+			p.add(field, value, "derives the %s %s twice", r.rule.kind, r.Name)
 		}
 		seen[k] = true
 	}
-	return problems
 }
 
 // reservedBucketPrefixes and reservedBucketSuffixes are kept by S3 for its

@@ -1,0 +1,225 @@
+package config
+
+import "fmt"
+
+// Bounds of the alarm thresholds; a percentage alarm at 100 could never
+// fire.
+const (
+	minIteratorAgeAlarmMs   = 1000
+	maxAlarmPercent         = 99
+	maxAlarmCount           = 1_000_000
+	maxDBConnections        = 5000 // RDS PostgreSQL's default max_connections cap
+	maxReplicationLagAlarmS = 3600
+)
+
+// RedisNotificationMaxAgeSeconds is how long a Redis notification may wait
+// in its queue before an alarm fires: the forwarder is then broken, not
+// slow.
+const RedisNotificationMaxAgeSeconds = 900
+
+// gib is the unit of DBFreeStorageAlarmGiB; FreeStorageSpace is in bytes.
+const gib = 1 << 30
+
+// RedisNotificationsName names the replication group's notification topic,
+// its queue and the forwarder; known at synth time, so key and queue
+// policies can name the topic without waiting for it.
+func (e Environment) RedisNotificationsName() string {
+	return e.ResourceName("redis-notifications")
+}
+
+// Alarm is one CloudWatch metric alarm and the words on-call reads: what
+// broke, against which threshold, why missing data counts as it does, and
+// what to check first. ID is its construct id, a contract.
+type Alarm struct {
+	ID, Name             string
+	Namespace, Metric    string
+	Statistic            string
+	Dimensions           map[string]string
+	Comparison           string
+	Threshold            float64
+	PeriodSeconds        int
+	Evaluations          int
+	TreatMissing         string
+	What, Check          string
+	ThresholdDescription string
+	MissingDataExplained string
+}
+
+// AlarmTargets name what the alarms watch: names or Terraform tokens.
+type AlarmTargets struct {
+	Stream, DBInstance, ReplicationGroup, NotificationQueue string
+}
+
+// Alarms lists the alarms of an environment, in creation order. The
+// names are tokens or literals; Redis member clusters are named
+// <replication group id>-001, -002, ... by ElastiCache.
+func (e Environment) Alarms(t AlarmTargets) []Alarm {
+	streamName, dbIdentifier, replicationGroupID, notificationQueue := t.Stream, t.DBInstance, t.ReplicationGroup, t.NotificationQueue
+	alarms := []Alarm{
+		{
+			ID: "stream_iterator_age", Name: e.ResourceName("stream-iterator-age"),
+			Namespace: "AWS/Kinesis", Metric: "GetRecords.IteratorAgeMilliseconds", Statistic: "Maximum",
+			Dimensions: map[string]string{"StreamName": streamName},
+			Comparison: "GreaterThanThreshold", Threshold: float64(e.StreamIteratorAgeAlarmMs),
+			PeriodSeconds: 60, Evaluations: 5, TreatMissing: "breaching",
+			What:                 "the oldest unread record on Kinesis stream " + streamName + " has waited",
+			ThresholdDescription: fmt.Sprintf("more than %d ms", e.StreamIteratorAgeAlarmMs),
+			MissingDataExplained: "No data means no processor is reading, which counts as breaching.",
+			Check: fmt.Sprintf("Records expire after %d hours. Check that the processors run and keep up (errors, throughput, "+
+				"PostgreSQL and Redis latency) and whether the stream needs more shards.", e.StreamRetentionHours),
+		},
+		{
+			ID: "stream_write_throttling", Name: e.ResourceName("stream-write-throttling"),
+			Namespace: "AWS/Kinesis", Metric: "WriteProvisionedThroughputExceeded", Statistic: "Sum",
+			Dimensions: map[string]string{"StreamName": streamName},
+			Comparison: "GreaterThanOrEqualToThreshold", Threshold: float64(e.StreamWriteThrottleAlarmCount),
+			PeriodSeconds: 300, Evaluations: 1, TreatMissing: "notBreaching",
+			What:                 "Kinesis stream " + streamName + " rejected",
+			ThresholdDescription: fmt.Sprintf("at least %d records from producers (write throttling)", e.StreamWriteThrottleAlarmCount),
+			MissingDataExplained: "No data means no writes, which is not breaching.",
+			Check:                "Check for a hot partition key (shard-level IncomingRecords), the shard count or on-demand limits, and that producers retry throttled records.",
+		},
+		{
+			ID: "postgres_cpu", Name: e.ResourceName("postgres-cpu"),
+			Namespace: "AWS/RDS", Metric: "CPUUtilization", Statistic: "Average",
+			Dimensions: map[string]string{"DBInstanceIdentifier": dbIdentifier},
+			Comparison: "GreaterThanThreshold", Threshold: float64(e.DBCPUAlarmPercent),
+			PeriodSeconds: 300, Evaluations: 3, TreatMissing: "missing",
+			What:                 "PostgreSQL " + dbIdentifier + " average CPU was",
+			ThresholdDescription: fmt.Sprintf("above %d%%", e.DBCPUAlarmPercent),
+			Check:                "Check Performance Insights (top SQL, waits), long-running queries and processor retry loops; then DBInstanceClass.",
+		},
+		{
+			ID: "postgres_free_storage", Name: e.ResourceName("postgres-free-storage"),
+			Namespace: "AWS/RDS", Metric: "FreeStorageSpace", Statistic: "Minimum",
+			Dimensions: map[string]string{"DBInstanceIdentifier": dbIdentifier},
+			Comparison: "LessThanThreshold", Threshold: float64(e.DBFreeStorageAlarmGiB) * gib,
+			PeriodSeconds: 300, Evaluations: 1, TreatMissing: "missing",
+			What:                 "PostgreSQL " + dbIdentifier + " free storage was",
+			ThresholdDescription: fmt.Sprintf("below %d GiB", e.DBFreeStorageAlarmGiB),
+			Check: fmt.Sprintf("Storage autoscaling stops at %d GiB (DBMaxAllocatedStorageGiB). Check whether it was reached, "+
+				"then table bloat, long transactions holding WAL and replication slots.", e.DBMaxAllocatedStorageGiB),
+		},
+		{
+			ID: "postgres_connections", Name: e.ResourceName("postgres-connections"),
+			Namespace: "AWS/RDS", Metric: "DatabaseConnections", Statistic: "Maximum",
+			Dimensions: map[string]string{"DBInstanceIdentifier": dbIdentifier},
+			Comparison: "GreaterThanThreshold", Threshold: float64(e.DBConnectionsAlarmCount),
+			PeriodSeconds: 300, Evaluations: 2, TreatMissing: "missing",
+			What:                 "PostgreSQL " + dbIdentifier + " had",
+			ThresholdDescription: fmt.Sprintf("more than %d connections", e.DBConnectionsAlarmCount),
+			Check:                "Check the processors' connection pools and idle connections in pg_stat_activity against max_connections of " + e.DBInstanceClass + ".",
+		},
+		{
+			ID: "redis_notifications_age", Name: e.ResourceName("redis-notifications-age"),
+			Namespace: "AWS/SQS", Metric: "ApproximateAgeOfOldestMessage", Statistic: "Maximum",
+			Dimensions: map[string]string{"QueueName": notificationQueue},
+			Comparison: "GreaterThanThreshold", Threshold: RedisNotificationMaxAgeSeconds,
+			PeriodSeconds: 300, Evaluations: 1, TreatMissing: "notBreaching",
+			What:                 "the oldest Redis notification in queue " + notificationQueue + " had waited",
+			ThresholdDescription: fmt.Sprintf("more than %d s", RedisNotificationMaxAgeSeconds),
+			MissingDataExplained: "No data means an idle queue, which is not breaching.",
+			Check: "The EventBridge pipe " + e.RedisNotificationsName() + " is not forwarding ElastiCache notifications to this topic. " +
+				"Check the pipe's state and the alerts key policy; the queue keeps them 14 days. Read them there meanwhile.",
+		},
+	}
+	for i := 1; i <= e.CacheNodeCount; i++ {
+		member := fmt.Sprintf("%03d", i)
+		cluster := fmt.Sprintf("%s-%s", replicationGroupID, member)
+		node := "Redis node " + cluster + " (replication group " + replicationGroupID + ")"
+		dims := map[string]string{"CacheClusterId": cluster}
+		alarms = append(alarms,
+			Alarm{
+				ID: "redis_" + member + "_engine_cpu", Name: e.ResourceName("redis-" + member + "-engine-cpu"),
+				Namespace: "AWS/ElastiCache", Metric: "EngineCPUUtilization", Statistic: "Average", Dimensions: dims,
+				Comparison: "GreaterThanThreshold", Threshold: float64(e.CacheCPUAlarmPercent),
+				PeriodSeconds: 300, Evaluations: 3, TreatMissing: "missing",
+				What:                 node + " engine CPU (the Redis thread) was",
+				ThresholdDescription: fmt.Sprintf("above %d%%", e.CacheCPUAlarmPercent),
+				Check:                "Check the slow log (" + e.CacheLogGroupName("slow-log") + "), hot keys and expensive commands; then CacheNodeType.",
+			},
+			Alarm{
+				ID: "redis_" + member + "_memory", Name: e.ResourceName("redis-" + member + "-memory"),
+				Namespace: "AWS/ElastiCache", Metric: "DatabaseMemoryUsagePercentage", Statistic: "Average", Dimensions: dims,
+				Comparison: "GreaterThanThreshold", Threshold: float64(e.CacheMemoryAlarmPercent),
+				PeriodSeconds: 300, Evaluations: 2, TreatMissing: "missing",
+				What:                 node + " memory use was",
+				ThresholdDescription: fmt.Sprintf("above %d%% of maxmemory", e.CacheMemoryAlarmPercent),
+				Check:                "Evictions follow. Check key TTLs and key growth; then CacheNodeType.",
+			},
+			Alarm{
+				ID: "redis_" + member + "_evictions", Name: e.ResourceName("redis-" + member + "-evictions"),
+				Namespace: "AWS/ElastiCache", Metric: "Evictions", Statistic: "Sum", Dimensions: dims,
+				Comparison: "GreaterThanOrEqualToThreshold", Threshold: float64(e.CacheEvictionsAlarmCount),
+				PeriodSeconds: 300, Evaluations: 1, TreatMissing: "missing",
+				What:                 node + " evicted",
+				ThresholdDescription: fmt.Sprintf("at least %d keys", e.CacheEvictionsAlarmCount),
+				Check:                "The working set no longer fits. Check memory use, key TTLs and CacheNodeType.",
+			},
+			Alarm{
+				ID: "redis_" + member + "_replication_lag", Name: e.ResourceName("redis-" + member + "-replication-lag"),
+				Namespace: "AWS/ElastiCache", Metric: "ReplicationLag", Statistic: "Maximum", Dimensions: dims,
+				Comparison: "GreaterThanThreshold", Threshold: float64(e.CacheReplicationLagAlarmSeconds),
+				PeriodSeconds: 60, Evaluations: 5, TreatMissing: "notBreaching",
+				What:                 node + ", as a replica, was",
+				ThresholdDescription: fmt.Sprintf("more than %d s behind the primary", e.CacheReplicationLagAlarmSeconds),
+				MissingDataExplained: "Only replicas publish ReplicationLag, and failover moves the primary, so no data (this node is the primary) is not breaching.",
+				Check:                "Check write load and engine CPU on the primary, and network throughput of the node type.",
+			},
+		)
+	}
+	return alarms
+}
+
+// Description tells on-call what broke, where, against which threshold and
+// for how long, and what to check first.
+func (a Alarm) Description(e Environment) string {
+	window := "for"
+	if a.Statistic == "Sum" {
+		window = "in"
+	}
+	d := fmt.Sprintf("[%s] %s %s %s %s.", e.Name, a.What, a.ThresholdDescription, window, minutes(a.PeriodSeconds*a.Evaluations))
+	if a.MissingDataExplained != "" {
+		d += " " + a.MissingDataExplained
+	}
+	return d + " " + a.Check
+}
+
+// minutes renders a duration in seconds for people.
+func minutes(seconds int) string {
+	if seconds == 60 {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", seconds/60)
+}
+
+// validateAlarms checks the alarm thresholds against their units and the
+// resources they watch.
+func (e Environment) validateAlarms(p *problems) {
+	maxAge := e.StreamRetentionHours * 3_600_000 / 2
+	if e.StreamIteratorAgeAlarmMs < minIteratorAgeAlarmMs || e.StreamIteratorAgeAlarmMs > maxAge {
+		p.add("StreamIteratorAgeAlarmMs", e.StreamIteratorAgeAlarmMs, "%d ms to half the stream retention (%d ms for %d hours)",
+			minIteratorAgeAlarmMs, maxAge, e.StreamRetentionHours)
+	}
+	for _, c := range []struct {
+		field string
+		value int
+		max   int
+		unit  string
+	}{
+		{"StreamWriteThrottleAlarmCount", e.StreamWriteThrottleAlarmCount, maxAlarmCount, "throttled records per 5 minutes"},
+		{"DBCPUAlarmPercent", e.DBCPUAlarmPercent, maxAlarmPercent, "percent"},
+		{"DBConnectionsAlarmCount", e.DBConnectionsAlarmCount, maxDBConnections, "connections"},
+		{"CacheCPUAlarmPercent", e.CacheCPUAlarmPercent, maxAlarmPercent, "percent"},
+		{"CacheMemoryAlarmPercent", e.CacheMemoryAlarmPercent, maxAlarmPercent, "percent"},
+		{"CacheEvictionsAlarmCount", e.CacheEvictionsAlarmCount, maxAlarmCount, "evictions per 5 minutes"},
+		{"CacheReplicationLagAlarmSeconds", e.CacheReplicationLagAlarmSeconds, maxReplicationLagAlarmS, "seconds"},
+	} {
+		if c.value < 1 || c.value > c.max {
+			p.add(c.field, c.value, "1 to %d %s", c.max, c.unit)
+		}
+	}
+	if e.DBFreeStorageAlarmGiB < 1 || e.DBFreeStorageAlarmGiB >= e.DBAllocatedStorageGiB {
+		p.add("DBFreeStorageAlarmGiB", e.DBFreeStorageAlarmGiB, "1 GiB to less than DBAllocatedStorageGiB (%d GiB)", e.DBAllocatedStorageGiB)
+	}
+}

@@ -1,0 +1,56 @@
+package config
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Bounds of the database settings (RDS gp3 storage is 20 to 65536 GiB;
+// automated backups are kept up to 35 days).
+const (
+	minDBStorageGiB        = 20
+	maxDBStorageGiB        = 65536
+	maxBackupRetentionDays = 35
+	// prodMinBackupRetentionDays is the baseline: a week of point-in-time
+	// recovery.
+	prodMinBackupRetentionDays = 7
+)
+
+var (
+	dbInstanceClass = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+$`)
+	// postgresMajorVersions are the PostgreSQL majors RDS creates today;
+	// minors follow automatically.
+	postgresMajorVersions = []string{"14", "15", "16", "17"}
+	// dbLogExports are the PostgreSQL logs RDS delivers to CloudWatch.
+	dbLogExports = []string{"postgresql", "upgrade"}
+)
+
+// DBLogExports returns the PostgreSQL logs RDS delivers to CloudWatch; their
+// log groups are created first, encrypted and with retention, so RDS does
+// not create unencrypted ones that keep logs forever.
+func DBLogExports() []string { return slices.Clone(dbLogExports) }
+
+// DBIdentifier is the RDS instance identifier.
+func (e Environment) DBIdentifier() string { return e.ResourceName("transactions-db") }
+
+// DBParameterFamily is the parameter group family of the engine version.
+func (e Environment) DBParameterFamily() string { return "postgres" + e.DBEngineMajorVersion }
+
+func (e Environment) validateDatabase(p *problems) {
+	if !dbInstanceClass.MatchString(e.DBInstanceClass) {
+		p.add("DBInstanceClass", e.DBInstanceClass, "an RDS instance class such as db.t4g.micro")
+	}
+	if !slices.Contains(postgresMajorVersions, e.DBEngineMajorVersion) {
+		p.add("DBEngineMajorVersion", e.DBEngineMajorVersion, "a major version only (%s); minor versions upgrade automatically", strings.Join(postgresMajorVersions, ", "))
+	}
+	if e.DBAllocatedStorageGiB < minDBStorageGiB || e.DBAllocatedStorageGiB > maxDBStorageGiB {
+		p.add("DBAllocatedStorageGiB", e.DBAllocatedStorageGiB, "%d to %d GiB (gp3)", minDBStorageGiB, maxDBStorageGiB)
+	}
+	if e.DBMaxAllocatedStorageGiB <= e.DBAllocatedStorageGiB || e.DBMaxAllocatedStorageGiB > maxDBStorageGiB {
+		p.add("DBMaxAllocatedStorageGiB", e.DBMaxAllocatedStorageGiB, "more than DBAllocatedStorageGiB (%d) and at most %d GiB", e.DBAllocatedStorageGiB, maxDBStorageGiB)
+	}
+	if e.DBBackupRetentionDays < 0 || e.DBBackupRetentionDays > maxBackupRetentionDays {
+		p.add("DBBackupRetentionDays", e.DBBackupRetentionDays, "0 to %d days", maxBackupRetentionDays)
+	}
+}
