@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -180,9 +179,6 @@ func synthAll(t *testing.T) string {
 	t.Helper()
 	synthAllOnce.Do(func() {
 		synthAllResult = synthesize(t, "ENVIRONMENT_SUFFIX="+ephemeralSuffix)
-		if synthAllResult.Err == nil {
-			prefetchPlans(t, synthAllResult.Outdir)
-		}
 	})
 	if synthAllResult.Err != nil {
 		t.Fatalf("synth of every environment failed: %v\n%s", synthAllResult.Err, synthAllResult.Stderr)
@@ -372,43 +368,17 @@ func stopPlans() {
 	plans.wg.Wait()
 }
 
-// prefetchPlans queues, in a full run, every offline plan the suite reads
-// as soon as the default synth exists: the S3 and CLI tests, which come
-// first and mostly wait on a child process, then overlap them. A run with
-// -run plans on demand, so a focused test pays only for the plans it reads.
-// Without terraform it queues nothing: offlinePlan reports what is missing.
-func prefetchPlans(t *testing.T, outdir string) {
-	t.Helper()
-	if f := flag.Lookup("test.run"); f == nil || f.Value.String() != "" {
-		return
-	}
-	tf, err := exec.LookPath("terraform")
-	if err != nil {
-		return
-	}
-	if _, err := os.Stat(filepath.Join(pluginDir(), "registry.terraform.io", "hashicorp", "aws")); err != nil {
-		return
-	}
-	stacks, err := readManifest(outdir)
-	if err != nil {
-		return
-	}
-	for _, s := range stacks {
-		queuePlan(t, tf, "plan-"+s, filepath.Join(outdir, "stacks", s), s)
-	}
-	queuePlan(t, tf, "plan-bad-fixture", badFixtureDir(), "bad-fixture")
-}
-
 // offlinePlan returns a stack's offline plan, made once per test binary.
 // The first call queues every stack of the default synth, the asked one
-// first, so that the plans later tests read are made while earlier tests
-// run.
+// first, and the bad fixture, so that the plans later tests read are made
+// while earlier tests run.
 func offlinePlan(t *testing.T, stack string) *stackPlan {
 	t.Helper()
 	job := queueOfflinePlan(t, stack)
 	for _, s := range gatedStacks(t) {
 		queueOfflinePlan(t, s)
 	}
+	queuePlan(t, requireTerraform(t), "plan-bad-fixture", badFixtureDir(), "bad-fixture")
 	return job.wait(t)
 }
 
