@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,6 +98,60 @@ func TestDocsNameEverySetting(t *testing.T) {
 			if !strings.Contains(string(data), command) {
 				t.Errorf("%s does not show %q", doc, command)
 			}
+		}
+	}
+}
+
+// TestRunStateOverridesReachEveryStack: FASTSHOP_STATE_BUCKET and
+// FASTSHOP_STATE_REGION reach, through run as main calls it, both the state
+// bootstrap (the bucket it creates, its region) and every pipeline stack's
+// backend, which also names the bootstrap's key alias. The defaults' match
+// is stacks TestStateBootstrapMatchesBackends.
+func TestRunStateOverridesReachEveryStack(t *testing.T) {
+	vars := map[string]string{"ENVIRONMENT_SUFFIX": "pr-7", "FASTSHOP_STATE_BUCKET": "acme-tf-state-e2e", "FASTSHOP_STATE_REGION": "us-east-1"}
+	outdir := filepath.Join(t.TempDir(), "cdktf.out")
+	if err := run(getenv(vars), outdir); err != nil {
+		t.Fatalf("run(%v): %v", vars, err)
+	}
+	read := func(stack string) map[string]any {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(outdir, "stacks", stack, "cdk.tf.json"))
+		if err != nil {
+			t.Fatalf("stack %s not synthesized: %v", stack, err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatalf("stack %s: %v", stack, err)
+		}
+		return doc
+	}
+	at := func(v any, path ...any) any {
+		for _, p := range path {
+			switch k := p.(type) {
+			case string:
+				m, _ := v.(map[string]any)
+				v = m[k]
+			case int:
+				l, _ := v.([]any)
+				if k >= len(l) {
+					return nil
+				}
+				v = l[k]
+			}
+		}
+		return v
+	}
+	bootstrap := read(stacks.StateBootstrapID)
+	bucket := at(bootstrap, "resource", "aws_s3_bucket", "terraform_state", "bucket")
+	region := at(bootstrap, "provider", "aws", 0, "region")
+	alias := at(bootstrap, "resource", "aws_kms_alias", "state_key", "name")
+	if bucket != "acme-tf-state-e2e" || region != "us-east-1" || alias == nil {
+		t.Errorf("bootstrap ignores the overrides: bucket %v in %v, key alias %v", bucket, region, alias)
+	}
+	for _, stack := range []string{"dev", "staging", "prod", "pr-7"} {
+		backend := at(read(stack), "terraform", "backend", "s3")
+		if at(backend, "bucket") != bucket || at(backend, "region") != region || at(backend, "kms_key_id") != alias {
+			t.Errorf("%s: backend %v; bootstrap creates %v in %v with %v", stack, backend, bucket, region, alias)
 		}
 	}
 }

@@ -408,88 +408,82 @@ func (b *backgroundTF) wait() error {
 // lockErrorID extracts the lock ID terraform reports on a lock conflict.
 var lockErrorID = regexp.MustCompile(`(?m)^\s*ID:\s+(\S+)`)
 
-// TestS3Backend runs every stack's synthesized S3 backend against a real S3
-// server: the offline plan takes the lock (the <key>.tflock object is
-// written, with the state's SSE-KMS headers) and releases it, and an apply
-// of a stack with the same terraform block but only terraform_data writes
-// valid state at fastshop/<env>/terraform.tfstate.
+// s3BackendStack is the stack whose synthesized S3 backend TestS3Backend
+// runs. Every pipeline stack's backend block is the same but for its key
+// (stacks TestStateBackendAndVersions checks each key, bucket, region,
+// encrypt, kms_key_id and use_lockfile), so one stack runs the backend's
+// code path; prod, whose state matters most.
+const s3BackendStack = "prod"
+
+// TestS3Backend runs a synthesized S3 backend against a real S3 server: the
+// offline plan takes the lock (the <key>.tflock object is written) and
+// releases it, and an apply of a stack with the same terraform block but
+// only terraform_data writes valid state at fastshop/<env>/terraform.tfstate
+// with the state's SSE-KMS headers.
 func TestS3Backend(t *testing.T) {
 	tf := requireTerraform(t)
 	outdir := synthAll(t)
-	first, _ := backendOf(t, outdir, stackNames[0])
-	s := startS3(t, first.Region)
-	s.createBucket(t, first.Bucket)
+	stack := s3BackendStack
+	backend, block := backendOf(t, outdir, stack)
+	if want := "fastshop/" + stack + "/terraform.tfstate"; backend.Key != want {
+		t.Fatalf("%s: state key %q; want %q", stack, backend.Key, want)
+	}
+	s := startS3(t, backend.Region)
+	s.createBucket(t, backend.Bucket)
+	lockObject := "/" + backend.Bucket + "/" + backend.Key + ".tflock"
+	statePath := s.objectPath(backend.Bucket, backend.Key)
 
-	for _, stack := range stackNames {
-		t.Run(stack, func(t *testing.T) {
-			backend, block := backendOf(t, outdir, stack)
-			if want := "fastshop/" + stack + "/terraform.tfstate"; backend.Key != want {
-				t.Errorf("%s: state key %q; want %q", stack, backend.Key, want)
-			}
-			if !backend.Encrypt || backend.KMSKeyID != "alias/fastshop-terraform-state" || !backend.UseLockfile {
-				t.Errorf("%s: backend encrypt=%v kms_key_id=%q use_lockfile=%v; want SSE-KMS with the state key and S3 locking",
-					stack, backend.Encrypt, backend.KMSKeyID, backend.UseLockfile)
-			}
-			if backend.Bucket != first.Bucket || backend.Region != first.Region {
-				t.Fatalf("%s: backend bucket %s in %s; %s uses %s in %s", stack, backend.Bucket, backend.Region,
-					stackNames[0], first.Bucket, first.Region)
-			}
-			lockObject := "/" + backend.Bucket + "/" + backend.Key + ".tflock"
-			statePath := s.objectPath(backend.Bucket, backend.Key)
+	// The pipeline stack as synthesized, plus dummy provider keys.
+	dir := filepath.Join(workDir, "s3-plan-"+stack)
+	if err := copyDir(filepath.Join(outdir, "stacks", stack), dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "provider_override.tf.json"), []byte(offlineProvider), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	initS3(t, tf, dir, s)
+	mark := s.logOffset()
+	mustTF(t, tf, dir, "plan", "-input=false", "-no-color", "-lock=true", "-lock-timeout=0s", "-out=plan.bin")
+	log := s.requestLog(mark)
+	for _, want := range []string{"| PUT | " + lockObject, "| DELETE | " + lockObject} {
+		if !strings.Contains(log, want) {
+			t.Errorf("%s: plan did not %s the lock object %s", stack, strings.Fields(want)[1], lockObject)
+		}
+	}
+	if _, err := os.Stat(statePath + ".tflock"); !os.IsNotExist(err) {
+		t.Errorf("%s: lock object still there after the plan (%v)", stack, err)
+	}
 
-			// The pipeline stack as synthesized, plus dummy provider keys.
-			dir := filepath.Join(workDir, "s3-plan-"+stack)
-			if err := copyDir(filepath.Join(outdir, "stacks", stack), dir); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "provider_override.tf.json"), []byte(offlineProvider), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			initS3(t, tf, dir, s)
-			mark := s.logOffset()
-			mustTF(t, tf, dir, "plan", "-input=false", "-no-color", "-lock=true", "-lock-timeout=0s", "-out=plan.bin")
-			log := s.requestLog(mark)
-			for _, want := range []string{"| PUT | " + lockObject, "| DELETE | " + lockObject} {
-				if !strings.Contains(log, want) {
-					t.Errorf("%s: plan did not %s the lock object %s", stack, strings.Fields(want)[1], lockObject)
-				}
-			}
-			if _, err := os.Stat(statePath + ".tflock"); !os.IsNotExist(err) {
-				t.Errorf("%s: lock object still there after the plan (%v)", stack, err)
-			}
-
-			// Same terraform block, terraform_data only: apply writes state.
-			applyDir := filepath.Join(workDir, "s3-apply-"+stack)
-			dataOnlyStack(t, applyDir, block, map[string]any{"marker": map[string]any{"input": stack}})
-			initS3(t, tf, applyDir, s)
-			mark = s.logOffset()
-			mustTF(t, tf, applyDir, "apply", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=0s")
-			_, state := stateFile(t, statePath)
-			if got := stateResources(state); !slices.Equal(got, []string{"terraform_data.marker"}) {
-				t.Errorf("%s: state at %s holds %v; want terraform_data.marker", stack, backend.Key, got)
-			}
-			if _, err := os.Stat(statePath + ".tflock"); !os.IsNotExist(err) {
-				t.Errorf("%s: lock object still there after the apply (%v)", stack, err)
-			}
-			// The state PUT carried the synthesized encryption settings.
-			log = s.requestLog(mark)
-			statePut := strings.Index(log, "/"+backend.Bucket+"/"+backend.Key+"?x-id=PutObject")
-			if statePut < 0 {
-				t.Fatalf("%s: no state upload in the server log", stack)
-			}
-			headers := log[statePut:]
-			if end := strings.Index(headers, "| PUT |"); end > 0 {
-				headers = headers[:end]
-			}
-			for _, h := range []*regexp.Regexp{
-				regexp.MustCompile(`X-Amz-Server-Side-Encryption\s*:\s*aws:kms`),
-				regexp.MustCompile(`X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id\s*:\s*` + regexp.QuoteMeta(backend.KMSKeyID)),
-			} {
-				if !h.MatchString(headers) {
-					t.Errorf("%s: state upload lacks %s", stack, h)
-				}
-			}
-		})
+	// Same terraform block, terraform_data only: apply writes state.
+	applyDir := filepath.Join(workDir, "s3-apply-"+stack)
+	dataOnlyStack(t, applyDir, block, map[string]any{"marker": map[string]any{"input": stack}})
+	initS3(t, tf, applyDir, s)
+	mark = s.logOffset()
+	mustTF(t, tf, applyDir, "apply", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=0s")
+	_, state := stateFile(t, statePath)
+	if got := stateResources(state); !slices.Equal(got, []string{"terraform_data.marker"}) {
+		t.Errorf("%s: state at %s holds %v; want terraform_data.marker", stack, backend.Key, got)
+	}
+	if _, err := os.Stat(statePath + ".tflock"); !os.IsNotExist(err) {
+		t.Errorf("%s: lock object still there after the apply (%v)", stack, err)
+	}
+	// The state PUT carried the synthesized encryption settings.
+	log = s.requestLog(mark)
+	statePut := strings.Index(log, "/"+backend.Bucket+"/"+backend.Key+"?x-id=PutObject")
+	if statePut < 0 {
+		t.Fatalf("%s: no state upload in the server log", stack)
+	}
+	headers := log[statePut:]
+	if end := strings.Index(headers, "| PUT |"); end > 0 {
+		headers = headers[:end]
+	}
+	for _, h := range []*regexp.Regexp{
+		regexp.MustCompile(`X-Amz-Server-Side-Encryption\s*:\s*aws:kms`),
+		regexp.MustCompile(`X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id\s*:\s*` + regexp.QuoteMeta(backend.KMSKeyID)),
+	} {
+		if !h.MatchString(headers) {
+			t.Errorf("%s: state upload lacks %s", stack, h)
+		}
 	}
 }
 
@@ -641,40 +635,10 @@ func TestS3BackendStaleLock(t *testing.T) {
 	mustTF(t, f.tf, f.dir, "plan", "-input=false", "-no-color", "-lock=true", "-lock-timeout=0s")
 }
 
-// TestStateBootstrapMatchesBackends: the synthesized bootstrap creates the
-// bucket, in the region, with the key alias that every pipeline backend
-// names, with the default settings and with FASTSHOP_STATE_BUCKET and
-// FASTSHOP_STATE_REGION overrides.
-func TestStateBootstrapMatchesBackends(t *testing.T) {
-	overrides := []string{"ENVIRONMENT_SUFFIX=" + ephemeralSuffix, "FASTSHOP_STATE_BUCKET=acme-tf-state-e2e", "FASTSHOP_STATE_REGION=us-east-1"}
-	r := synthesize(t, overrides...)
-	if r.Err != nil {
-		t.Fatalf("synth with %v: %v\n%s", overrides, r.Err, r.Stderr)
-	}
-	for _, c := range []struct {
-		name, outdir string
-	}{{"defaults", synthAll(t)}, {"overrides", r.Outdir}} {
-		t.Run(c.name, func(t *testing.T) {
-			doc := stackDoc(t, c.outdir, bootstrapStack)
-			bucket := jsonPath(doc, "resource", "aws_s3_bucket", "terraform_state", "bucket")
-			region := jsonPath(doc, "provider", "aws", 0, "region")
-			alias := jsonPath(doc, "resource", "aws_kms_alias", "state_key", "name")
-			if c.name == "overrides" && (bucket != "acme-tf-state-e2e" || region != "us-east-1") {
-				t.Errorf("bootstrap ignores the overrides: bucket %v in %v", bucket, region)
-			}
-			for _, stack := range stackNames {
-				b, _ := backendOf(t, c.outdir, stack)
-				if b.Bucket != bucket || b.Region != region || b.KMSKeyID != alias {
-					t.Errorf("%s: backend %s in %s with %s; bootstrap creates %v in %v with %v",
-						stack, b.Bucket, b.Region, b.KMSKeyID, bucket, region, alias)
-				}
-			}
-		})
-	}
-}
-
 // TestStateBootstrapPlan plans the bootstrap stack offline: it creates the
-// bucket, its key and its log bucket, all protected from destroy.
+// bucket, its key and its log bucket. (Their prevent_destroy and the local
+// backend are synth facts: stacks TestStateBootstrapSecurity and
+// TestStateBootstrapAddresses.)
 func TestStateBootstrapPlan(t *testing.T) {
 	p := offlinePlan(t, bootstrapStack)
 	created := map[string]bool{}
@@ -697,23 +661,13 @@ func TestStateBootstrapPlan(t *testing.T) {
 			t.Errorf("bootstrap plan does not create %s", addr)
 		}
 	}
-	doc := stackDoc(t, synthAll(t), bootstrapStack)
-	for _, addr := range []string{"aws_s3_bucket.terraform_state", "aws_s3_bucket.access_logs", "aws_kms_key.state"} {
-		typ, name, _ := strings.Cut(addr, ".")
-		if jsonPath(doc, "resource", typ, name, "lifecycle", "prevent_destroy") != true {
-			t.Errorf("%s has no prevent_destroy", addr)
-		}
-	}
-	// After its first apply the bootstrap keeps its state in its own bucket
-	// (TestStateBootstrapMigration walks the move there).
-	if jsonPath(doc, "terraform", "backend", "s3", "key") != "fastshop/"+bootstrapStack+"/terraform.tfstate" {
-		t.Errorf("bootstrap state is not in its bucket: %v", jsonPath(doc, "terraform", "backend"))
-	}
 }
 
 // TestCloudBackend synthesizes with the Terraform Cloud backend: each stack
 // names the organization and its own workspace, no state bootstrap is
-// produced, and the output validates offline (init -backend=false).
+// produced, and the output validates offline (init -backend=false). One
+// stack is validated: the stacks' cloud blocks differ only in the workspace
+// name checked here, and their resources validate in the offline plans.
 func TestCloudBackend(t *testing.T) {
 	tf := requireTerraform(t)
 	const org = "fastshop-e2e"
@@ -721,28 +675,30 @@ func TestCloudBackend(t *testing.T) {
 	if r.Err != nil {
 		t.Fatalf("cloud synth: %v\n%s", r.Err, r.Stderr)
 	}
-	if _, err := os.Stat(filepath.Join(r.Outdir, "stacks", bootstrapStack)); !os.IsNotExist(err) {
-		t.Errorf("cloud backend synthesized a state bootstrap stack (%v); Terraform Cloud keeps state itself", err)
+	stacks := manifestStacks(t, r.Outdir)
+	if slices.Contains(stacks, bootstrapStack) {
+		t.Errorf("cloud backend synthesized a state bootstrap stack (%v); Terraform Cloud keeps state itself", stacks)
 	}
-	for _, stack := range stackNames {
-		t.Run(stack, func(t *testing.T) {
-			doc := stackDoc(t, r.Outdir, stack)
-			cloud := jsonPath(doc, "terraform", "cloud")
-			if jsonPath(cloud, "organization") != org || jsonPath(cloud, "workspaces", "name") != "fastshop-"+stack {
-				t.Errorf("%s: terraform.cloud is %v; want organization %s, workspace fastshop-%s", stack, cloud, org, stack)
-			}
-			if b := jsonPath(doc, "terraform", "backend"); b != nil {
-				t.Errorf("%s: a backend block besides cloud: %v", stack, b)
-			}
-			dir := t.TempDir()
-			if err := copyDir(filepath.Join(r.Outdir, "stacks", stack), dir); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "provider_override.tf.json"), []byte(offlineProvider), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			mustTF(t, tf, dir, "init", "-backend=false", "-input=false", "-no-color", "-plugin-dir="+pluginDir())
-			mustTF(t, tf, dir, "validate", "-no-color")
-		})
+	if !slices.Contains(stacks, ephemeralSuffix) {
+		t.Errorf("cloud synth made stacks %v; want the ephemeral %s among them", stacks, ephemeralSuffix)
 	}
+	for _, stack := range stacks {
+		doc := stackDoc(t, r.Outdir, stack)
+		cloud := jsonPath(doc, "terraform", "cloud")
+		if jsonPath(cloud, "organization") != org || jsonPath(cloud, "workspaces", "name") != "fastshop-"+stack {
+			t.Errorf("%s: terraform.cloud is %v; want organization %s, workspace fastshop-%s", stack, cloud, org, stack)
+		}
+		if b := jsonPath(doc, "terraform", "backend"); b != nil {
+			t.Errorf("%s: a backend block besides cloud: %v", stack, b)
+		}
+	}
+	dir := t.TempDir()
+	if err := copyDir(filepath.Join(r.Outdir, "stacks", stacks[0]), dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "provider_override.tf.json"), []byte(offlineProvider), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustTF(t, tf, dir, "init", "-backend=false", "-input=false", "-no-color", "-plugin-dir="+pluginDir())
+	mustTF(t, tf, dir, "validate", "-no-color")
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -185,7 +186,7 @@ func appliedState(t *testing.T, tf, dir string) map[string]any {
 		}
 		writeJSON(t, filepath.Join(dir, "terraform.tfstate"), state)
 		mustTF(t, tf, dir, "plan", "-refresh=false", "-input=false", "-no-color", "-lock=false", "-out=first-apply.plan")
-		raw, err := runTerraform(tf, dir, "show", "-json", "first-apply.plan")
+		raw, err := runTerraform(context.Background(), tf, dir, "show", "-json", "first-apply.plan")
 		if err != nil {
 			t.Fatalf("terraform show -json: %v\n%s", err, raw)
 		}
@@ -295,7 +296,7 @@ type resourceSchema struct {
 // providerSchemas reads the AWS provider's resource schemas.
 func providerSchemas(t *testing.T, tf, dir string) map[string]resourceSchema {
 	t.Helper()
-	raw, err := runTerraform(tf, dir, "providers", "schema", "-json")
+	raw, err := runTerraform(context.Background(), tf, dir, "providers", "schema", "-json")
 	if err != nil {
 		t.Fatalf("terraform providers schema -json: %v\n%s", err, raw)
 	}

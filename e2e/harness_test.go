@@ -5,12 +5,14 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +22,9 @@ import (
 // suffix path is planned like the permanent environments.
 const ephemeralSuffix = "pr-482"
 
-// stackNames are the stacks every end-to-end run synthesizes and checks.
+// stackNames are the environment stacks lazyprovider_test.go compares; every
+// other test takes its stacks from the synth's manifest (gatedStacks,
+// pipelineStacks), and this list goes once that test does too.
 var stackNames = []string{"dev", "staging", "prod", ephemeralSuffix}
 
 // pluginDir holds the AWS provider as a filesystem mirror (no registry
@@ -43,6 +47,7 @@ func TestMain(m *testing.M) {
 	}
 	workDir = dir
 	code := m.Run()
+	stopPlans()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -186,6 +191,74 @@ func stackJSONPath(outdir, stack string) string {
 	return filepath.Join(outdir, "stacks", stack, "cdk.tf.json")
 }
 
+// manifestStacks lists the stacks a synth wrote, from its manifest.json
+// (what the cdktf CLI reads to list and deploy them), sorted. The tests
+// iterate it rather than a list of their own, so an environment added to the
+// program is planned and scanned without an edit here.
+func manifestStacks(t *testing.T, outdir string) []string {
+	t.Helper()
+	names, err := readManifest(outdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// readManifest reads a synth's manifest.json and checks it against the
+// stack folders: a stack written but not listed would escape deploy and
+// these tests alike.
+func readManifest(outdir string) ([]string, error) {
+	data, err := os.ReadFile(filepath.Join(outdir, "manifest.json"))
+	if err != nil {
+		return nil, fmt.Errorf("synth output without a manifest: %v", err)
+	}
+	var manifest struct {
+		Stacks map[string]struct {
+			SynthesizedStackPath string `json:"synthesizedStackPath"`
+		} `json:"stacks"`
+	}
+	if err := json.Unmarshal(data, &manifest); err != nil {
+		return nil, fmt.Errorf("%s/manifest.json does not parse: %v", outdir, err)
+	}
+	var names []string
+	for name, s := range manifest.Stacks {
+		if want := "stacks/" + name + "/cdk.tf.json"; s.SynthesizedStackPath != want {
+			return nil, fmt.Errorf("manifest.json: stack %s at %q; want %q", name, s.SynthesizedStackPath, want)
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	entries, err := os.ReadDir(filepath.Join(outdir, "stacks"))
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	if len(names) == 0 || !slices.Equal(names, dirs) {
+		return nil, fmt.Errorf("manifest.json lists stacks %v; the output folder holds %v", names, dirs)
+	}
+	return names, nil
+}
+
+// gatedStacks are the stacks of the default synth (every environment, the
+// ephemeral stack and the state bootstrap, whose bucket holds every
+// environment's state): the ones planned, scanned and gated.
+func gatedStacks(t *testing.T) []string {
+	t.Helper()
+	return manifestStacks(t, synthAll(t))
+}
+
+// pipelineStacks are the default synth's environment stacks, the ephemeral
+// one included: every stack but the state bootstrap.
+func pipelineStacks(t *testing.T) []string {
+	t.Helper()
+	return slices.DeleteFunc(gatedStacks(t), func(s string) bool { return s == bootstrapStack })
+}
+
 // offlineProvider lets terraform plan without AWS: every skip flag. It
 // exists only in test copies; the product never carries it. The dummy keys
 // come from offlineCredentials in terraform's environment, so no key lands
@@ -204,40 +277,122 @@ type stackPlan struct {
 	Dir      string // the temporary copy terraform ran in
 	PlanJSON string // path of `terraform show -json` output
 	Plan     map[string]any
+	Output   string // what `terraform plan` printed (its warnings included)
 }
 
-var (
-	planMu    sync.Mutex
-	planCache = map[string]*stackPlan{}
-	planErrs  = map[string]error{}
-)
+// planWorkers is how many offline plans run at once. A plan is its own
+// processes (terraform and the provider), with nothing of the jsii runtime,
+// so plans can overlap each other and the tests: on the 2-core CI machine
+// two at a time keep both cores busy while tests mostly wait on one child.
+var planWorkers = max(2, runtime.NumCPU())
 
-// offlinePlan copies a synthesized stack, swaps in the offline provider
-// and a local backend, and runs init, validate, plan and show -json once
-// per stack per test binary.
+// planJob is one offline plan on the pool.
+type planJob struct {
+	tf, stack, src, dir string
+	done                chan struct{}
+	plan                *stackPlan
+	err                 error
+}
+
+// plans is the pool: planWorkers goroutines taking jobs in the order they
+// were queued, each job made once per test binary.
+var plans struct {
+	mu     sync.Mutex
+	jobs   map[string]*planJob // by working folder
+	queue  chan *planJob
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// maxPlanJobs bounds the queue; the suite queues about a dozen plans.
+const maxPlanJobs = 64
+
+// queuePlan queues the offline plan of the stack folder src, made in
+// workDir/name, unless that plan is queued already; it returns the job.
+func queuePlan(t *testing.T, tf, name, src, stack string) *planJob {
+	t.Helper()
+	plans.mu.Lock()
+	defer plans.mu.Unlock()
+	if plans.queue == nil {
+		plans.jobs = map[string]*planJob{}
+		plans.queue = make(chan *planJob, maxPlanJobs)
+		plans.ctx, plans.cancel = context.WithCancel(context.Background())
+		for range planWorkers {
+			plans.wg.Add(1)
+			go func() {
+				defer plans.wg.Done()
+				for job := range plans.queue {
+					if job.err = plans.ctx.Err(); job.err == nil {
+						job.plan, job.err = planStack(plans.ctx, job.tf, job.src, job.dir, job.stack)
+					}
+					close(job.done)
+				}
+			}()
+		}
+	}
+	dir := filepath.Join(workDir, name)
+	if job, ok := plans.jobs[dir]; ok {
+		return job
+	}
+	if len(plans.jobs) == maxPlanJobs {
+		t.Fatalf("more than %d offline plans queued; raise maxPlanJobs", maxPlanJobs)
+	}
+	job := &planJob{tf: tf, stack: stack, src: src, dir: dir, done: make(chan struct{})}
+	plans.jobs[dir] = job
+	plans.queue <- job
+	return job
+}
+
+// wait returns the job's plan once it is made, or fails the test with the
+// plan's error.
+func (j *planJob) wait(t *testing.T) *stackPlan {
+	t.Helper()
+	<-j.done
+	if j.err != nil {
+		t.Fatal(j.err)
+	}
+	return j.plan
+}
+
+// stopPlans ends the pool before TestMain removes workDir: queued plans are
+// dropped, running ones killed.
+func stopPlans() {
+	plans.mu.Lock()
+	if plans.queue != nil {
+		plans.cancel()
+		close(plans.queue)
+		plans.queue = nil
+	}
+	plans.mu.Unlock()
+	plans.wg.Wait()
+}
+
+// offlinePlan returns a stack's offline plan, made once per test binary.
+// The first call queues every stack of the default synth, the asked one
+// first, and the bad fixture, so that the plans later tests read are made
+// while earlier tests run.
 func offlinePlan(t *testing.T, stack string) *stackPlan {
 	t.Helper()
-	tf := requireTerraform(t)
-	outdir := synthAll(t)
-	planMu.Lock()
-	defer planMu.Unlock()
-	if p, ok := planCache[stack]; ok {
-		return p
+	job := queueOfflinePlan(t, stack)
+	for _, s := range gatedStacks(t) {
+		queueOfflinePlan(t, s)
 	}
-	if err, ok := planErrs[stack]; ok {
-		t.Fatal(err)
-	}
-	p, err := planStack(tf, filepath.Join(outdir, "stacks", stack), stack)
-	if err != nil {
-		planErrs[stack] = err
-		t.Fatal(err)
-	}
-	planCache[stack] = p
-	return p
+	queuePlan(t, requireTerraform(t), "plan-bad-fixture", badFixtureDir(), "bad-fixture")
+	return job.wait(t)
 }
 
-func planStack(tf, stackDir, stack string) (*stackPlan, error) {
-	dir := filepath.Join(workDir, "plan-"+stack)
+// queueOfflinePlan queues a stack's offline plan without waiting for it.
+func queueOfflinePlan(t *testing.T, stack string) *planJob {
+	t.Helper()
+	return queuePlan(t, requireTerraform(t), "plan-"+stack, filepath.Join(synthAll(t), "stacks", stack), stack)
+}
+
+// planStack copies a synthesized stack folder to dir, swaps in the offline
+// provider and a local backend, and runs init, plan and show -json. Plan
+// validates the configuration as `terraform validate` does (same errors,
+// same warnings), so no separate validate runs.
+func planStack(ctx context.Context, tf, stackDir, dir, stack string) (*stackPlan, error) {
 	if err := copyDir(stackDir, dir); err != nil {
 		return nil, err
 	}
@@ -249,17 +404,14 @@ func planStack(tf, stackDir, stack string) (*stackPlan, error) {
 			return nil, err
 		}
 	}
-	steps := [][]string{
-		{"init", "-input=false", "-no-color", "-plugin-dir=" + pluginDir()},
-		{"validate", "-no-color"},
-		{"plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"},
+	if out, err := runTerraform(ctx, tf, dir, "init", "-input=false", "-no-color", "-plugin-dir="+pluginDir()); err != nil {
+		return nil, fmt.Errorf("%s: terraform init: %v\n%s", stack, err, out)
 	}
-	for _, args := range steps {
-		if out, err := runTerraform(tf, dir, args...); err != nil {
-			return nil, fmt.Errorf("%s: terraform %s: %v\n%s", stack, args[0], err, out)
-		}
+	planOut, err := runTerraform(ctx, tf, dir, "plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin")
+	if err != nil {
+		return nil, fmt.Errorf("%s: terraform plan: %v\n%s", stack, err, planOut)
 	}
-	out, err := runTerraform(tf, dir, "show", "-json", "plan.bin")
+	out, err := runTerraform(ctx, tf, dir, "show", "-json", "plan.bin")
 	if err != nil {
 		return nil, fmt.Errorf("%s: terraform show -json: %v\n%s", stack, err, out)
 	}
@@ -271,17 +423,14 @@ func planStack(tf, stackDir, stack string) (*stackPlan, error) {
 	if err := json.Unmarshal(out, &plan); err != nil {
 		return nil, fmt.Errorf("%s: plan JSON does not parse: %v", stack, err)
 	}
-	return &stackPlan{Stack: stack, Dir: dir, PlanJSON: path, Plan: plan}, nil
+	return &stackPlan{Stack: stack, Dir: dir, PlanJSON: path, Plan: plan, Output: string(planOut)}, nil
 }
 
-// runTerraform runs terraform in dir with a CLI config that names nothing
-// (no ~/.terraformrc here) and no colour; it returns stdout, or stdout and
-// stderr together on failure.
-func runTerraform(tf, dir string, args ...string) ([]byte, error) {
-	cmd := exec.Command(tf, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE=/dev/null", "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
-	cmd.Env = append(cmd.Env, offlineCredentials...)
+// runTerraform runs terraform in dir as terraformCmd prepares it (offline
+// keys, no developer AWS or TF settings, killed with its provider when ctx
+// ends); it returns stdout, or stdout and stderr together on failure.
+func runTerraform(ctx context.Context, tf, dir string, args ...string) ([]byte, error) {
+	cmd := terraformCmd(ctx, tf, dir, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
