@@ -141,7 +141,7 @@ func TestRunStateOverridesReachEveryStack(t *testing.T) {
 		}
 		return v
 	}
-	bootstrap := read(stacks.StateBootstrapID)
+	bootstrap := read(config.BootstrapID)
 	bucket := at(bootstrap, "resource", "aws_s3_bucket", "terraform_state", "bucket")
 	region := at(bootstrap, "provider", "aws", 0, "region")
 	alias := at(bootstrap, "resource", "aws_kms_alias", "state_key", "name")

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"fastshop/stacks/config"
 )
 
 // secretAttribute matches an attribute that would carry a secret value.
@@ -40,7 +42,7 @@ func TestNoSecretLiterals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs := map[string]string{StateBootstrapID: string(raw)}
+	docs := map[string]string{config.BootstrapID: string(raw)}
 	for _, s := range synthAll(t) {
 		docs[s.Env.Name] = s.Raw
 	}
