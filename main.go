@@ -5,10 +5,13 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/aws/jsii-runtime-go"
+	awsjsii "github.com/cdktf/cdktf-provider-aws-go/aws/v19/jsii"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"fastshop/internal/assemblypages"
 	"fastshop/stacks"
 )
 
@@ -37,6 +40,7 @@ func run(getenv func(string) string, outdir string) error {
 	if err != nil {
 		return err
 	}
+	releaseAssemblies()
 	config := &cdktf.AppConfig{}
 	if outdir != "" {
 		config.Outdir = jsii.String(outdir)
@@ -54,4 +58,21 @@ func run(getenv func(string) string, outdir string) error {
 		return stacks.RepairHCL(*app.Outdir())
 	}
 	return nil
+}
+
+// releaseAssemblies has the jsii kernel load the AWS provider (and cdktf and
+// constructs) now rather than at the first resource, and then gives back the
+// memory the program holds for their embedded tarballs, which nothing reads
+// again (README.md, "Synth speed"). FASTSHOP_LAZY_PROVIDER_SKIP=tarball-pages
+// keeps them, for comparisons.
+func releaseAssemblies() {
+	for _, part := range strings.Split(os.Getenv("FASTSHOP_LAZY_PROVIDER_SKIP"), ",") {
+		if strings.TrimSpace(part) == "tarball-pages" {
+			return
+		}
+	}
+	awsjsii.Initialize()
+	if _, err := assemblypages.Release(); err != nil {
+		fmt.Fprintln(os.Stderr, "fastshop: the embedded jsii tarballs stay in memory (correct, uses more memory):", err)
+	}
 }
