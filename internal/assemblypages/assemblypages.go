@@ -10,19 +10,21 @@
 // (madvise MADV_DONTNEED) is safe: read again, they fault back in from the
 // file.
 //
-// Release finds the tarballs by their shape, not by a hash: symbols named
-// ".../jsii.tarball" of a slice's size in the executable's own symbol table,
-// whose slice header (read from the process's memory) points inside a private
-// mapping of the executable file. It drops only whole pages inside such a
-// slice that are still the file's pages (a page the program wrote to is kept).
-// When any of that does not hold (not Linux, a stripped binary, no such
-// symbol, another layout) it drops nothing and says why, and the program
-// runs as before.
+// Release finds the tarballs by their shape, not by a name or a hash (go run
+// and go test build without a symbol table): a []byte variable in the
+// executable's initialized data whose bytes lie in its .noptrdata section
+// (where the linker puts //go:embed []byte contents), are at least 1 MB and
+// start with gzip's magic number, inside a private mapping of the executable
+// file. It drops only whole pages inside such a slice that are still the
+// file's pages (a page the program wrote to is kept). Dropping a page of any
+// other blob that matched by accident costs only a page fault if it is read
+// again. When the shape is not there (not Linux, a position-independent
+// executable, no such variable) it drops nothing and says why, and the
+// program runs as before.
 package assemblypages
 
-// tarballSuffix ends the symbol name of a jsii binding's embedded tarball
-// ("<module path>/jsii.tarball").
-const tarballSuffix = "/jsii.tarball"
+// gzipMagic starts every gzip stream, and so every jsii tarball (.tgz).
+var gzipMagic = []byte{0x1f, 0x8b, 0x08}
 
 // Release drops the resident pages of every embedded jsii tarball and returns
 // how many bytes it dropped. Call it after the kernel has loaded every
@@ -30,5 +32,5 @@ const tarballSuffix = "/jsii.tarball"
 // a no-op that does not read it). A non-nil error means nothing was dropped
 // and says why; the program is unaffected either way.
 func Release() (int64, error) {
-	return release(tarballSuffix)
+	return release(gzipMagic, 1<<20)
 }

@@ -7,34 +7,21 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
 	"unsafe"
 )
 
-// probe is a variable of this package whose address, against its symbol's
-// value, tells where the symbol table's addresses are in this process (a
-// position-independent executable is loaded at an offset) and that the
-// symbol table is this program's.
-var probe byte
-
-type marker struct{}
-
-const sliceHeaderSize = uint64(unsafe.Sizeof([]byte(nil)))
-
 // span is a page-aligned range of a tarball's pages.
 type span struct {
-	name        string
 	first, last uintptr // [first, last), page-aligned
 }
 
-func release(suffix string) (int64, error) {
+func release(magic []byte, minSize uintptr) (int64, error) {
 	const exe = "/proc/self/exe"
-	spans, err := find(exe, suffix)
+	spans, err := find(exe, magic, minSize)
 	if err != nil {
 		return 0, err
 	}
@@ -48,40 +35,64 @@ func release(suffix string) (int64, error) {
 		n, err := drop(pagemap, s)
 		dropped += n
 		if err != nil {
-			return dropped, fmt.Errorf("%s: %v", s.name, err)
+			return dropped, err
 		}
 	}
 	return dropped, nil
 }
 
-// find returns the page-aligned interiors of the tarball slices named in the
-// symbol table of exe, the running executable, whose names end in suffix,
-// after checking that each lies in a private mapping of that file.
-func find(exe, suffix string) ([]span, error) {
+// find returns the page-aligned interiors of the tarballs of exe, the running
+// executable: the []byte variables (slice headers in its .data or .bss) whose
+// bytes lie in its .noptrdata section, are at least minSize long and start
+// with magic, in a private mapping of the file. The section headers survive
+// stripping (go run and go test build without a symbol table).
+func find(exe string, magic []byte, minSize uintptr) ([]span, error) {
 	f, err := elf.Open(exe)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	probeName := reflect.TypeOf(marker{}).PkgPath() + ".probe"
-	syms, err := scanSymbols(f, probeName, suffix)
+	if f.Type != elf.ET_EXEC {
+		return nil, fmt.Errorf("the executable is %v, not a fixed-address executable", f.Type)
+	}
+	blobs := f.Section(".noptrdata")
+	if blobs == nil || blobs.Type != elf.SHT_PROGBITS {
+		return nil, errors.New("the executable has no .noptrdata section")
+	}
+	mem, err := os.Open("/proc/self/mem")
 	if err != nil {
 		return nil, err
 	}
-	var tarballs []symbol
-	bias, probed := uintptr(0), false
-	for _, s := range syms {
-		if s.name == probeName {
-			bias, probed = uintptr(unsafe.Pointer(&probe))-uintptr(s.value), true
-		} else {
-			tarballs = append(tarballs, s)
+	defer mem.Close()
+	word := uintptr(unsafe.Sizeof(uintptr(0)))
+	type slice struct{ data, length uintptr }
+	var found []slice
+	for _, name := range []string{".data", ".bss"} {
+		sec := f.Section(name)
+		if sec == nil {
+			continue
+		}
+		vars := make([]byte, sec.Size)
+		if _, err := mem.ReadAt(vars, int64(sec.Addr)); err != nil {
+			return nil, fmt.Errorf("reading %s: %v", name, err)
+		}
+		for i := uintptr(0); i+3*word <= uintptr(len(vars)); i += word {
+			data, length, capacity := readWord(vars[i:]), readWord(vars[i+word:]), readWord(vars[i+2*word:])
+			if length < minSize || capacity != length || data < uintptr(blobs.Addr) ||
+				data+length > uintptr(blobs.Addr+blobs.Size) || data+length < data {
+				continue
+			}
+			head := make([]byte, len(magic))
+			if _, err := blobs.ReadAt(head, int64(data-uintptr(blobs.Addr))); err != nil || !bytes.Equal(head, magic) {
+				continue
+			}
+			if s := (slice{data, length}); !containsSlice(found, s) {
+				found = append(found, s)
+			}
 		}
 	}
-	if !probed {
-		return nil, errors.New("the symbol table does not describe this program (no " + probeName + ")")
-	}
-	if len(tarballs) == 0 {
-		return nil, errors.New("no embedded jsii tarball in the symbol table")
+	if len(found) == 0 {
+		return nil, errors.New("no embedded jsii tarball found")
 	}
 	path, err := os.Readlink(exe)
 	if err != nil {
@@ -91,100 +102,33 @@ func find(exe, suffix string) ([]span, error) {
 	if err != nil {
 		return nil, err
 	}
-	mem, err := os.Open("/proc/self/mem")
-	if err != nil {
-		return nil, err
-	}
-	defer mem.Close()
 	page := uintptr(os.Getpagesize())
 	var spans []span
-	for _, s := range tarballs {
-		if elf.ST_TYPE(s.info) != elf.STT_OBJECT || s.size != sliceHeaderSize {
-			return nil, fmt.Errorf("%s is not a []byte variable (type %v, %d bytes)", s.name, elf.ST_TYPE(s.info), s.size)
+	for _, s := range found {
+		if !maps.contain(s.data, s.data+s.length) {
+			return nil, fmt.Errorf("a tarball's bytes (%#x, %d bytes) are not in a private mapping of %s", s.data, s.length, path)
 		}
-		header := make([]byte, sliceHeaderSize)
-		if _, err := mem.ReadAt(header, int64(uintptr(s.value)+bias)); err != nil {
-			return nil, fmt.Errorf("%s: reading its slice header: %v", s.name, err)
-		}
-		word := sliceHeaderSize / 3
-		data := uintptr(readWord(header[:word]))
-		length := uintptr(readWord(header[word : 2*word]))
-		capacity := uintptr(readWord(header[2*word:]))
-		if length == 0 || capacity < length || data+length < data {
-			return nil, fmt.Errorf("%s: not a tarball slice (length %d, capacity %d)", s.name, length, capacity)
-		}
-		if !maps.contain(data, data+length) {
-			return nil, fmt.Errorf("%s: its bytes (%#x, %d bytes) are not in a private mapping of %s", s.name, data, length, path)
-		}
-		first, last := (data+page-1)/page*page, (data+length)/page*page
-		if first < last {
-			spans = append(spans, span{s.name, first, last})
+		if first, last := (s.data+page-1)/page*page, (s.data+s.length)/page*page; first < last {
+			spans = append(spans, span{first, last})
 		}
 	}
 	return spans, nil
 }
 
-// symbol is the part of an ELF symbol find needs.
-type symbol struct {
-	name        string
-	info        byte
-	value, size uint64
+func containsSlice[S ~[]E, E comparable](s S, e E) bool {
+	for _, x := range s {
+		if x == e {
+			return true
+		}
+	}
+	return false
 }
 
-// scanSymbols returns the symbols of f's symbol table named name or ending in
-// suffix. It streams the string and symbol tables through small buffers
-// rather than using elf.File.Symbols, which copies every name of the 27,000
-// symbols onto the heap (megabytes the Go heap would then keep).
-func scanSymbols(f *elf.File, name, suffix string) ([]symbol, error) {
-	symtab, strtab := f.Section(".symtab"), f.Section(".strtab")
-	if symtab == nil || strtab == nil {
-		return nil, errors.New("the executable has no symbol table (stripped)")
+func readWord(b []byte) uintptr {
+	if unsafe.Sizeof(uintptr(0)) == 4 {
+		return uintptr(binary.NativeEndian.Uint32(b))
 	}
-	if f.Class != elf.ELFCLASS64 || symtab.Type != elf.SHT_SYMTAB || symtab.Entsize != 24 || strtab.Type != elf.SHT_STRTAB {
-		return nil, fmt.Errorf("unexpected symbol table layout (%v, entry size %d)", f.Class, symtab.Entsize)
-	}
-	names := map[uint32]string{} // string table offset -> wanted name
-	strs := bufio.NewReaderSize(strtab.Open(), 64<<10)
-	for offset := uint32(0); ; {
-		s, err := strs.ReadSlice(0)
-		long := len(s)
-		for errors.Is(err, bufio.ErrBufferFull) { // far longer than any name we want
-			s, err = strs.ReadSlice(0)
-			long += len(s)
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if s = s[:len(s)-1]; long == len(s)+1 && (string(s) == name || bytes.HasSuffix(s, []byte(suffix))) {
-			names[offset] = string(s)
-		}
-		offset += uint32(long)
-	}
-	var out []symbol
-	syms := bufio.NewReaderSize(symtab.Open(), 64<<10)
-	var entry [24]byte
-	for {
-		if _, err := io.ReadFull(syms, entry[:]); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, err
-		}
-		// Elf64_Sym: st_name, st_info, st_other, st_shndx, st_value, st_size.
-		if n, ok := names[f.ByteOrder.Uint32(entry[0:4])]; ok {
-			out = append(out, symbol{n, entry[4], f.ByteOrder.Uint64(entry[8:16]), f.ByteOrder.Uint64(entry[16:24])})
-		}
-	}
-	return out, nil
-}
-
-func readWord(b []byte) uint64 {
-	if len(b) == 4 {
-		return uint64(binary.NativeEndian.Uint32(b))
-	}
-	return binary.NativeEndian.Uint64(b)
+	return uintptr(binary.NativeEndian.Uint64(b))
 }
 
 // mappings are address ranges [start, end) of private mappings of one file.

@@ -7,6 +7,6 @@ import (
 	"runtime"
 )
 
-func release(suffix string) (int64, error) {
+func release(magic []byte, minSize uintptr) (int64, error) {
 	return 0, errors.New("dropping embedded tarball pages needs Linux, not " + runtime.GOOS)
 }
