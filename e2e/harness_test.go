@@ -22,11 +22,6 @@ import (
 // suffix path is planned like the permanent environments.
 const ephemeralSuffix = "pr-482"
 
-// stackNames are the environment stacks lazyprovider_test.go compares; every
-// other test takes its stacks from the synth's manifest (gatedStacks,
-// pipelineStacks), and this list goes once that test does too.
-var stackNames = []string{"dev", "staging", "prod", ephemeralSuffix}
-
 // pluginDir holds the AWS provider as a filesystem mirror (no registry
 // access here). FASTSHOP_TF_PLUGIN_DIR overrides it.
 func pluginDir() string {
@@ -174,11 +169,17 @@ var (
 	synthAllResult synthResult
 )
 
-// synthAll synthesizes every environment plus the ephemeral stack once.
+// synthAllReport is where synthAll's run records what the lazy provider
+// hook did (TestLazyProviderOutputIdentical reads it).
+func synthAllReport() string { return filepath.Join(workDir, "lazy-report.jsonl") }
+
+// synthAll synthesizes every environment plus the ephemeral stack once, as
+// the default program does (lazy provider hook on), recording the hook's
+// report.
 func synthAll(t *testing.T) string {
 	t.Helper()
 	synthAllOnce.Do(func() {
-		synthAllResult = synthesize(t, "ENVIRONMENT_SUFFIX="+ephemeralSuffix)
+		synthAllResult = synthesize(t, "ENVIRONMENT_SUFFIX="+ephemeralSuffix, "FASTSHOP_LAZY_PROVIDER_REPORT="+synthAllReport())
 	})
 	if synthAllResult.Err != nil {
 		t.Fatalf("synth of every environment failed: %v\n%s", synthAllResult.Err, synthAllResult.Stderr)
@@ -286,62 +287,104 @@ type stackPlan struct {
 // two at a time keep both cores busy while tests mostly wait on one child.
 var planWorkers = max(2, runtime.NumCPU())
 
-// planJob is one offline plan on the pool.
+// planJob is one job on the pool: an offline plan by terraform or tofu.
 type planJob struct {
-	tf, stack, src, dir string
-	done                chan struct{}
-	plan                *stackPlan
-	err                 error
+	run  func(ctx context.Context) (*stackPlan, error)
+	done chan struct{}
+	plan *stackPlan
+	err  error
 }
 
 // plans is the pool: planWorkers goroutines taking jobs in the order they
-// were queued, each job made once per test binary.
+// were queued, Terraform's before OpenTofu's (tests wait on Terraform's
+// plans all along; OpenTofu's fill the idle time), each job made once per
+// test binary.
 var plans struct {
-	mu     sync.Mutex
-	jobs   map[string]*planJob // by working folder
-	queue  chan *planJob
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	mu      sync.Mutex
+	cond    *sync.Cond
+	jobs    map[string]*planJob // by working folder
+	queue   [2][]*planJob       // by priority: first, later
+	stopped bool
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 }
 
-// maxPlanJobs bounds the queue; the suite queues about a dozen plans.
+// Job priorities on the pool.
+const (
+	runFirst = iota
+	runLater
+)
+
+// maxPlanJobs bounds the jobs; the suite queues about twenty.
 const maxPlanJobs = 64
 
 // queuePlan queues the offline plan of the stack folder src, made in
 // workDir/name, unless that plan is queued already; it returns the job.
 func queuePlan(t *testing.T, tf, name, src, stack string) *planJob {
 	t.Helper()
+	dir := filepath.Join(workDir, name)
+	return queueJob(t, dir, runFirst, func(ctx context.Context) (*stackPlan, error) {
+		return planStack(ctx, tf, src, dir, stack)
+	})
+}
+
+// queueJob queues run under the key dir (its working folder) unless a job
+// of that key is queued already; it returns the job.
+func queueJob(t *testing.T, dir string, priority int, run func(ctx context.Context) (*stackPlan, error)) *planJob {
+	t.Helper()
 	plans.mu.Lock()
 	defer plans.mu.Unlock()
-	if plans.queue == nil {
+	if plans.jobs == nil {
 		plans.jobs = map[string]*planJob{}
-		plans.queue = make(chan *planJob, maxPlanJobs)
+		plans.cond = sync.NewCond(&plans.mu)
 		plans.ctx, plans.cancel = context.WithCancel(context.Background())
 		for range planWorkers {
 			plans.wg.Add(1)
-			go func() {
-				defer plans.wg.Done()
-				for job := range plans.queue {
-					if job.err = plans.ctx.Err(); job.err == nil {
-						job.plan, job.err = planStack(plans.ctx, job.tf, job.src, job.dir, job.stack)
-					}
-					close(job.done)
-				}
-			}()
+			go planWorker()
 		}
 	}
-	dir := filepath.Join(workDir, name)
 	if job, ok := plans.jobs[dir]; ok {
 		return job
 	}
 	if len(plans.jobs) == maxPlanJobs {
 		t.Fatalf("more than %d offline plans queued; raise maxPlanJobs", maxPlanJobs)
 	}
-	job := &planJob{tf: tf, stack: stack, src: src, dir: dir, done: make(chan struct{})}
+	job := &planJob{run: run, done: make(chan struct{})}
 	plans.jobs[dir] = job
-	plans.queue <- job
+	if plans.stopped {
+		job.err = fmt.Errorf("%s: the plan pool has stopped", dir)
+		close(job.done)
+		return job
+	}
+	plans.queue[priority] = append(plans.queue[priority], job)
+	plans.cond.Signal()
 	return job
+}
+
+// planWorker runs queued jobs, the first queue's before the later's, until
+// stopPlans.
+func planWorker() {
+	defer plans.wg.Done()
+	for {
+		plans.mu.Lock()
+		for !plans.stopped && len(plans.queue[runFirst])+len(plans.queue[runLater]) == 0 {
+			plans.cond.Wait()
+		}
+		if plans.stopped {
+			plans.mu.Unlock()
+			return
+		}
+		q := &plans.queue[runFirst]
+		if len(*q) == 0 {
+			q = &plans.queue[runLater]
+		}
+		job := (*q)[0]
+		*q = (*q)[1:]
+		plans.mu.Unlock()
+		job.plan, job.err = job.run(plans.ctx)
+		close(job.done)
+	}
 }
 
 // wait returns the job's plan once it is made, or fails the test with the
@@ -355,14 +398,21 @@ func (j *planJob) wait(t *testing.T) *stackPlan {
 	return j.plan
 }
 
-// stopPlans ends the pool before TestMain removes workDir: queued plans are
+// stopPlans ends the pool before TestMain removes workDir: queued jobs are
 // dropped, running ones killed.
 func stopPlans() {
 	plans.mu.Lock()
-	if plans.queue != nil {
+	if plans.jobs != nil && !plans.stopped {
+		plans.stopped = true
 		plans.cancel()
-		close(plans.queue)
-		plans.queue = nil
+		for _, q := range plans.queue {
+			for _, job := range q {
+				job.err = context.Canceled
+				close(job.done)
+			}
+		}
+		plans.queue = [2][]*planJob{}
+		plans.cond.Broadcast()
 	}
 	plans.mu.Unlock()
 	plans.wg.Wait()
@@ -370,8 +420,8 @@ func stopPlans() {
 
 // offlinePlan returns a stack's offline plan, made once per test binary.
 // The first call queues every stack of the default synth, the asked one
-// first, and the bad fixture, so that the plans later tests read are made
-// while earlier tests run.
+// first, the bad fixture, and then OpenTofu's plans of every stack, so that
+// the plans later tests read are made while earlier tests run.
 func offlinePlan(t *testing.T, stack string) *stackPlan {
 	t.Helper()
 	job := queueOfflinePlan(t, stack)
@@ -379,6 +429,7 @@ func offlinePlan(t *testing.T, stack string) *stackPlan {
 		queueOfflinePlan(t, s)
 	}
 	queuePlan(t, requireTerraform(t), "plan-bad-fixture", badFixtureDir(), "bad-fixture")
+	queueTofuPlans(t)
 	return job.wait(t)
 }
 
@@ -393,6 +444,13 @@ func queueOfflinePlan(t *testing.T, stack string) *planJob {
 // validates the configuration as `terraform validate` does (same errors,
 // same warnings), so no separate validate runs.
 func planStack(ctx context.Context, tf, stackDir, dir, stack string) (*stackPlan, error) {
+	return planWith(ctx, tf, pluginDir(), false, stackDir, dir, stack)
+}
+
+// planWith is planStack for terraform or tofu (bin), installing the
+// provider from mirror and, if validate, running validate before the plan.
+func planWith(ctx context.Context, bin, mirror string, validate bool, stackDir, dir, stack string) (*stackPlan, error) {
+	tool := filepath.Base(bin)
 	if err := copyDir(stackDir, dir); err != nil {
 		return nil, err
 	}
@@ -404,16 +462,21 @@ func planStack(ctx context.Context, tf, stackDir, dir, stack string) (*stackPlan
 			return nil, err
 		}
 	}
-	if out, err := runTerraform(ctx, tf, dir, "init", "-input=false", "-no-color", "-plugin-dir="+pluginDir()); err != nil {
-		return nil, fmt.Errorf("%s: terraform init: %v\n%s", stack, err, out)
+	if out, err := runTerraform(ctx, bin, dir, "init", "-input=false", "-no-color", "-plugin-dir="+mirror); err != nil {
+		return nil, fmt.Errorf("%s: %s init: %v\n%s", stack, tool, err, out)
 	}
-	planOut, err := runTerraform(ctx, tf, dir, "plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin")
-	if err != nil {
-		return nil, fmt.Errorf("%s: terraform plan: %v\n%s", stack, err, planOut)
+	if validate {
+		if out, err := runTerraform(ctx, bin, dir, "validate", "-no-color"); err != nil {
+			return nil, fmt.Errorf("%s: %s validate: %v\n%s", stack, tool, err, out)
+		}
 	}
-	out, err := runTerraform(ctx, tf, dir, "show", "-json", "plan.bin")
+	planOut, err := runTerraform(ctx, bin, dir, "plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin")
 	if err != nil {
-		return nil, fmt.Errorf("%s: terraform show -json: %v\n%s", stack, err, out)
+		return nil, fmt.Errorf("%s: %s plan: %v\n%s", stack, tool, err, planOut)
+	}
+	out, err := runTerraform(ctx, bin, dir, "show", "-json", "plan.bin")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s show -json: %v\n%s", stack, tool, err, out)
 	}
 	path := filepath.Join(dir, "plan.json")
 	if err := os.WriteFile(path, out, 0o644); err != nil {
@@ -421,7 +484,7 @@ func planStack(ctx context.Context, tf, stackDir, dir, stack string) (*stackPlan
 	}
 	var plan map[string]any
 	if err := json.Unmarshal(out, &plan); err != nil {
-		return nil, fmt.Errorf("%s: plan JSON does not parse: %v", stack, err)
+		return nil, fmt.Errorf("%s: %s show -json does not parse: %v", stack, tool, err)
 	}
 	return &stackPlan{Stack: stack, Dir: dir, PlanJSON: path, Plan: plan, Output: string(planOut)}, nil
 }

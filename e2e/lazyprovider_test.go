@@ -5,51 +5,55 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestLazyProviderOutputIdentical synthesizes every environment with the
-// lazy provider hook and the embedded tarballs' pages given back (the
-// default) and without either: the hook must have made the provider lazy in
-// the default run, and every stack must come out byte for byte the same.
+// TestLazyProviderOutputIdentical compares synthAll's output (the default:
+// hook on, its report recorded, the embedded tarballs' pages given back)
+// with a synth with the hook off and the pages kept. One
+// comparison proves three things: the hook ran and made the provider lazy
+// (the report), it does not change the output, and two processes given the
+// same input write the same bytes (determinism: a map iterated into the JSON
+// or a timestamp would make the two runs differ).
 func TestLazyProviderOutputIdentical(t *testing.T) {
-	report := filepath.Join(workDir, "lazy-report.jsonl")
-	on := synthesize(t, "ENVIRONMENT_SUFFIX="+ephemeralSuffix, "FASTSHOP_LAZY_PROVIDER_REPORT="+report)
+	on := synthAll(t)
 	off := synthesize(t, "ENVIRONMENT_SUFFIX="+ephemeralSuffix, "FASTSHOP_LAZY_PROVIDER=off",
 		"FASTSHOP_LAZY_PROVIDER_SKIP=tarball-pages")
-	for _, r := range []synthResult{on, off} {
-		if r.Err != nil {
-			t.Fatalf("synth failed: %v\n%s", r.Err, r.Stderr)
-		}
+	if off.Err != nil {
+		t.Fatalf("synth with FASTSHOP_LAZY_PROVIDER=off failed: %v\n%s", off.Err, off.Stderr)
 	}
-	events, err := os.ReadFile(report)
+	events, err := os.ReadFile(synthAllReport())
 	if err != nil {
 		t.Fatalf("the default synth did not run the lazy provider hook (no report): %v", err)
 	}
 	if !strings.Contains(string(events), `"event":"lazy"`) {
 		t.Errorf("the default synth loaded the provider eagerly; hook report:\n%s", events)
 	}
-	for _, stack := range stackNames {
-		a, errA := os.ReadFile(stackJSONPath(on.Outdir, stack))
+	stacks := gatedStacks(t)
+	if offStacks, err := readManifest(off.Outdir); err != nil || !slices.Equal(offStacks, stacks) {
+		t.Fatalf("with FASTSHOP_LAZY_PROVIDER=off the synth wrote stacks %v (%v); the default synth %v", offStacks, err, stacks)
+	}
+	for _, stack := range stacks {
+		a, errA := os.ReadFile(stackJSONPath(on, stack))
 		b, errB := os.ReadFile(stackJSONPath(off.Outdir, stack))
 		if errA != nil || errB != nil {
 			t.Fatalf("%s: %v %v", stack, errA, errB)
 		}
 		if !bytes.Equal(a, b) {
-			t.Errorf("%s: cdk.tf.json differs with FASTSHOP_LAZY_PROVIDER=off and the tarball pages kept", stack)
+			t.Errorf("%s: cdk.tf.json differs between two synths, the second with FASTSHOP_LAZY_PROVIDER=off and the tarball pages kept", stack)
 		}
 	}
 }
 
-// TestSynthPrintsNothing synthesizes every environment on the node the tests
-// use (JSII_NODE, else node on PATH: scripts/test puts Node 24 first) and
-// checks that the program prints nothing on stderr: no end-of-life banner
-// from the jsii runtime, no deprecation warning from a dependency, no warning
-// of the lazy provider hook. An older node than 22 fails the test (skips it
-// locally with FASTSHOP_SKIP_MISSING_TOOLS=1): it is not supported, and the
-// jsii runtime prints its banner on it.
+// TestSynthPrintsNothing checks that synthAll's run, on the node the tests
+// use (JSII_NODE, else node on PATH: scripts/test puts Node 24 first; the
+// jsii runtime picks the same), printed nothing on stderr: no end-of-life
+// banner from the jsii runtime, no deprecation warning from a dependency, no
+// warning of the lazy provider hook. An older node than 22 fails the test
+// (skips it locally with FASTSHOP_SKIP_MISSING_TOOLS=1): it is not supported,
+// and the jsii runtime prints its banner on it.
 func TestSynthPrintsNothing(t *testing.T) {
 	node := os.Getenv("JSII_NODE")
 	if node == "" {
@@ -62,11 +66,8 @@ func TestSynthPrintsNothing(t *testing.T) {
 		missingTool(t, fmt.Sprintf("%s is node %q (err: %v): the supported runtimes are Node 24 and 22 LTS "+
 			"(scripts/install-tools installs Node 24; JSII_NODE or PATH picks it)", node, version, err))
 	}
-	r := synthesize(t, "ENVIRONMENT_SUFFIX="+ephemeralSuffix, "JSII_NODE="+node)
-	if r.Err != nil {
-		t.Fatalf("synth failed: %v\n%s", r.Err, r.Stderr)
-	}
-	if r.Stderr != "" {
-		t.Errorf("a synth on node %s printed on stderr, want nothing:\n%s", version, r.Stderr)
+	synthAll(t)
+	if synthAllResult.Stderr != "" {
+		t.Errorf("a synth on node %s printed on stderr, want nothing:\n%s", version, synthAllResult.Stderr)
 	}
 }

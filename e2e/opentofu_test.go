@@ -2,7 +2,7 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -174,9 +174,43 @@ func TestOfflineMirror(t *testing.T) {
 	}
 }
 
+// queueTofuPlans queues OpenTofu's offline plan of every stack of the
+// default synth on the plan pool, after Terraform's, when tofu is on PATH
+// and the README's mirror block runs; otherwise it queues nothing and
+// TestOpenTofuPlansLikeTerraform says what is missing.
+func queueTofuPlans(t *testing.T) {
+	t.Helper()
+	tofu, err := exec.LookPath("tofu")
+	if err != nil {
+		return
+	}
+	mirrorOnce.Do(func() {
+		mirrorDir, mirrorErr = runREADMEMirrorBlock()
+	})
+	if mirrorErr != nil {
+		return
+	}
+	for _, stack := range gatedStacks(t) {
+		queueTofuPlan(t, tofu, mirrorDir, stack)
+	}
+}
+
+// queueTofuPlan queues OpenTofu's init, validate, offline plan and show of
+// a stack, with the same overrides as Terraform's plan, in workDir/tofu-<stack>.
+// Init links the provider from the mirror (no copy), once per stack.
+func queueTofuPlan(t *testing.T, tofu, mirror, stack string) *planJob {
+	t.Helper()
+	dir := filepath.Join(workDir, "tofu-"+stack)
+	src := filepath.Join(synthAll(t), "stacks", stack)
+	return queueJob(t, dir, runLater, func(ctx context.Context) (*stackPlan, error) {
+		return planWith(ctx, tofu, mirror, true, src, dir, stack)
+	})
+}
+
 // TestOpenTofuPlansLikeTerraform runs OpenTofu's init, validate and an
-// offline plan on every stack and expects the planned values and the
-// planned actions of Terraform's plan of the same stack.
+// offline plan on every stack (on the plan pool, alongside other tests) and
+// expects the planned values and the planned actions of Terraform's plan of
+// the same stack.
 func TestOpenTofuPlansLikeTerraform(t *testing.T) {
 	requireTerraform(t)
 	tofu := requireTofu(t)
@@ -184,28 +218,15 @@ func TestOpenTofuPlansLikeTerraform(t *testing.T) {
 	if out, err := exec.Command(tofu, "version").Output(); err == nil {
 		t.Logf("%s", bytes.SplitN(out, []byte("\n"), 2)[0])
 	}
-	for _, stack := range gatedStacks(t) {
+	stacks := gatedStacks(t)
+	jobs := map[string]*planJob{}
+	for _, stack := range stacks {
+		jobs[stack] = queueTofuPlan(t, tofu, mirror, stack)
+	}
+	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
 			want := offlinePlan(t, stack).Plan
-			dir := offlineCopy(t, stack, "tofu")
-			steps := [][]string{
-				{"init", "-input=false", "-no-color", "-plugin-dir=" + mirror},
-				{"validate", "-no-color"},
-				{"plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"},
-			}
-			for _, args := range steps {
-				if out, err := runTool(tofu, dir, nil, args...); err != nil {
-					t.Fatalf("tofu %s: %v\n%s", args[0], err, out)
-				}
-			}
-			out, err := runTool(tofu, dir, nil, "show", "-json", "plan.bin")
-			if err != nil {
-				t.Fatalf("tofu show -json: %v\n%s", err, out)
-			}
-			var got map[string]any
-			if err := json.Unmarshal(out, &got); err != nil {
-				t.Fatalf("tofu show -json does not parse: %v", err)
-			}
+			got := jobs[stack].wait(t).Plan
 
 			gotValues := normalizeProvider(got["planned_values"])
 			wantValues := want["planned_values"]

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -43,27 +44,80 @@ type trivyScan struct {
 	Checked map[string]map[string]int
 }
 
+// trivyRun is one Trivy scan to make: see runTrivy.
+type trivyRun struct {
+	target, scanner, ignorefile string
+	stackOf                     func(target string) string
+}
+
+// trivyResult is what one Trivy process left.
+type trivyResult struct {
+	args           []string
+	stdout, stderr bytes.Buffer
+	err            error
+}
+
+// trivySlots is how many Trivy processes run at once: a scan is mostly one
+// busy core, so two keep the 2-core CI machine busy. Each slot has its own
+// cache folder, so concurrent scans never wait on each other's cache lock.
+const trivySlots = 2
+
 // runTrivy scans target (a folder laid out like cdktf.out, or one plan
 // JSON) offline with one misconfiguration scanner and an ignore file. The
 // cache is this test binary's own, so the checks are always the ones
 // embedded in the binary, never a bundle a developer downloaded.
 func runTrivy(t *testing.T, trivy, target, scanner, ignorefile string, stackOf func(target string) string) trivyScan {
 	t.Helper()
-	args := []string{"config",
-		"--skip-check-update", "--skip-version-check", "--disable-telemetry",
-		"--cache-dir", filepath.Join(workDir, "trivy-cache"),
-		"--misconfig-scanners", scanner,
-		"--severity", "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL",
-		"--ignorefile", ignorefile,
-		"--format", "json",
-		target,
+	return runTrivies(t, trivy, []trivyRun{{target, scanner, ignorefile, stackOf}})[0]
+}
+
+// runTrivies makes the scans runs, trivySlots at a time, and returns their
+// reports in the order of runs.
+func runTrivies(t *testing.T, trivy string, runs []trivyRun) []trivyScan {
+	t.Helper()
+	results := make([]trivyResult, len(runs))
+	next := make(chan int, len(runs))
+	for i := range runs {
+		next <- i
 	}
-	cmd := exec.Command(trivy, args...)
-	cmd.Dir = workDir // no trivy.yaml or .trivyignore of a developer's
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("trivy %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	close(next)
+	var wg sync.WaitGroup
+	for slot := range min(trivySlots, len(runs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r, res := runs[i], &results[i]
+				res.args = []string{"config",
+					"--skip-check-update", "--skip-version-check", "--disable-telemetry",
+					"--cache-dir", filepath.Join(workDir, fmt.Sprintf("trivy-cache-%d", slot)),
+					"--misconfig-scanners", r.scanner,
+					"--severity", "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL",
+					"--ignorefile", r.ignorefile,
+					"--format", "json",
+					r.target,
+				}
+				cmd := exec.Command(trivy, res.args...)
+				cmd.Dir = workDir // no trivy.yaml or .trivyignore of a developer's
+				cmd.Stdout, cmd.Stderr = &res.stdout, &res.stderr
+				res.err = cmd.Run()
+			}
+		}()
+	}
+	wg.Wait()
+	scans := make([]trivyScan, len(runs))
+	for i, r := range runs {
+		scans[i] = trivyReport(t, r.target, r.stackOf, &results[i])
+	}
+	return scans
+}
+
+// trivyReport reads one Trivy process's JSON report.
+func trivyReport(t *testing.T, target string, stackOf func(string) string, res *trivyResult) trivyScan {
+	t.Helper()
+	stdout, stderr := &res.stdout, &res.stderr
+	if res.err != nil {
+		t.Fatalf("trivy %s: %v\n%s", strings.Join(res.args, " "), res.err, stderr.String())
 	}
 	// Offline means no attempt at all: the flags above must keep Trivy
 	// from fetching checks or asking for its latest version.
@@ -351,9 +405,32 @@ func TestTrivy(t *testing.T) {
 		stacks[s] = stackJSONPath(outdir, s)
 	}
 	root := configScanRoot(t, "trivy-stacks", stacks)
-	gated := runTrivy(t, trivy, root, "terraform", trivyIgnoreFile(), stackOfTarget)
+	runs := []trivyRun{
+		{root, "terraform", trivyIgnoreFile(), stackOfTarget},
+		{root, "terraform", none, stackOfTarget},
+	}
+	// Every stack's plan: the gated scan, then both variants without
+	// exceptions. All scans run together, trivySlots at a time.
+	first := map[string]int{} // stack -> index of its gated plan scan in runs
+	for _, s := range gatedStacks(t) {
+		job := queueOfflinePlan(t, s)
+		<-job.done
+		if job.err != nil {
+			t.Errorf("%s: no plan to scan: %v", s, job.err)
+			continue
+		}
+		stackOf := func(string) string { return s }
+		refs, literals := planVariants(t, job.plan.PlanJSON)
+		first[s] = len(runs)
+		runs = append(runs,
+			trivyRun{job.plan.PlanJSON, "terraformplan-json", trivyIgnoreFile(), stackOf},
+			trivyRun{refs, "terraformplan-json", none, stackOf},
+			trivyRun{literals, "terraformplan-json", none, stackOf})
+	}
+	scans := runTrivies(t, trivy, runs)
+
+	gated, raw := scans[0], scans[1]
 	report(t, "cdk.tf.json", gated.Findings)
-	raw := runTrivy(t, trivy, root, "terraform", none, stackOfTarget)
 	checkScopes(t, exceptions, raw.Findings, used) // the gated scan reports the rest
 	for _, s := range gatedStacks(t) {
 		if n := gated.Checked["terraform"][s]; n < minTrivyChecks {
@@ -362,19 +439,20 @@ func TestTrivy(t *testing.T) {
 	}
 
 	for _, s := range gatedStacks(t) {
+		i, ok := first[s]
+		if !ok {
+			continue // no plan, reported above
+		}
 		t.Run(s, func(t *testing.T) {
-			p := offlinePlan(t, s)
-			stackOf := func(string) string { return s }
-			gated := runTrivy(t, trivy, p.PlanJSON, "terraformplan-json", trivyIgnoreFile(), stackOf)
+			gated := scans[i]
 			if n := gated.Checked["terraformplan"][s]; n < minTrivyChecks {
 				t.Errorf("%s: Trivy passed only %d checks on the plan JSON: did it read it as a plan? (%v)", s, n, gated.Checked)
 			}
 			report(t, "plan JSON", gated.Findings)
 			// A finding of either variant that no exception hides is one the
 			// gated scan reports on some runs: report it on every run.
-			refs, literals := planVariants(t, p.PlanJSON)
-			for _, variant := range []string{refs, literals} {
-				unhidden := checkScopes(t, exceptions, runTrivy(t, trivy, variant, "terraformplan-json", none, stackOf).Findings, used)
+			for j, variant := range []string{runs[i+1].target, runs[i+2].target} {
+				unhidden := checkScopes(t, exceptions, scans[i+1+j].Findings, used)
 				report(t, "plan JSON ("+filepath.Base(filepath.Dir(variant))+")", slices.DeleteFunc(unhidden, func(f trivyFinding) bool {
 					return slices.ContainsFunc(gated.Findings, func(g trivyFinding) bool { return g.ID == f.ID && g.Resource == f.Resource })
 				}))
@@ -492,8 +570,18 @@ func TestTrivyGateFails(t *testing.T) {
 	stackJSON, plan := badFixture(t)
 
 	root := configScanRoot(t, "trivy-bad", map[string]string{"bad-fixture": stackJSON})
-	config := runTrivy(t, trivy, root, "terraform", trivyIgnoreFile(), stackOfTarget)
-	planScan := runTrivy(t, trivy, plan.PlanJSON, "terraformplan-json", trivyIgnoreFile(), func(string) string { return "bad-fixture" })
+	bad := func(string) string { return "bad-fixture" }
+	// The plan's variants, for the scope check below; all four scans run
+	// together.
+	refs, literals := planVariants(t, plan.PlanJSON)
+	none := filepath.Join(workDir, "no-exceptions.yaml")
+	scans := runTrivies(t, trivy, []trivyRun{
+		{root, "terraform", trivyIgnoreFile(), stackOfTarget},
+		{plan.PlanJSON, "terraformplan-json", trivyIgnoreFile(), bad},
+		{refs, "terraformplan-json", none, bad},
+		{literals, "terraformplan-json", none, bad},
+	})
+	config, planScan := scans[0], scans[1]
 	for _, c := range []struct {
 		what     string
 		scan     trivyScan
@@ -512,11 +600,7 @@ func TestTrivyGateFails(t *testing.T) {
 
 	// The plan's open egress (AWS-0104) shares its id and path (main.tf)
 	// with the dev exception, so Trivy hides it; the scope check must not.
-	refs, literals := planVariants(t, plan.PlanJSON)
-	var raw []trivyFinding
-	for _, v := range []string{refs, literals} {
-		raw = append(raw, runTrivy(t, trivy, v, "terraformplan-json", filepath.Join(workDir, "no-exceptions.yaml"), func(string) string { return "bad-fixture" }).Findings...)
-	}
+	raw := append(scans[2].Findings, scans[3].Findings...)
 	caught := false
 	for _, f := range raw {
 		for _, e := range exceptions {
