@@ -182,7 +182,7 @@
         return;
       }
       const check = require("child_process").spawnSync(process.execPath, [arg, "--version"],
-        { stdio: "ignore", env: {}, timeout: 5000 });
+        { stdio: "ignore", env: Object.assign({}, process.env, { NODE_OPTIONS: "" }), timeout: 5000 });
       if (check.status !== 0) {
         report("kernel-options", { added: [], reason: "node refuses " + arg });
         return;
