@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -577,6 +578,70 @@ func TestHookChildOptions(t *testing.T) {
 			}
 			if stderr.String() != "" {
 				t.Errorf("stderr = %q, want nothing", stderr.String())
+			}
+		})
+	}
+}
+
+// relayDriver stands in for the jsii relay (bin/jsii-runtime.js): it starts a
+// node child with its own execArgv first, as the relay starts the kernel, and
+// prints the child's execArgv.
+const relayDriver = `
+const child = require("child_process").spawnSync(process.execPath,
+  [...process.execArgv, require("path").join(__dirname, "child.js")], { encoding: "utf8" });
+console.log(JSON.stringify({ execArgv: JSON.parse(child.stdout || "null"), stderr: child.stderr, status: child.status }));
+`
+
+// TestHookKernelFlags checks the V8 option the hook, in the jsii relay only,
+// puts on the kernel's command line (a small initial old generation), and
+// that the kernel starts without it when the process is not the relay, the
+// user set the option, the part is skipped, the hook is off, or node refuses
+// the option (a kernel started with an option its V8 does not know would not
+// start at all).
+func TestHookKernelFlags(t *testing.T) {
+	const oldSpace = "--initial-old-space-size=8"
+	hook := "NODE_OPTIONS=--require=" + quote(writeHookFile(t))
+	tests := []struct {
+		name   string
+		script string // the driver's path under the temporary directory
+		args   []string
+		env    []string
+		want   []string // the child's execArgv after the driver's own
+	}{
+		{"relay", "bin/jsii-runtime.js", nil, []string{hook}, []string{oldSpace}},
+		{"not the relay", "lib/program.js", nil, []string{hook}, nil},
+		{"relay elsewhere", "jsii-runtime.js", nil, []string{hook}, nil},
+		{"user's size wins", "bin/jsii-runtime.js", []string{"--initial_old_space_size=16"}, []string{hook}, nil},
+		{"skipped", "bin/jsii-runtime.js", nil, []string{hook, "FASTSHOP_LAZY_PROVIDER_SKIP=old-space"}, nil},
+		{"switched off", "bin/jsii-runtime.js", nil, []string{hook, SwitchEnv + "=off"}, nil},
+		{"node refuses the option", "bin/jsii-runtime.js", nil, simulating(t, "v8-refuses-option"), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, t.TempDir(), map[string]string{tt.script: relayDriver,
+				path.Join(path.Dir(tt.script), "child.js"): "process.stdout.write(JSON.stringify(process.execArgv));"})
+			cmd := exec.Command(nodeBinary(t), append(tt.args, filepath.Join(dir, filepath.FromSlash(tt.script)))...)
+			cmd.Env = append(cleanEnv(), tt.env...)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			stdout, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("node %s: %v\n%s", tt.script, err, stderr.String())
+			}
+			var got struct {
+				ExecArgv []string `json:"execArgv"`
+				Stderr   string   `json:"stderr"`
+				Status   int      `json:"status"`
+			}
+			if err := json.Unmarshal(stdout, &got); err != nil {
+				t.Fatalf("driver output %q: %v", stdout, err)
+			}
+			if got.Status != 0 || got.Stderr != "" || stderr.String() != "" {
+				t.Fatalf("child exit %d, stderr %q, driver stderr %q; want exit 0 and no output", got.Status, got.Stderr, stderr.String())
+			}
+			want := append(slices.Clone(tt.args), tt.want...)
+			if !slices.Equal(got.ExecArgv, want) {
+				t.Errorf("child execArgv = %q, want %q", got.ExecArgv, want)
 			}
 		})
 	}

@@ -21,7 +21,9 @@
 // --require=<hook> to NODE_OPTIONS, which the jsii runtime passes to the node
 // processes it starts. The hook also passes the kernel two node options: one
 // that silences the deprecation warning cdktf causes on Node 22 and 24
-// (DEP0044), and a small young generation (less memory). It recognizes what it
+// (DEP0044), and a small young generation (less memory); in the jsii relay it
+// puts a small initial old generation on the kernel's command line (less
+// memory; node does not take that option in NODE_OPTIONS). It recognizes what it
 // changes by its shape, never by a hash of a third-party file: on a node
 // without module.registerHooks, or a provider or cdktf file of another shape,
 // the file loads as written (correct, only slower) and the hook prints one

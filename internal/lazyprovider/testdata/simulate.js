@@ -59,6 +59,14 @@ switch (process.env.FASTSHOP_TEST_SIMULATE) {
   case "no-node-options": // a node that accepts none of the options in NODE_OPTIONS
     Object.defineProperty(process, "allowedNodeEnvironmentFlags", { value: new Set(), configurable: true });
     break;
+  case "v8-refuses-option": // a node whose V8 no longer knows the kernel's option
+    {
+      const childProcess = require("child_process");
+      const spawnSync = childProcess.spawnSync;
+      childProcess.spawnSync = (file, args, options) =>
+        spawnSync(file, (args || []).map((a) => (a.startsWith("--initial-old-space-size") ? "--simulated-unknown-v8-option" : a)), options);
+    }
+    break;
   case undefined:
   case "":
     break;
