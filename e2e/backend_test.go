@@ -468,10 +468,17 @@ func TestS3Backend(t *testing.T) {
 		t.Errorf("%s: lock object still there after the apply (%v)", stack, err)
 	}
 	// The state PUT carried the synthesized encryption settings.
-	log = s.requestLog(mark)
-	statePut := strings.Index(log, "/"+backend.Bucket+"/"+backend.Key+"?x-id=PutObject")
+	checkStateUploadEncrypted(t, s, mark, backend.Bucket, backend.Key, backend.KMSKeyID)
+}
+
+// checkStateUploadEncrypted finds the upload of bucket/key in the server's
+// request log since mark and checks it asked for SSE-KMS with kmsKeyID.
+func checkStateUploadEncrypted(t *testing.T, s *s3Server, mark int, bucket, key, kmsKeyID string) {
+	t.Helper()
+	log := s.requestLog(mark)
+	statePut := strings.Index(log, "/"+bucket+"/"+key+"?x-id=PutObject")
 	if statePut < 0 {
-		t.Fatalf("%s: no state upload in the server log", stack)
+		t.Fatalf("no upload of %s in the server log", key)
 	}
 	headers := log[statePut:]
 	if end := strings.Index(headers, "| PUT |"); end > 0 {
@@ -479,10 +486,10 @@ func TestS3Backend(t *testing.T) {
 	}
 	for _, h := range []*regexp.Regexp{
 		regexp.MustCompile(`X-Amz-Server-Side-Encryption\s*:\s*aws:kms`),
-		regexp.MustCompile(`X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id\s*:\s*` + regexp.QuoteMeta(backend.KMSKeyID)),
+		regexp.MustCompile(`X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id\s*:\s*` + regexp.QuoteMeta(kmsKeyID)),
 	} {
 		if !h.MatchString(headers) {
-			t.Errorf("%s: state upload lacks %s", stack, h)
+			t.Errorf("upload of %s lacks %s", key, h)
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -91,23 +90,7 @@ func TestStateBootstrapMigration(t *testing.T) {
 			t.Errorf("migrated state's %s differ from the local state's", part)
 		}
 	}
-	log := s.requestLog(mark)
-	statePut := strings.Index(log, "/"+backend.Bucket+"/"+bootstrapStateKey+"?x-id=PutObject")
-	if statePut < 0 {
-		t.Fatalf("no upload of %s in the server log", bootstrapStateKey)
-	}
-	headers := log[statePut:]
-	if end := strings.Index(headers, "| PUT |"); end > 0 {
-		headers = headers[:end]
-	}
-	for _, h := range []*regexp.Regexp{
-		regexp.MustCompile(`X-Amz-Server-Side-Encryption\s*:\s*aws:kms`),
-		regexp.MustCompile(`X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id\s*:\s*` + regexp.QuoteMeta(backend.KMSKeyID)),
-	} {
-		if !h.MatchString(headers) {
-			t.Errorf("state upload lacks %s", h)
-		}
-	}
+	checkStateUploadEncrypted(t, s, mark, backend.Bucket, bootstrapStateKey, backend.KMSKeyID)
 
 	// 3. A plan on the migrated state shows no changes (exit 0), and takes
 	// and releases the lock object beside the state.
@@ -116,7 +99,7 @@ func TestStateBootstrapMigration(t *testing.T) {
 	if code := exitCode(err); code != 0 {
 		t.Fatalf("plan after the migration exits %d (%v); want 0, no changes:\n%s", code, err, out)
 	}
-	log = s.requestLog(mark)
+	log := s.requestLog(mark)
 	lockObject := "/" + backend.Bucket + "/" + bootstrapStateKey + ".tflock"
 	for _, want := range []string{"| PUT | " + lockObject, "| DELETE | " + lockObject} {
 		if !strings.Contains(log, want) {

@@ -493,7 +493,12 @@ func planWith(ctx context.Context, bin, mirror string, validate bool, stackDir, 
 // keys, no developer AWS or TF settings, killed with its provider when ctx
 // ends); it returns stdout, or stdout and stderr together on failure.
 func runTerraform(ctx context.Context, tf, dir string, args ...string) ([]byte, error) {
-	cmd := terraformCmd(ctx, tf, dir, args...)
+	return output(terraformCmd(ctx, tf, dir, args...))
+}
+
+// output runs cmd and returns its stdout, or stdout and stderr together on
+// failure.
+func output(cmd *exec.Cmd) ([]byte, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

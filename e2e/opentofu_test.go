@@ -87,18 +87,9 @@ func runREADMEMirrorBlock() (string, error) {
 // runTool runs terraform or tofu in dir like runTerraform, with extra
 // environment after the defaults (so a test can name its own CLI config).
 func runTool(bin, dir string, env []string, args ...string) ([]byte, error) {
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE=/dev/null", "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
-	cmd.Env = append(cmd.Env, offlineCredentials...)
+	cmd := terraformCmd(context.Background(), bin, dir, args...)
 	cmd.Env = append(cmd.Env, env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if err != nil {
-		return append(stdout.Bytes(), stderr.Bytes()...), err
-	}
-	return stdout.Bytes(), nil
+	return output(cmd)
 }
 
 // offlineCopy copies a synthesized stack into a new folder with the same

@@ -1,8 +1,6 @@
 package stacks
 
 import (
-	"strings"
-
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheparametergroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticachereplicationgroup"
@@ -50,7 +48,7 @@ func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net ne
 		Tags:        nameTag(env.ResourceName("redis-subnets")),
 	})
 
-	family := "redis" + strings.SplitN(env.CacheEngineVersion, ".", 2)[0]
+	family := env.CacheParameterFamily()
 	// name, family and description force a new group, and a group in use
 	// cannot be deleted: the new one is created first. The family is part
 	// of the name so that a major upgrade's new group does not collide with

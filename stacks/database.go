@@ -50,7 +50,7 @@ func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net
 		Tags:        nameTag(env.ResourceName("db-subnet-group")),
 	})
 
-	family := "postgres" + env.DBEngineMajorVersion
+	family := env.DBParameterFamily()
 	var parameters []*dbparametergroup.DbParameterGroupParameter
 	for _, p := range dbParameters {
 		parameters = append(parameters, &dbparametergroup.DbParameterGroupParameter{
