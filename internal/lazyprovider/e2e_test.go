@@ -122,6 +122,8 @@ func TestProviderLoadsLazily(t *testing.T) {
 		{"barrel-shape", "lib/index.js has an unexpected shape"},
 		{"cdktf-shape", "fastshop lazyprovider: cdktf's"},
 		{"kernel-shape", "fastshop lazyprovider: the jsii kernel"},
+		{"kernel-channel-shape", "did not take the direct channel"},
+		{"relay-shape", "starts the kernel in a way this hook does not know"},
 		{"no-node-options", ""},
 	}
 	for _, tt := range tests {

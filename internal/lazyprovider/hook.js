@@ -103,8 +103,19 @@
     warn(reason);
   }
 
+  const KERNEL_FLAGS = [
+    { flag: "--initial-old-space-size", value: "8", part: "old-space" },
+    { flag: "--max-opt", value: "2", part: "max-opt" },
+  ];
+  const CHECKED_V8 = ["13.6", "12.4"]; // V8 major.minor of Node 24 and Node 22
+  const CHANNEL_ENV = "FASTSHOP_LAZY_PROVIDER_CHANNEL";
+  const CHANNEL_FDS = "4,5,6";
+  const CHANNEL_WAIT_MS = 2000;
+  const pause = new Int32Array(new SharedArrayBuffer(4)); // for Atomics.wait
+
   childOptions();
   kernelFlags();
+  directChannel();
 
   // childOptions adds node options to the NODE_OPTIONS that this process
   // passes to the node processes it starts: the jsii relay starts the kernel
@@ -126,6 +137,11 @@
       // 1 MB its peak resident set is about 40 MB lower, for no measurable
       // time (go run ./bench/synthbench -parts semi-space).
       { flag: "--max-semi-space-size", value: "1", part: "semi-space" },
+      // V8's background threads: node starts four for compiles and GC work;
+      // one leaves the second core of a small machine to the Go program,
+      // which waits on the kernel's answers (go run ./bench/synthbench
+      // -parts pool).
+      { flag: "--v8-pool-size", value: "1", part: "pool" },
     ];
     try {
       const current = process.env.NODE_OPTIONS || "";
@@ -152,45 +168,300 @@
     }
   }
 
-  // kernelFlags passes the kernel a V8 option that node does not accept in
-  // NODE_OPTIONS, so it must be on the kernel's command line: a small initial
-  // old generation (8 MB). V8 otherwise lets the old generation grow to a
-  // large first limit before its first full collection, which the kernel's
-  // load garbage fills; with 8 MB its peak resident set is about 8 MB lower on
-  // Node 24, for about 0.04 s of CPU (go run ./bench/synthbench -parts
-  // old-space). The jsii relay (bin/jsii-runtime.js, the process the jsii
-  // runtime starts) starts the kernel with its own process.execArgv first on
-  // the command line, so the hook, in the relay only, adds the option there;
-  // a relay that does not pass it on starts the kernel as it would without
-  // the hook. A node whose V8 does not know an option refuses to start with it
-  // ("bad option"), so this node is asked first (node checks the option before
-  // it prints its version, about 10 ms); a node that refuses it, or a user who
-  // set the option, gets the kernel without ours.
+  // kernelFlags passes the kernel V8 options that node does not accept in
+  // NODE_OPTIONS, so they must be on the kernel's command line:
+  //   - a small initial old generation (8 MB). V8 otherwise lets the old
+  //     generation grow to a large first limit before its first full
+  //     collection, which the kernel's load garbage fills; with 8 MB its peak
+  //     resident set is about 8 MB lower (go run ./bench/synthbench -parts
+  //     old-space);
+  //   - no optimizing compiler above Maglev (--max-opt=2): TurboFan's
+  //     compiles, for a process that lives a second, cost CPU and pay
+  //     nothing back (-parts max-opt). It changes how fast code runs, not
+  //     what it computes.
+  // The jsii relay (bin/jsii-runtime.js, the process the jsii runtime
+  // starts) starts the kernel with its own process.execArgv first on the
+  // command line, so the hook, in the relay only, adds them there; a relay
+  // that does not pass them on starts the kernel as it would without the
+  // hook. A node whose V8 does not know an option refuses to start with it
+  // ("bad option"). A V8 version's options never change, so on the V8s these
+  // were tested with (CHECKED_V8: Node 24's and 22's; the tests run both) they
+  // are passed as they are; any other node is asked first (`node <options>
+  // --version`, about 10 ms), and one that refuses them gets the kernel
+  // without ours. An option the user set is left to the user's value.
   function kernelFlags() {
-    const flag = "--initial-old-space-size";
-    const arg = flag + "=8";
+    if (!isRelay()) {
+      return;
+    }
     try {
-      const script = process.argv[1] || "";
-      if (skip.has("old-space") || path.basename(script) !== "jsii-runtime.js" ||
-          path.basename(path.dirname(script)) !== "bin") {
-        return;
-      }
       const given = process.execArgv.concat((process.env.NODE_OPTIONS || "").split(/\s+/))
         .map((a) => a.split("=")[0].replace(/_/g, "-"));
-      if (given.includes(flag)) {
-        report("kernel-options", { added: [], reason: "set by the user" });
+      const args = [];
+      for (const option of KERNEL_FLAGS) {
+        if (skip.has(option.part)) {
+          continue;
+        }
+        if (given.includes(option.flag)) {
+          report("kernel-options", { added: [], reason: option.flag + " set by the user" });
+          continue;
+        }
+        args.push(option.flag + "=" + option.value);
+      }
+      if (args.length === 0) {
         return;
       }
-      const check = require("child_process").spawnSync(process.execPath, [arg, "--version"],
-        { stdio: "ignore", env: Object.assign({}, process.env, { NODE_OPTIONS: "" }), timeout: 5000 });
-      if (check.status !== 0) {
-        report("kernel-options", { added: [], reason: "node refuses " + arg });
-        return;
+      const v8 = String(process.versions.v8).split(".").slice(0, 2).join(".");
+      const checked = CHECKED_V8.includes(v8);
+      if (!checked) {
+        const check = require("child_process").spawnSync(process.execPath, args.concat("--version"),
+          { stdio: "ignore", env: Object.assign({}, process.env, { NODE_OPTIONS: "" }), timeout: 5000 });
+        if (check.status !== 0) {
+          report("kernel-options", { added: [], reason: "node refuses " + args.join(" ") });
+          return;
+        }
       }
-      process.execArgv.push(arg);
-      report("kernel-options", { added: [arg] });
+      process.execArgv.push(...args);
+      report("kernel-options", { added: args, asked: !checked });
     } catch (err) {
       report("kernel-options", { added: [], reason: String(err && err.message) });
+    }
+  }
+
+  // directChannel gives the kernel the Go program's own pipes, so that a
+  // request and its response no longer pass through the relay. Stock, the
+  // jsii relay (bin/jsii-runtime.js) pipes its stdin to the kernel's fd 3 and
+  // fd 3 back to its stdout: every call costs two more pipe hops and two
+  // wake-ups of the relay's event loop, about 0.1 s of CPU a synth
+  // (go run ./bench/synthbench -parts channel). Here the relay starts the
+  // kernel with its stdin and stdout as fds 4 and 5 and a control socket as
+  // fd 6, and reads neither pipe until the kernel has taken the channel or
+  // turned it down:
+  //   - the kernel, at its first read of fd 3 through fs.readSync (the
+  //     evidence that its reads go where this hook can send them), asks on
+  //     fd 6 and waits for the answer; "D" (direct): it reads fd 4 and writes
+  //     fd 5 from then on; anything else: fd 3, stock;
+  //   - the relay answers "D" only while it has not started relaying. If the
+  //     kernel has not asked within CHANNEL_WAIT_MS of its first message (the
+  //     jsii hello, which the protocol sends before any read), or says "N"
+  //     (it cannot take the channel), the relay starts relaying its stdin as
+  //     stock does, warns once, and answers a later question with "R".
+  // The relay is the one that decides, and it decides once, so exactly one
+  // process reads the requests: a kernel or relay of another shape costs at
+  // most CHANNEL_WAIT_MS once, never a hang. The relay writes to its stdout
+  // with blocking writes, so that the pipe the kernel shares stays blocking.
+  function directChannel() {
+    const channel = process.env[CHANNEL_ENV];
+    delete process.env[CHANNEL_ENV]; // this process's only, not its children's
+    try {
+      if (isRelay()) {
+        if (!skip.has("channel")) {
+          relayOffersChannel();
+        }
+      } else if (channel !== undefined && path.basename(process.argv[1] || "") === "program.js") {
+        kernelTakesChannel(channel);
+      }
+    } catch (err) {
+      report("channel", { mode: "relayed", reason: String(err && err.message) });
+    }
+  }
+
+  function isRelay() {
+    const script = process.argv[1] || "";
+    return path.basename(script) === "jsii-runtime.js" && path.basename(path.dirname(script)) === "bin";
+  }
+
+  // relayOffersChannel wraps child_process.spawn for the relay's one spawn:
+  // the kernel's.
+  function relayOffersChannel() {
+    const childProcess = require("child_process");
+    const spawn = childProcess.spawn;
+    childProcess.spawn = function (file, args, options) {
+      childProcess.spawn = spawn; // the relay starts one process
+      const obstacle = channelObstacle(file, args, options);
+      if (obstacle !== "") {
+        report("channel", { mode: "relayed", reason: obstacle.reason });
+        if (obstacle.warn) {
+          warn(obstacle.reason, "relaying the jsii messages");
+        }
+        return spawn.apply(this, arguments);
+      }
+      const stdin = Object.getOwnPropertyDescriptor(process, "stdin");
+      const stdout = Object.getOwnPropertyDescriptor(process, "stdout");
+      const child = spawn.call(this, file, args, Object.assign({}, options, {
+        stdio: ["ignore", "pipe", "pipe", "pipe", 0, 1, "pipe"],
+        env: Object.assign({}, process.env, { [CHANNEL_ENV]: CHANNEL_FDS }),
+      }));
+      let mode = "pending";
+      let timer;
+      const { PassThrough, Writable } = require("stream");
+      // What the relay pipes to the kernel's fd 3: nothing, unless it relays.
+      const stdinProxy = new PassThrough();
+      const stdoutProxy = new Writable({
+        write(chunk, encoding, callback) {
+          if (mode === "relayed") {
+            stdout.get.call(process).write(chunk, callback);
+            return;
+          }
+          try {
+            writeFully(1, chunk);
+          } catch (err) {
+            callback(err);
+            return;
+          }
+          callback();
+        },
+      });
+      Object.defineProperty(process, "stdin", { configurable: true, enumerable: true, get: () => stdinProxy });
+      Object.defineProperty(process, "stdout", { configurable: true, enumerable: true, get: () => stdoutProxy });
+      const relay = (reason, warned) => {
+        if (mode !== "pending") {
+          return;
+        }
+        mode = "relayed";
+        clearTimeout(timer);
+        stdin.get.call(process).pipe(stdinProxy);
+        report("channel", { mode, reason });
+        if (warned) {
+          warn(reason, "relaying the jsii messages");
+        }
+      };
+      child.stdio[3].once("data", () => {
+        if (mode === "pending") {
+          timer = setTimeout(() => relay("the jsii kernel did not take the direct channel within " +
+            CHANNEL_WAIT_MS + " ms of its first message", true), CHANNEL_WAIT_MS);
+        }
+      });
+      const control = child.stdio[6];
+      control.on("data", (data) => {
+        const question = String(data);
+        if (question === "?" && mode === "pending") {
+          mode = "direct";
+          clearTimeout(timer);
+          report("channel", { mode });
+        } else if (question !== "?") {
+          relay("the jsii kernel turned the direct channel down: " + question.slice(1), question[0] !== "N");
+          return;
+        }
+        control.write(mode === "direct" ? "D" : "R");
+      });
+      control.on("error", (err) => relay("the control socket failed: " + String(err && err.message), true));
+      child.once("exit", () => clearTimeout(timer));
+      return child;
+    };
+  }
+
+  // channelObstacle returns {reason, warn} if the relay cannot offer the
+  // channel, or "". The spawn must be the stock one: this node on the
+  // kernel's program, the stdio and environment jsii gives it, and this
+  // process's stdin and stdout pipes behind node's own lazy getters.
+  function channelObstacle(file, args, options) {
+    const shape = (reason) => ({ reason: "the jsii relay starts the kernel in a way this hook does not know (" + reason + ")", warn: true });
+    try {
+      if (process.platform !== "linux") {
+        return { reason: "not Linux", warn: false }; // the only system it was measured and tested on
+      }
+      if (file !== process.execPath || !Array.isArray(args) || args.length === 0 ||
+          path.basename(String(args[args.length - 1])) !== "program.js") {
+        return shape("not node on lib/program.js");
+      }
+      if (!options || options.env !== undefined || JSON.stringify(options.stdio) !== '["ignore","pipe","pipe","pipe"]') {
+        return shape("spawn options " + JSON.stringify(options && { stdio: options.stdio, env: options.env !== undefined }));
+      }
+      for (const name of ["stdin", "stdout"]) {
+        const descriptor = Object.getOwnPropertyDescriptor(process, name);
+        if (!descriptor || typeof descriptor.get !== "function" || !descriptor.configurable) {
+          return shape("process." + name + " is not a getter");
+        }
+      }
+      if (!fs.fstatSync(0).isFIFO() || !fs.fstatSync(1).isFIFO()) {
+        return { reason: "stdin or stdout is not a pipe", warn: false };
+      }
+      return "";
+    } catch (err) {
+      return { reason: String(err && err.message), warn: true };
+    }
+  }
+
+  // kernelTakesChannel, in the kernel the relay offered the channel to,
+  // redirects fd 3 once the relay says so (see directChannel).
+  function kernelTakesChannel(channel) {
+    const [input, output, control] = CHANNEL_FDS.split(",").map(Number);
+    let obstacle = "";
+    try {
+      if (channel !== CHANNEL_FDS) {
+        obstacle = "fds " + channel;
+      } else if (!fs.fstatSync(input).isFIFO() || !fs.fstatSync(output).isFIFO() || !fs.fstatSync(control).isSocket()) {
+        obstacle = "no pipes at fds " + CHANNEL_FDS;
+      }
+    } catch (err) {
+      obstacle = String(err && err.message);
+    }
+    if (obstacle !== "") {
+      report("channel", { mode: "relayed", reason: obstacle });
+      try {
+        writeFully(control, "N" + obstacle); // the relay need not wait
+      } catch (err) {
+        // no control socket: the relay stops waiting after CHANNEL_WAIT_MS
+      }
+      return;
+    }
+    const readSync = fs.readSync;
+    const writeSync = fs.writeSync;
+    let mode = "pending";
+    const ask = () => {
+      try {
+        writeFully(control, "?");
+        const answer = Buffer.alloc(1);
+        return readFully(readSync, control, answer, 0, 1) === 1 && answer[0] === 0x44 ? "direct" : "relayed";
+      } catch (err) {
+        return "relayed";
+      }
+    };
+    fs.readSync = function (fd, buffer, ...rest) {
+      if (fd === 3 && mode === "pending") {
+        mode = ask();
+        report("channel", { mode, side: "kernel" });
+      }
+      if (fd === 3 && mode === "direct") {
+        return readFully(readSync, input, buffer, ...rest);
+      }
+      return readSync.call(this, fd, buffer, ...rest);
+    };
+    fs.writeSync = function (fd, ...rest) {
+      return writeSync.call(this, fd === 3 && mode === "direct" ? output : fd, ...rest);
+    };
+    Object.defineProperty(fs.readSync, "name", { value: "readSync" });
+    Object.defineProperty(fs.writeSync, "name", { value: "writeSync" });
+  }
+
+  // readFully is one fs.readSync that waits, 1 ms at a time, while a
+  // non-blocking fd has nothing (EAGAIN), as a blocking one would.
+  function readFully(readSync, fd, ...rest) {
+    for (;;) {
+      try {
+        return readSync.call(fs, fd, ...rest);
+      } catch (err) {
+        if (!err || err.code !== "EAGAIN") {
+          throw err;
+        }
+        Atomics.wait(pause, 0, 0, 1);
+      }
+    }
+  }
+
+  // writeFully writes all of data (a string or bytes) to fd, waiting as
+  // readFully does.
+  function writeFully(fd, data) {
+    const bytes = typeof data === "string" ? Buffer.from(data) : data;
+    for (let done = 0; done < bytes.length; ) {
+      try {
+        done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      } catch (err) {
+        if (!err || err.code !== "EAGAIN") {
+          throw err;
+        }
+        Atomics.wait(pause, 0, 0, 1);
+      }
     }
   }
 

@@ -100,6 +100,9 @@ type reportLine struct {
 	Added      []string `json:"added"`
 	Module     string   `json:"module"`
 	Pid        int      `json:"pid"`
+	Mode       string   `json:"mode"`  // channel: direct or relayed
+	Side       string   `json:"side"`  // channel: "kernel" when the kernel reports
+	Asked      bool     `json:"asked"` // kernel-options: node was asked first
 }
 
 // run is what one node process did.
@@ -520,12 +523,12 @@ console.log(JSON.stringify({ options: child.stdout, stderr: child.stderr, status
 `
 
 // TestHookChildOptions checks the node options the hook passes to the
-// processes node starts: DEP0044 silenced and a small young generation,
-// unless the user set one, the part is skipped, the hook is off, or node does
+// processes node starts: DEP0044 silenced, a small young generation and one
+// V8 worker thread, unless the user set one, the part is skipped, the hook is off, or node does
 // not accept them (then the child runs as it would without the hook).
 func TestHookChildOptions(t *testing.T) {
 	hookPath := writeHookFile(t)
-	const silence, semiSpace = "--disable-warning=DEP0044", "--max-semi-space-size=1"
+	const silence, semiSpace, pool = "--disable-warning=DEP0044", "--max-semi-space-size=1", "--v8-pool-size=1"
 	tests := []struct {
 		name        string
 		env         []string
@@ -533,14 +536,18 @@ func TestHookChildOptions(t *testing.T) {
 		wantAbsent  []string
 		wantWarning bool // DEP0044 printed by the child
 	}{
-		{"default", []string{"NODE_OPTIONS=--require=" + quote(hookPath)}, []string{silence, semiSpace}, nil, false},
+		{"default", []string{"NODE_OPTIONS=--require=" + quote(hookPath)}, []string{silence, semiSpace, pool}, nil, false},
 		{"user's semi-space size wins", []string{"NODE_OPTIONS=--max-semi-space-size=8 --require=" + quote(hookPath)},
-			[]string{silence, "--max-semi-space-size=8"}, []string{semiSpace}, false},
+			[]string{silence, "--max-semi-space-size=8", pool}, []string{semiSpace}, false},
+		{"user's pool size wins", []string{"NODE_OPTIONS=--v8-pool-size=3 --require=" + quote(hookPath)},
+			[]string{silence, semiSpace, "--v8-pool-size=3"}, []string{pool}, false},
 		{"semi-space skipped", []string{"NODE_OPTIONS=--require=" + quote(hookPath), "FASTSHOP_LAZY_PROVIDER_SKIP=semi-space"},
-			[]string{silence}, []string{semiSpace}, false},
+			[]string{silence, pool}, []string{semiSpace}, false},
+		{"pool skipped", []string{"NODE_OPTIONS=--require=" + quote(hookPath), "FASTSHOP_LAZY_PROVIDER_SKIP=pool"},
+			[]string{silence, semiSpace}, []string{pool}, false},
 		{"switched off", []string{"NODE_OPTIONS=--require=" + quote(hookPath), SwitchEnv + "=off"},
-			nil, []string{silence, semiSpace}, true},
-		{"node accepts neither", simulating(t, "no-node-options"), nil, []string{silence, semiSpace}, true},
+			nil, []string{silence, semiSpace, pool}, true},
+		{"node accepts none", simulating(t, "no-node-options"), nil, []string{silence, semiSpace, pool}, true},
 	}
 	dir := writeFiles(t, t.TempDir(), map[string]string{"driver.js": childOptionsDriver})
 	for _, tt := range tests {
@@ -592,14 +599,14 @@ const child = require("child_process").spawnSync(process.execPath,
 console.log(JSON.stringify({ execArgv: JSON.parse(child.stdout || "null"), stderr: child.stderr, status: child.status }));
 `
 
-// TestHookKernelFlags checks the V8 option the hook, in the jsii relay only,
-// puts on the kernel's command line (a small initial old generation), and
-// that the kernel starts without it when the process is not the relay, the
-// user set the option, the part is skipped, the hook is off, or node refuses
-// the option (a kernel started with an option its V8 does not know would not
-// start at all).
+// TestHookKernelFlags checks the V8 options the hook, in the jsii relay only,
+// puts on the kernel's command line (a small initial old generation, no
+// TurboFan), and that the kernel starts without them when the process is not
+// the relay, the user set the option, the part is skipped, the hook is off, or
+// node, of a V8 the hook was not tested with, refuses them (a kernel started
+// with an option its V8 does not know would not start at all).
 func TestHookKernelFlags(t *testing.T) {
-	const oldSpace = "--initial-old-space-size=8"
+	const oldSpace, maxOpt = "--initial-old-space-size=8", "--max-opt=2"
 	hook := "NODE_OPTIONS=--require=" + quote(writeHookFile(t))
 	tests := []struct {
 		name   string
@@ -608,13 +615,16 @@ func TestHookKernelFlags(t *testing.T) {
 		env    []string
 		want   []string // the child's execArgv after the driver's own
 	}{
-		{"relay", "bin/jsii-runtime.js", nil, []string{hook}, []string{oldSpace}},
+		{"relay", "bin/jsii-runtime.js", nil, []string{hook}, []string{oldSpace, maxOpt}},
 		{"not the relay", "lib/program.js", nil, []string{hook}, nil},
 		{"relay elsewhere", "jsii-runtime.js", nil, []string{hook}, nil},
-		{"user's size wins", "bin/jsii-runtime.js", []string{"--initial_old_space_size=16"}, []string{hook}, nil},
-		{"skipped", "bin/jsii-runtime.js", nil, []string{hook, "FASTSHOP_LAZY_PROVIDER_SKIP=old-space"}, nil},
+		{"user's size wins", "bin/jsii-runtime.js", []string{"--initial_old_space_size=16"}, []string{hook}, []string{maxOpt}},
+		{"user's max-opt wins", "bin/jsii-runtime.js", []string{"--max-opt=4"}, []string{hook}, []string{oldSpace}},
+		{"old space skipped", "bin/jsii-runtime.js", nil, []string{hook, "FASTSHOP_LAZY_PROVIDER_SKIP=old-space"}, []string{maxOpt}},
+		{"both skipped", "bin/jsii-runtime.js", nil, []string{hook, "FASTSHOP_LAZY_PROVIDER_SKIP=old-space,max-opt"}, nil},
 		{"switched off", "bin/jsii-runtime.js", nil, []string{hook, SwitchEnv + "=off"}, nil},
-		{"node refuses the option", "bin/jsii-runtime.js", nil, simulating(t, "v8-refuses-option"), nil},
+		{"untested V8, node accepts them", "bin/jsii-runtime.js", nil, simulating(t, "unknown-v8"), []string{oldSpace, maxOpt}},
+		{"untested V8, node refuses one", "bin/jsii-runtime.js", nil, simulating(t, "v8-refuses-option"), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

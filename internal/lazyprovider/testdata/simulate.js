@@ -56,15 +56,55 @@ switch (process.env.FASTSHOP_TEST_SIMULATE) {
       },
     });
     break;
+  case "kernel-channel-shape": // a jsii kernel that reads its requests without fs.readSync
+    {
+      const stockReadSync = require("fs").readSync; // before hook.js wraps it
+      globalThis.fastshopSimulatedReadSync = (...args) => stockReadSync(...args);
+      Module.registerHooks({
+        load(url, context, nextLoad) {
+          const result = nextLoad(url, context);
+          if (!url.endsWith("/lib/program.js")) {
+            return result;
+          }
+          const source = String(result.source);
+          const simulated = source.replace(/\b[\w$]+\.readSync\(this\.stdin,/g, "globalThis.fastshopSimulatedReadSync(this.stdin,");
+          if (simulated === source) {
+            throw new Error("simulate.js: the kernel's read of its requests was not found");
+          }
+          return Object.assign({}, result, { source: simulated });
+        },
+      });
+    }
+    break;
+  case "relay-shape": // a jsii relay that starts the kernel with other options
+    Module.registerHooks({
+      load(url, context, nextLoad) {
+        const result = nextLoad(url, context);
+        if (!url.endsWith("/bin/jsii-runtime.js")) {
+          return result;
+        }
+        const source = String(result.source);
+        const simulated = source.replace('stdio:["ignore","pipe","pipe","pipe"]}', 'stdio:["ignore","pipe","pipe","pipe"],env:process.env}');
+        if (simulated === source) {
+          throw new Error("simulate.js: the relay's spawn of the kernel was not found");
+        }
+        return Object.assign({}, result, { source: simulated });
+      },
+    });
+    break;
   case "no-node-options": // a node that accepts none of the options in NODE_OPTIONS
     Object.defineProperty(process, "allowedNodeEnvironmentFlags", { value: new Set(), configurable: true });
     break;
-  case "v8-refuses-option": // a node whose V8 no longer knows the kernel's option
+  case "unknown-v8": // a node whose V8 the hook was not tested with
+    Object.defineProperty(process, "versions", { value: Object.assign({}, process.versions, { v8: "99.1.0" }), configurable: true });
+    break;
+  case "v8-refuses-option": // a node whose V8, not one the hook was tested with, no longer knows the kernel's options
+    Object.defineProperty(process, "versions", { value: Object.assign({}, process.versions, { v8: "99.1.0" }), configurable: true });
     {
       const childProcess = require("child_process");
       const spawnSync = childProcess.spawnSync;
       childProcess.spawnSync = (file, args, options) =>
-        spawnSync(file, (args || []).map((a) => (a.startsWith("--initial-old-space-size") ? "--simulated-unknown-v8-option" : a)), options);
+        spawnSync(file, (args || []).map((a) => (a.startsWith("--max-opt") ? "--simulated-unknown-v8-option" : a)), options);
     }
     break;
   case undefined:
