@@ -79,12 +79,16 @@ func TestProviderLoadsLazily(t *testing.T) {
 	}
 	var parts []string
 	for _, r := range lazy.reports {
-		if r.Event == "lazy-require" || r.Event == "lazy-stack-trace" || r.Event == "lazy-defs" {
-			parts = append(parts, strings.TrimSuffix(r.Event+":"+r.Module, ":"))
+		switch r.Event {
+		case "lazy-require", "lazy-stack-trace", "lazy-defs", "chunked-digest", "kernel-options":
+			parts = append(parts, strings.TrimSuffix(r.Event+":"+r.Module+strings.Join(r.Added, ","), ":"))
+		case "channel":
+			parts = append(parts, r.Event+":"+r.Mode+":"+r.Side)
 		}
 	}
 	slices.Sort(parts)
-	if want := []string{"lazy-defs", "lazy-require:archiver", "lazy-require:semver", "lazy-stack-trace"}; !slices.Equal(parts, want) {
+	if want := []string{"channel:direct:", "channel:direct:kernel", "chunked-digest", "kernel-options:--max-opt=2", "lazy-defs",
+		"lazy-require:archiver", "lazy-require:semver", "lazy-stack-trace"}; !slices.Equal(parts, want) {
 		t.Errorf("hook's cdktf parts did %v on the real cdktf, want %v", parts, want)
 	}
 	if stderr := withoutInitTrace(lazy.stderr); stderr != "" {
@@ -122,6 +126,7 @@ func TestProviderLoadsLazily(t *testing.T) {
 		{"barrel-shape", "lib/index.js has an unexpected shape"},
 		{"cdktf-shape", "fastshop lazyprovider: cdktf's"},
 		{"kernel-shape", "fastshop lazyprovider: the jsii kernel"},
+		{"kernel-digest-shape", "hashing packages in 16 KB chunks"},
 		{"kernel-channel-shape", "did not take the direct channel"},
 		{"relay-shape", "starts the kernel in a way this hook does not know"},
 		{"no-node-options", ""},

@@ -103,10 +103,7 @@
     warn(reason);
   }
 
-  const KERNEL_FLAGS = [
-    { flag: "--initial-old-space-size", value: "8", part: "old-space" },
-    { flag: "--max-opt", value: "2", part: "max-opt" },
-  ];
+  const KERNEL_FLAGS = [{ flag: "--max-opt", value: "2", part: "max-opt" }];
   const CHECKED_V8 = ["13.6", "12.4"]; // V8 major.minor of Node 24 and Node 22
   const CHANNEL_ENV = "FASTSHOP_LAZY_PROVIDER_CHANNEL";
   const CHANNEL_FDS = "4,5,6";
@@ -168,27 +165,21 @@
     }
   }
 
-  // kernelFlags passes the kernel V8 options that node does not accept in
-  // NODE_OPTIONS, so they must be on the kernel's command line:
-  //   - a small initial old generation (8 MB). V8 otherwise lets the old
-  //     generation grow to a large first limit before its first full
-  //     collection, which the kernel's load garbage fills; with 8 MB its peak
-  //     resident set is about 8 MB lower (go run ./bench/synthbench -parts
-  //     old-space);
-  //   - no optimizing compiler above Maglev (--max-opt=2): TurboFan's
-  //     compiles, for a process that lives a second, cost CPU and pay
-  //     nothing back (-parts max-opt). It changes how fast code runs, not
-  //     what it computes.
-  // The jsii relay (bin/jsii-runtime.js, the process the jsii runtime
-  // starts) starts the kernel with its own process.execArgv first on the
-  // command line, so the hook, in the relay only, adds them there; a relay
-  // that does not pass them on starts the kernel as it would without the
-  // hook. A node whose V8 does not know an option refuses to start with it
-  // ("bad option"). A V8 version's options never change, so on the V8s these
-  // were tested with (CHECKED_V8: Node 24's and 22's; the tests run both) they
-  // are passed as they are; any other node is asked first (`node <options>
-  // --version`, about 10 ms), and one that refuses them gets the kernel
-  // without ours. An option the user set is left to the user's value.
+  // kernelFlags passes the kernel a V8 option that node does not accept in
+  // NODE_OPTIONS, so it must be on the kernel's command line: no optimizing
+  // compiler above Maglev (--max-opt=2). TurboFan's compiles, for a process
+  // that lives a second, cost CPU and pay nothing back (go run
+  // ./bench/synthbench -parts max-opt); it changes how fast code runs, not
+  // what it computes. The jsii relay (bin/jsii-runtime.js, the process the
+  // jsii runtime starts) starts the kernel with its own process.execArgv
+  // first on the command line, so the hook, in the relay only, adds it there;
+  // a relay that does not pass it on starts the kernel as it would without
+  // the hook. A node whose V8 does not know an option refuses to start with
+  // it ("bad option"). A V8 version's options never change, so on the V8s
+  // this was tested with (CHECKED_V8: Node 24's and 22's; the tests run both)
+  // it is passed as it is; any other node is asked first (`node <option>
+  // --version`, about 10 ms), and one that refuses it gets the kernel
+  // without it. An option the user set is left to the user's value.
   function kernelFlags() {
     if (!isRelay()) {
       return;
@@ -486,7 +477,7 @@
     }
     try {
       if (url.endsWith(KERNEL_HINT)) {
-        return skip.has("defs") ? result : maybeRangeReads(url, result);
+        return maybeRewriteKernel(url, result);
       }
       if (url.includes(URL_HINT)) {
         return skip.has("barrel") ? result : maybeRewrite(url, result);
@@ -765,23 +756,97 @@
       named("end") + "=\\k<get>\\(this,\\k<index>,\"f\"\\)\\.readUInt32LE\\(\\k<get>\\(this,\\k<offsets>,\"f\"\\)\\+4\\*\\(\\k<row>\\+1\\)\\)," +
       named("parsed") + "=JSON\\.parse\\(\\k<buffer>\\.toString\\(\"utf-8\",\\k<begin>,\\k<end>\\)\\);", "g");
 
-  function maybeRangeReads(url, result) {
+  // maybeRewriteKernel applies the kernel's parts (type definitions read by
+  // row, the package digest in large chunks) to the kernel's main script, each
+  // only where it finds its shape.
+  function maybeRewriteKernel(url, result) {
     const filename = require("url").fileURLToPath(url);
     // Only the kernel's main script: lib/program.js beside bin/jsii-runtime.js.
     if (!process.argv[1] || path.resolve(process.argv[1]) !== filename ||
       !fs.existsSync(path.join(path.dirname(filename), "..", "bin", "jsii-runtime.js"))) {
       return result;
     }
-    const text = sourceText(result);
-    const rewritten = text === undefined ? { error: "node's load hook gave it without its source" } : rangeReads(text);
-    if (rewritten.error) {
-      report("eager-defs", { file: filename, reason: rewritten.error });
-      warn("the jsii kernel (" + filename + ") is not of the shape this hook knows (" + rewritten.error + ")",
-        "reading type definitions whole");
+    let text = sourceText(result);
+    if (text === undefined) {
+      report("eager-defs", { file: filename, reason: "node's load hook gave it without its source" });
+      warn("the jsii kernel (" + filename + ") came without its source", "reading type definitions whole");
       return result;
     }
-    report("lazy-defs", { file: filename });
-    return Object.assign({}, result, { source: rewritten.source });
+    const parts = [
+      { part: "defs", rewrite: rangeReads, done: "lazy-defs", left: "eager-defs", instead: "reading type definitions whole" },
+      { part: "digest", rewrite: chunkedDigest, done: "chunked-digest", left: "stock-digest", instead: "hashing packages in 16 KB chunks" },
+    ];
+    const original = text;
+    for (const { part, rewrite, done, left, instead } of parts) {
+      if (skip.has(part)) {
+        continue;
+      }
+      const rewritten = rewrite(text);
+      if (rewritten.error) {
+        report(left, { file: filename, reason: rewritten.error });
+        warn("the jsii kernel (" + filename + ") is not of the shape this hook knows (" + rewritten.error + ")", instead);
+        continue;
+      }
+      report(done, { file: filename });
+      text = rewritten.source;
+    }
+    return text === original ? result : Object.assign({}, result, { source: text });
+  }
+
+  // The kernel finds a package's entry in its package cache by the SHA-256 of
+  // the package's tarball (34 MB for the AWS provider), which it reads in
+  // 16 KB chunks, each a new zero-filled Buffer: about 2,200 allocations and
+  // reads and 34 MB of garbage per synth, for a digest
+  // (go run ./bench/synthbench -parts digest). jsii's digestFile is
+  //
+  //     function digestFile(e,...p){return readFileChunks(e,()=>{},...p)}
+  //
+  // and readFileChunks allocates `const m=Buffer.alloc(16384);` for each read
+  // of `readSync(fd, m)`, hashes the bytes read and hands them to its callback.
+  // When both are of exactly that shape, digestFile passes a callback of ours
+  // instead of its no-op, and for that callback alone readFileChunks reads
+  // into one reused 1 MB buffer: the same bytes hashed in the same order (the
+  // digest is the same), with every byte it hashes just read. Extraction
+  // (readFileChunks with the tar parser as callback, which may keep the
+  // chunks) still gets a new buffer per chunk.
+  const DIGEST_HELPER = "__fastshopDigestChunks";
+  const DIGEST_FILE = new RegExp("function digestFile\\(" + named("file") + ",\\.\\.\\." + named("rest") +
+    "\\)\\{return " + named("chunks") + "\\(\\k<file>,\\(\\)=>\\{\\},\\.\\.\\.\\k<rest>\\)\\}", "g");
+
+  function chunkedDigest(source) {
+    if (source.includes(DIGEST_HELPER)) {
+      return { error: "it already mentions " + DIGEST_HELPER };
+    }
+    const digests = [...source.matchAll(DIGEST_FILE)];
+    if (digests.length !== 1) {
+      return { error: digests.length + " digestFile functions of the known form, not 1" };
+    }
+    const d = digests[0];
+    const chunks = d.groups.chunks;
+    const reads = [...source.matchAll(new RegExp("function " + chunks + "\\(" + named("file") + "," + named("callback") +
+      ",\\.\\.\\." + ID + "\\)\\{const " + named("hash") + "=\\(0," + ID + "\\.createHash\\)\\(\"sha256\"\\),(?<fd>" + ID + ")=[^;]*;" +
+      "try\\{let (?<n>" + ID + ")=0;do\\{const (?<buffer>" + ID + ")=(?<alloc>Buffer\\.alloc\\(16384\\));" +
+      "if\\(\\k<n>=\\(0," + ID + "\\.readSync\\)\\(\\k<fd>,\\k<buffer>\\),\\k<n>>0\\)\\{const (?<bytes>" + ID + ")=\\k<buffer>\\.subarray\\(0,\\k<n>\\);" +
+      "\\k<hash>\\.update\\(\\k<bytes>\\),\\k<callback>\\(\\k<bytes>\\)\\}\\}while\\(\\k<n>>0\\)", "g"))];
+    if (reads.length !== 1) {
+      return { error: reads.length + " " + chunks + " functions of the known form, not 1" };
+    }
+    const r = reads[0];
+    const allocAt = r.index + r[0].indexOf(r.groups.alloc);
+    // Edit the later position first, so the earlier one stays valid.
+    const edits = [
+      { at: allocAt, length: r.groups.alloc.length,
+        text: "(" + r.groups.callback + "===" + DIGEST_HELPER + "?" + DIGEST_HELPER + ".buffer||(" + DIGEST_HELPER +
+          ".buffer=Buffer.allocUnsafe(1048576)):" + r.groups.alloc + ")" },
+      { at: d.index + d[0].indexOf("()=>{}"), length: "()=>{}".length, text: DIGEST_HELPER },
+    ].sort((a, b) => b.at - a.at);
+    let rewritten = source;
+    for (const edit of edits) {
+      rewritten = rewritten.slice(0, edit.at) + edit.text + rewritten.slice(edit.at + edit.length);
+    }
+    // A hoisted function declaration at the end of the module, as for the
+    // type definitions: the no-op digestFile passed.
+    return { source: rewritten + "\nfunction " + DIGEST_HELPER + "() {}\n" };
   }
 
   // rangeReads rewrites the one read of a runtime-defs file in source (see

@@ -1,6 +1,8 @@
 package lazyprovider
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -599,14 +601,14 @@ const child = require("child_process").spawnSync(process.execPath,
 console.log(JSON.stringify({ execArgv: JSON.parse(child.stdout || "null"), stderr: child.stderr, status: child.status }));
 `
 
-// TestHookKernelFlags checks the V8 options the hook, in the jsii relay only,
-// puts on the kernel's command line (a small initial old generation, no
-// TurboFan), and that the kernel starts without them when the process is not
-// the relay, the user set the option, the part is skipped, the hook is off, or
-// node, of a V8 the hook was not tested with, refuses them (a kernel started
-// with an option its V8 does not know would not start at all).
+// TestHookKernelFlags checks the V8 option the hook, in the jsii relay only,
+// puts on the kernel's command line (no TurboFan), and that the kernel starts
+// without it when the process is not the relay, the user set the option, the
+// part is skipped, the hook is off, or node, of a V8 the hook was not tested
+// with, refuses it (a kernel started with an option its V8 does not know
+// would not start at all).
 func TestHookKernelFlags(t *testing.T) {
-	const oldSpace, maxOpt = "--initial-old-space-size=8", "--max-opt=2"
+	const maxOpt = "--max-opt=2"
 	hook := "NODE_OPTIONS=--require=" + quote(writeHookFile(t))
 	tests := []struct {
 		name   string
@@ -615,16 +617,14 @@ func TestHookKernelFlags(t *testing.T) {
 		env    []string
 		want   []string // the child's execArgv after the driver's own
 	}{
-		{"relay", "bin/jsii-runtime.js", nil, []string{hook}, []string{oldSpace, maxOpt}},
+		{"relay", "bin/jsii-runtime.js", nil, []string{hook}, []string{maxOpt}},
 		{"not the relay", "lib/program.js", nil, []string{hook}, nil},
 		{"relay elsewhere", "jsii-runtime.js", nil, []string{hook}, nil},
-		{"user's size wins", "bin/jsii-runtime.js", []string{"--initial_old_space_size=16"}, []string{hook}, []string{maxOpt}},
-		{"user's max-opt wins", "bin/jsii-runtime.js", []string{"--max-opt=4"}, []string{hook}, []string{oldSpace}},
-		{"old space skipped", "bin/jsii-runtime.js", nil, []string{hook, "FASTSHOP_LAZY_PROVIDER_SKIP=old-space"}, []string{maxOpt}},
-		{"both skipped", "bin/jsii-runtime.js", nil, []string{hook, "FASTSHOP_LAZY_PROVIDER_SKIP=old-space,max-opt"}, nil},
+		{"user's max-opt wins", "bin/jsii-runtime.js", []string{"--max_opt=4"}, []string{hook}, nil},
+		{"skipped", "bin/jsii-runtime.js", nil, []string{hook, "FASTSHOP_LAZY_PROVIDER_SKIP=max-opt"}, nil},
 		{"switched off", "bin/jsii-runtime.js", nil, []string{hook, SwitchEnv + "=off"}, nil},
-		{"untested V8, node accepts them", "bin/jsii-runtime.js", nil, simulating(t, "unknown-v8"), []string{oldSpace, maxOpt}},
-		{"untested V8, node refuses one", "bin/jsii-runtime.js", nil, simulating(t, "v8-refuses-option"), nil},
+		{"untested V8, node accepts it", "bin/jsii-runtime.js", nil, simulating(t, "unknown-v8"), []string{maxOpt}},
+		{"untested V8, node refuses it", "bin/jsii-runtime.js", nil, simulating(t, "v8-refuses-option"), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -988,14 +988,16 @@ func TestHookReadsTypeDefinitionsInRanges(t *testing.T) {
 		{"defs field used elsewhere", map[string]string{"bin/jsii-runtime.js": "// the relay\n",
 			"lib/program.js": jsiiKernel + "LazyTypes.prototype.peek = function () { return se(this,Z,\"f\"); };\n"},
 			nil, 1, "eager-defs", "used 3 times, not 2"},
-		{"part skipped", kernel, []string{"FASTSHOP_LAZY_PROVIDER_SKIP=defs"}, 1, "", ""},
+		{"part skipped", kernel, []string{"FASTSHOP_LAZY_PROVIDER_SKIP=defs,digest"}, 1, "", ""},
 		{"hook off", kernel, []string{SwitchEnv + "=off"}, 1, "", ""},
 		{"not a jsii kernel", notKernel, nil, 1, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeFiles(t, t.TempDir(), tt.files)
-			stdout, stderr, reports := runNode(t, dir, filepath.Join("lib", "program.js"), tt.env...)
+			// This stand-in has no package digest: that part is TestHookChunkedDigest's.
+			env := append([]string{"FASTSHOP_LAZY_PROVIDER_SKIP=digest"}, tt.env...)
+			stdout, stderr, reports := runNode(t, dir, filepath.Join("lib", "program.js"), env...)
 			if wantOut := fmt.Sprintf("%s\"wholeReads\":%d}\n", want, tt.wantWhole); stdout != wantOut {
 				t.Errorf("kernel printed %s, want %s", stdout, wantOut)
 			}
@@ -1003,6 +1005,106 @@ func TestHookReadsTypeDefinitionsInRanges(t *testing.T) {
 			for _, event := range []string{"lazy-defs", "eager-defs"} {
 				if slicesContain(got, event) != (event == tt.wantEvent) {
 					t.Errorf("report events %v: %s present %v, want %v", got, event, !(event == tt.wantEvent), event == tt.wantEvent)
+				}
+			}
+			ours := strings.Count(stderr, "fastshop lazyprovider:")
+			if tt.wantWarned == "" && ours != 0 || tt.wantWarned != "" && (ours != 1 || !strings.Contains(stderr, tt.wantWarned)) {
+				t.Errorf("stderr %q: want %s", stderr, map[bool]string{true: "nothing", false: "one warning mentioning " + tt.wantWarned}[tt.wantWarned == ""])
+			}
+		})
+	}
+}
+
+// jsiiDigestKernel is a cut-down jsii kernel main script with jsii's
+// digestFile and readFileChunks exactly as the bundled kernel of
+// jsii-runtime-go v1.142.0 has them (DIGEST_SHAPE marks the allocation a
+// test case may change). It writes a 2.5 MB file and prints its digest,
+// the digest and chunks of the extraction path (a callback that keeps every
+// chunk, as the tar parser may), and how many 16 KB buffers the digest
+// allocated.
+const jsiiDigestKernel = `"use strict";
+const f = require("crypto"), y = require("fs"), path = require("path");
+function digestFile(e,...p){return readFileChunks(e,()=>{},...p)}
+function readFileChunks(e,p,...m){const g=(0,f.createHash)("sha256"),_=(0,y.openSync)(e,"r");try{let e=0;do{const m=DIGEST_SHAPE;if(e=(0,y.readSync)(_,m),e>0){const f=m.subarray(0,e);g.update(f),p(f)}}while(e>0)}finally{(0,y.closeSync)(_)}return function finish(e,p){for(const m of p)e.update("\0"),e.update(m);return e.digest()}(g,m)}
+const file = path.join(__dirname, "package.tgz");
+const content = Buffer.alloc(2621440 + 123);
+for (let i = 0; i < content.length; i++) content[i] = (i * 7919) % 251;
+y.writeFileSync(file, content);
+const alloc = Buffer.alloc;
+let allocs = 0;
+Buffer.alloc = (size, ...rest) => { if (size === 16384) allocs++; return alloc(size, ...rest); };
+const digest = digestFile(file, "@cdktf/provider-aws", "19.65.1").toString("hex");
+const digestAllocs = allocs;
+const kept = [];
+const extracted = readFileChunks(file, (chunk) => kept.push(chunk), "@cdktf/provider-aws", "19.65.1").toString("hex");
+console.log(JSON.stringify({ digest, extracted, chunksIntact: Buffer.concat(kept).equals(content), digestAllocs }));
+`
+
+// TestHookChunkedDigest checks the kernel's package-digest part: in a kernel
+// of the known shape the digest reads into one reused buffer (no 16 KB
+// allocation per chunk) and is the same SHA-256 (computed here in Go), and
+// extraction still gets a buffer of its own per chunk; a kernel of another
+// shape, the part skipped, the hook off or a program.js that is not a jsii
+// kernel's run as written, and only the kernel of another shape warns.
+func TestHookChunkedDigest(t *testing.T) {
+	content := make([]byte, 2621440+123)
+	for i := range content {
+		content[i] = byte(i * 7919 % 251)
+	}
+	sum := sha256.New()
+	sum.Write(content)
+	for _, part := range []string{"@cdktf/provider-aws", "19.65.1"} {
+		sum.Write([]byte{0})
+		sum.Write([]byte(part))
+	}
+	wantDigest := hex.EncodeToString(sum.Sum(nil))
+	known := strings.Replace(jsiiDigestKernel, "DIGEST_SHAPE", "Buffer.alloc(16384)", 1)
+	kernel := map[string]string{"lib/program.js": known, "bin/jsii-runtime.js": "// the relay\n"}
+	tests := []struct {
+		name       string
+		files      map[string]string
+		env        []string
+		wantReused bool   // the digest allocated no 16 KB buffer
+		wantEvent  string // "" for none
+		wantWarned string // "" for no warning
+	}{
+		{"known kernel", kernel, nil, true, "chunked-digest", ""},
+		{"kernel of another shape", map[string]string{"bin/jsii-runtime.js": "// the relay\n",
+			"lib/program.js": strings.Replace(jsiiDigestKernel, "DIGEST_SHAPE", "Buffer.alloc(16384,0)", 1)},
+			nil, false, "stock-digest", "readFileChunks functions of the known form"},
+		{"part skipped", kernel, []string{"FASTSHOP_LAZY_PROVIDER_SKIP=defs,digest"}, false, "", ""},
+		{"hook off", kernel, []string{SwitchEnv + "=off"}, false, "", ""},
+		{"not a jsii kernel", map[string]string{"lib/program.js": known}, nil, false, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, t.TempDir(), tt.files)
+			// This stand-in has no type definitions: that part is
+			// TestHookReadsTypeDefinitionsInRanges'.
+			env := append([]string{"FASTSHOP_LAZY_PROVIDER_SKIP=defs"}, tt.env...)
+			stdout, stderr, reports := runNode(t, dir, filepath.Join("lib", "program.js"), env...)
+			var got struct {
+				Digest       string `json:"digest"`
+				Extracted    string `json:"extracted"`
+				ChunksIntact bool   `json:"chunksIntact"`
+				DigestAllocs int    `json:"digestAllocs"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("kernel printed %q: %v", stdout, err)
+			}
+			if got.Digest != wantDigest || got.Extracted != wantDigest {
+				t.Errorf("digest %s, extraction digest %s, want %s for both", got.Digest, got.Extracted, wantDigest)
+			}
+			if !got.ChunksIntact {
+				t.Error("the chunks extraction kept are not the file's bytes: a reused buffer reached the tar parser")
+			}
+			if reused := got.DigestAllocs == 0; reused != tt.wantReused {
+				t.Errorf("the digest allocated %d 16 KB buffers; want reuse %v", got.DigestAllocs, tt.wantReused)
+			}
+			events := events(reports)
+			for _, event := range []string{"chunked-digest", "stock-digest"} {
+				if slicesContain(events, event) != (event == tt.wantEvent) {
+					t.Errorf("report events %v: want %q among chunked-digest and stock-digest", events, tt.wantEvent)
 				}
 			}
 			ours := strings.Count(stderr, "fastshop lazyprovider:")

@@ -76,6 +76,22 @@ switch (process.env.FASTSHOP_TEST_SIMULATE) {
       });
     }
     break;
+  case "kernel-digest-shape": // a jsii kernel whose package digest the hook does not know
+    Module.registerHooks({
+      load(url, context, nextLoad) {
+        const result = nextLoad(url, context);
+        if (!url.endsWith("/lib/program.js")) {
+          return result;
+        }
+        const source = String(result.source);
+        const simulated = source.replace("Buffer.alloc(16384)", "Buffer.alloc(16384,0)");
+        if (simulated === source) {
+          throw new Error("simulate.js: the kernel's package digest was not found");
+        }
+        return Object.assign({}, result, { source: simulated });
+      },
+    });
+    break;
   case "relay-shape": // a jsii relay that starts the kernel with other options
     Module.registerHooks({
       load(url, context, nextLoad) {
