@@ -14,9 +14,10 @@
 // namespace on first access and then replaces itself with the plain value.
 // In the same way it makes two of cdktf's costs lazy ("cdktf" below): two
 // packages cdktf requires but a synth does not use, and the formatting of
-// token creation stack traces; and it has the jsii kernel read the rows of
-// the provider's 32 MB type-definitions file it needs rather than the whole
-// file ("the jsii kernel"). Nothing on disk changes.
+// token creation stack traces; and in the jsii kernel's main script it has
+// the kernel read the rows of the provider's 32 MB type-definitions file it
+// needs rather than the whole file, and hash package tarballs through one
+// reused buffer ("the jsii kernel"). Nothing on disk changes.
 //
 // It looks for what it changes by its shape, never by a hash of a
 // third-party file, and where it does not find it, node runs as it would
@@ -30,12 +31,19 @@
 // Any error inside the load hook is caught and means the same: stock
 // behaviour.
 //
-// It also passes the kernel two node options (see childOptions): one that
+// Between the jsii relay and the kernel it sets up a direct channel (see
+// directChannel): the kernel reads the Go program's requests and writes its
+// answers itself, instead of through the relay. The relay grants it only
+// once the kernel has shown that its reads go where the hook sends them; a
+// relay or kernel of another shape keeps stock relaying, with one warning,
+// never a hang.
+//
+// It also passes the kernel node options (see childOptions): one that
 // silences the one deprecation warning a synth on Node 22 and 24 prints that
-// is not ours to fix, and a small young generation (less memory); and, from
-// the jsii relay, a small initial old generation on the kernel's command line
-// (see kernelFlags). A node that does not accept one runs without it,
-// silently: what it would print or use without this hook.
+// is not ours to fix, a small young generation (less memory) and one V8
+// worker thread; and, from the jsii relay, no TurboFan on the kernel's
+// command line (see kernelFlags). A node that does not accept one runs
+// without it, silently: what it would print or use without this hook.
 //
 // None of it changes what a synth writes: the package tests and
 // e2e/lazyprovider_test.go compare every byte with the hook on and off.
@@ -45,6 +53,11 @@
 //   FASTSHOP_LAZY_PROVIDER_REPORT=FILE  each process appends JSON lines saying
 //                                       what the hook did (for tests and the
 //                                       benchmark).
+//   FASTSHOP_LAZY_PROVIDER_SKIP=a,b     leaves out parts, for the benchmark:
+//                                       barrel, cdktf-requires, stack-traces,
+//                                       defs, digest, channel, warnings,
+//                                       semi-space, pool, max-opt (and
+//                                       tarball-pages, in the Go program).
 "use strict";
 
 (function install() {

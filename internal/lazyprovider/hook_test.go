@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -1112,5 +1113,54 @@ func TestHookChunkedDigest(t *testing.T) {
 				t.Errorf("stderr %q: want %s", stderr, map[bool]string{true: "nothing", false: "one warning mentioning " + tt.wantWarned}[tt.wantWarned == ""])
 			}
 		})
+	}
+}
+
+// TestSkipPartsDocumented keeps the parts FASTSHOP_LAZY_PROVIDER_SKIP takes in
+// step with their documentation: every part hook.js (or main.go, for
+// tarball-pages) skips is named in hook.js's header and in README.md's "Synth
+// speed", and every "without `part`" row of its table is a real part.
+func TestSkipPartsDocumented(t *testing.T) {
+	parts := map[string]bool{}
+	for _, m := range regexp.MustCompile(`skip\.has\("([a-z-]+)"\)|part: "([a-z-]+)"`).FindAllStringSubmatch(string(hook), -1) {
+		parts[m[1]+m[2]] = true
+	}
+	mainGo, err := os.ReadFile(filepath.Join("..", "..", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(mainGo), `== "tarball-pages"`) {
+		t.Error(`main.go no longer skips "tarball-pages": update this test`)
+	}
+	parts["tarball-pages"] = true
+	if len(parts) < 10 {
+		t.Fatalf("found only %d parts in hook.js and main.go: %v", len(parts), parts)
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := string(readme)
+	if i := strings.Index(section, "## Synth speed"); i >= 0 {
+		section = section[i:]
+		if j := strings.Index(section[3:], "\n## "); j >= 0 {
+			section = section[:j+3]
+		}
+	} else {
+		t.Fatal(`README.md has no "## Synth speed" section`)
+	}
+	header := string(hook)[:strings.Index(string(hook), `"use strict";`)]
+	for part := range parts {
+		if !strings.Contains(section, "`"+part+"`") {
+			t.Errorf("README.md's Synth speed does not name the part `%s`", part)
+		}
+		if !strings.Contains(strings.Join(strings.Fields(strings.ReplaceAll(header, "//", "")), " "), part) {
+			t.Errorf("hook.js's header does not list the part %s among FASTSHOP_LAZY_PROVIDER_SKIP's", part)
+		}
+	}
+	for _, m := range regexp.MustCompile("\\| without `([a-z-]+)` \\|").FindAllStringSubmatch(section, -1) {
+		if !parts[m[1]] {
+			t.Errorf("README.md's table has a row without `%s`, which is not a part", m[1])
+		}
 	}
 }

@@ -14,21 +14,25 @@
 //
 // The hook also makes two of cdktf's load costs lazy the same way: two
 // packages it requires but a synth does not use, and the formatting of token
-// creation stack traces, and it has the jsii kernel read only the rows it
-// needs of the provider's 32 MB type-definitions file.
+// creation stack traces; it has the jsii kernel read only the rows it needs
+// of the provider's 32 MB type-definitions file and hash package tarballs
+// through one reused buffer; and it gives the kernel a direct channel to the
+// Go program, so that requests and answers no longer pass through the jsii
+// relay.
 //
 // Its init writes the hook to the user's cache directory and appends
 // --require=<hook> to NODE_OPTIONS, which the jsii runtime passes to the node
-// processes it starts. The hook also passes the kernel two node options: one
+// processes it starts. The hook also passes the kernel node options: one
 // that silences the deprecation warning cdktf causes on Node 22 and 24
-// (DEP0044), and a small young generation (less memory); in the jsii relay it
-// puts a small initial old generation on the kernel's command line (less
-// memory; node does not take that option in NODE_OPTIONS). It recognizes what it
-// changes by its shape, never by a hash of a third-party file: on a node
-// without module.registerHooks, or a provider or cdktf file of another shape,
-// the file loads as written (correct, only slower) and the hook prints one
-// warning line (so does a jsii kernel of another shape); a node that does
-// not accept an option runs without it.
+// (DEP0044), a small young generation (less memory) and one V8 worker
+// thread; in the jsii relay it puts --max-opt=2 (no TurboFan) on the
+// kernel's command line (node does not take that option in NODE_OPTIONS). It
+// recognizes what it changes by its shape, never by a hash of a third-party
+// file: on a node without module.registerHooks, or a provider, cdktf or jsii
+// file of another shape, the file loads as written (correct, only slower)
+// and the hook prints one warning line; a relay or kernel of another shape
+// keeps relaying (the relay decides, once, so it cannot hang); a node that
+// does not accept an option runs without it.
 //
 // Set FASTSHOP_LAZY_PROVIDER=off to switch it all off, for comparisons.
 //
