@@ -81,10 +81,10 @@ require("readline").createInterface({ input: socket }).on("line", (line) => {
 // the hook, talking to them as jsii-runtime-go does (a hello, then one request
 // at a time), and checks who carried the messages. The stock shapes get the
 // direct channel; a kernel that reads fd 3 another way, a relay that starts
-// the kernel another way, the part skipped or the hook off get stock
-// relaying, with one warning where the shape is unknown, and every answer
-// arrives either way: never a hang (each run has a deadline) or a lost
-// message.
+// the kernel another way, a kernel told of a channel it was not given, the
+// part skipped or the hook off get stock relaying, with one warning where the
+// shape is unknown, and every answer arrives either way: never a hang (each
+// run has a deadline) or a lost message.
 func TestHookDirectChannel(t *testing.T) {
 	const stockSpawn = `{ stdio: ["ignore", "pipe", "pipe", "pipe"] }`
 	tests := []struct {
@@ -99,6 +99,8 @@ func TestHookDirectChannel(t *testing.T) {
 		{"kernel reads fd 3 another way", stockSpawn, socketKernel, nil, "relayed", "did not take the direct channel within 2000 ms"},
 		{"relay starts the kernel another way", `{ stdio: ["ignore", "pipe", "pipe", "pipe"], env: process.env }`, syncKernel, nil,
 			"relayed", "starts the kernel in a way this hook does not know"},
+		{"kernel told of a channel it does not have", `{ stdio: ["ignore", "pipe", "pipe", "pipe"], env: { ...process.env, FASTSHOP_LAZY_PROVIDER_CHANNEL: "4,5,6" } }`,
+			syncKernel, nil, "relayed relayed", "starts the kernel in a way this hook does not know"},
 		{"skipped", stockSpawn, syncKernel, []string{"FASTSHOP_LAZY_PROVIDER_SKIP=defs,channel"}, "", ""},
 		{"switched off", stockSpawn, syncKernel, []string{SwitchEnv + "=off"}, "", ""},
 	}
