@@ -144,8 +144,9 @@
       { flag: "--disable-warning", value: "DEP0044", part: "warnings" },
       // V8's young generation: node lets each of its two semi-spaces grow to
       // 16 MB or more, which the kernel's short-lived garbage fills; with
-      // 1 MB its peak resident set is about 40 MB lower, for no measurable
-      // time (go run ./bench/synthbench -parts semi-space).
+      // 1 MB its peak resident set is lower, for no measurable time (README.md
+      // "Synth speed" has the figures; go run ./bench/synthbench -parts
+      // semi-space makes them).
       { flag: "--max-semi-space-size", value: "1", part: "semi-space" },
       // V8's background threads: node starts four for compiles and GC work;
       // one leaves the second core of a small machine to the Go program,
@@ -235,8 +236,8 @@
   // request and its response no longer pass through the relay. Stock, the
   // jsii relay (bin/jsii-runtime.js) pipes its stdin to the kernel's fd 3 and
   // fd 3 back to its stdout: every call costs two more pipe hops and two
-  // wake-ups of the relay's event loop, about 0.1 s of CPU a synth
-  // (go run ./bench/synthbench -parts channel). Here the relay starts the
+  // wake-ups of the relay's event loop (README.md "Synth speed" has what it
+  // costs; go run ./bench/synthbench -parts channel). Here the relay starts the
   // kernel with its stdin and stdout as fds 4 and 5 and a control socket as
   // fd 6, and reads neither pipe until the kernel has taken the channel or
   // turned it down:
