@@ -807,6 +807,42 @@
     return text === original ? result : Object.assign({}, result, { source: text });
   }
 
+  // rangeReads rewrites the one read of a runtime-defs file in source (see
+  // above), or returns {error}.
+  function rangeReads(source) {
+    if (source.includes(RANGE_HELPER)) {
+      return { error: "it already mentions " + RANGE_HELPER };
+    }
+    const matches = [...source.matchAll(DEFS_READ)];
+    if (matches.length !== 1) {
+      return { error: matches.length + " runtime-defs reads of the known form, not 1" };
+    }
+    const m = matches[0];
+    const g = m.groups;
+    // The field is private: it must be read and written only here.
+    const reads = source.split(g.get + "(this," + g.defs + ",").length - 1;
+    const writes = source.split(g.set + "(this," + g.defs + ",").length - 1;
+    if (reads !== 1 || writes !== 1) {
+      return { error: "its type-definitions field is used " + (reads + writes) + " times, not 2" };
+    }
+    const field = (name) => g.get + "(this," + name + ",\"f\")";
+    const replacement =
+      "const " + g.begin + "=" + field(g.index) + ".readUInt32LE(" + field(g.offsets) + "+4*" + g.row + ")," +
+      g.end + "=" + field(g.index) + ".readUInt32LE(" + field(g.offsets) + "+4*(" + g.row + "+1))," +
+      g.parsed + "=JSON.parse(" + RANGE_HELPER + "(" + field(g.file) + "," + g.begin + "," + g.end + "));";
+    const rewritten = source.slice(0, m.index) + replacement + source.slice(m.index + m[0].length);
+    // A hoisted function declaration at the end of the module: the file's
+    // lines before it are unchanged, and the module's own `require` is in
+    // scope.
+    return {
+      source: rewritten + "\nfunction " + RANGE_HELPER + "(file, begin, end) {" +
+        " const fs = require(\"fs\"); const fd = fs.openSync(file, \"r\");" +
+        " try { const bytes = Buffer.alloc(Math.max(0, Math.min(end, fs.fstatSync(fd).size) - begin)); let got = 0;" +
+        " while (got < bytes.length) { const n = fs.readSync(fd, bytes, got, bytes.length - got, begin + got); if (n === 0) break; got += n; }" +
+        " return bytes.toString(\"utf-8\", 0, got); } finally { fs.closeSync(fd); } }\n",
+    };
+  }
+
   // The kernel finds a package's entry in its package cache by the SHA-256 of
   // the package's tarball (34 MB for the AWS provider), which it reads in
   // 16 KB chunks, each a new zero-filled Buffer: about 2,200 allocations and
@@ -861,42 +897,6 @@
     // A hoisted function declaration at the end of the module, as for the
     // type definitions: the no-op digestFile passed.
     return { source: rewritten + "\nfunction " + DIGEST_HELPER + "() {}\n" };
-  }
-
-  // rangeReads rewrites the one read of a runtime-defs file in source (see
-  // above), or returns {error}.
-  function rangeReads(source) {
-    if (source.includes(RANGE_HELPER)) {
-      return { error: "it already mentions " + RANGE_HELPER };
-    }
-    const matches = [...source.matchAll(DEFS_READ)];
-    if (matches.length !== 1) {
-      return { error: matches.length + " runtime-defs reads of the known form, not 1" };
-    }
-    const m = matches[0];
-    const g = m.groups;
-    // The field is private: it must be read and written only here.
-    const reads = source.split(g.get + "(this," + g.defs + ",").length - 1;
-    const writes = source.split(g.set + "(this," + g.defs + ",").length - 1;
-    if (reads !== 1 || writes !== 1) {
-      return { error: "its type-definitions field is used " + (reads + writes) + " times, not 2" };
-    }
-    const field = (name) => g.get + "(this," + name + ",\"f\")";
-    const replacement =
-      "const " + g.begin + "=" + field(g.index) + ".readUInt32LE(" + field(g.offsets) + "+4*" + g.row + ")," +
-      g.end + "=" + field(g.index) + ".readUInt32LE(" + field(g.offsets) + "+4*(" + g.row + "+1))," +
-      g.parsed + "=JSON.parse(" + RANGE_HELPER + "(" + field(g.file) + "," + g.begin + "," + g.end + "));";
-    const rewritten = source.slice(0, m.index) + replacement + source.slice(m.index + m[0].length);
-    // A hoisted function declaration at the end of the module: the file's
-    // lines before it are unchanged, and the module's own `require` is in
-    // scope.
-    return {
-      source: rewritten + "\nfunction " + RANGE_HELPER + "(file, begin, end) {" +
-        " const fs = require(\"fs\"); const fd = fs.openSync(file, \"r\");" +
-        " try { const bytes = Buffer.alloc(Math.max(0, Math.min(end, fs.fstatSync(fd).size) - begin)); let got = 0;" +
-        " while (got < bytes.length) { const n = fs.readSync(fd, bytes, got, bytes.length - got, begin + got); if (n === 0) break; got += n; }" +
-        " return bytes.toString(\"utf-8\", 0, got); } finally { fs.closeSync(fd); } }\n",
-    };
   }
 
   const HELPER = "__fastshopLazyNamespace";

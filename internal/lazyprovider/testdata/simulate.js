@@ -45,68 +45,23 @@ switch (process.env.FASTSHOP_TEST_SIMULATE) {
     });
     break;
   case "kernel-shape": // a jsii kernel whose type-definitions read the hook does not know
-    Module.registerHooks({
-      load(url, context, nextLoad) {
-        const result = nextLoad(url, context);
-        if (!url.endsWith("/lib/program.js")) {
-          return result;
-        }
-        // The same call, written another way.
-        return Object.assign({}, result, { source: String(result.source).replace(/\(0,([\w$]+)\.readFileSync\)/g, "(0,$1[\"readFileSync\"])") });
-      },
-    });
+    // The same call, written another way.
+    rewrite("/lib/program.js", /\(0,([\w$]+)\.readFileSync\)/g, "(0,$1[\"readFileSync\"])", "the kernel's readFileSync");
     break;
   case "kernel-channel-shape": // a jsii kernel that reads its requests without fs.readSync
     {
       const stockReadSync = require("fs").readSync; // before hook.js wraps it
       globalThis.fastshopSimulatedReadSync = (...args) => stockReadSync(...args);
-      Module.registerHooks({
-        load(url, context, nextLoad) {
-          const result = nextLoad(url, context);
-          if (!url.endsWith("/lib/program.js")) {
-            return result;
-          }
-          const source = String(result.source);
-          const simulated = source.replace(/\b[\w$]+\.readSync\(this\.stdin,/g, "globalThis.fastshopSimulatedReadSync(this.stdin,");
-          if (simulated === source) {
-            throw new Error("simulate.js: the kernel's read of its requests was not found");
-          }
-          return Object.assign({}, result, { source: simulated });
-        },
-      });
+      rewrite("/lib/program.js", /\b[\w$]+\.readSync\(this\.stdin,/g, "globalThis.fastshopSimulatedReadSync(this.stdin,",
+        "the kernel's read of its requests");
     }
     break;
   case "kernel-digest-shape": // a jsii kernel whose package digest the hook does not know
-    Module.registerHooks({
-      load(url, context, nextLoad) {
-        const result = nextLoad(url, context);
-        if (!url.endsWith("/lib/program.js")) {
-          return result;
-        }
-        const source = String(result.source);
-        const simulated = source.replace("Buffer.alloc(16384)", "Buffer.alloc(16384,0)");
-        if (simulated === source) {
-          throw new Error("simulate.js: the kernel's package digest was not found");
-        }
-        return Object.assign({}, result, { source: simulated });
-      },
-    });
+    rewrite("/lib/program.js", "Buffer.alloc(16384)", "Buffer.alloc(16384,0)", "the kernel's package digest");
     break;
   case "relay-shape": // a jsii relay that starts the kernel with other options
-    Module.registerHooks({
-      load(url, context, nextLoad) {
-        const result = nextLoad(url, context);
-        if (!url.endsWith("/bin/jsii-runtime.js")) {
-          return result;
-        }
-        const source = String(result.source);
-        const simulated = source.replace('stdio:["ignore","pipe","pipe","pipe"]}', 'stdio:["ignore","pipe","pipe","pipe"],env:process.env}');
-        if (simulated === source) {
-          throw new Error("simulate.js: the relay's spawn of the kernel was not found");
-        }
-        return Object.assign({}, result, { source: simulated });
-      },
-    });
+    rewrite("/bin/jsii-runtime.js", 'stdio:["ignore","pipe","pipe","pipe"]}', 'stdio:["ignore","pipe","pipe","pipe"],env:process.env}',
+      "the relay's spawn of the kernel");
     break;
   case "no-node-options": // a node that accepts none of the options in NODE_OPTIONS
     Object.defineProperty(process, "allowedNodeEnvironmentFlags", { value: new Set(), configurable: true });
@@ -128,4 +83,24 @@ switch (process.env.FASTSHOP_TEST_SIMULATE) {
     break;
   default:
     throw new Error("simulate.js: unknown FASTSHOP_TEST_SIMULATE=" + process.env.FASTSHOP_TEST_SIMULATE);
+}
+
+// rewrite has node load the file whose URL ends with suffix with from (a
+// string or a regular expression) replaced by to, and fails loudly where the
+// file has no from: a simulation never silently simulates nothing.
+function rewrite(suffix, from, to, what) {
+  Module.registerHooks({
+    load(url, context, nextLoad) {
+      const result = nextLoad(url, context);
+      if (!url.endsWith(suffix)) {
+        return result;
+      }
+      const source = String(result.source);
+      const simulated = source.replace(from, to);
+      if (simulated === source) {
+        throw new Error("simulate.js: " + what + " was not found in " + url);
+      }
+      return Object.assign({}, result, { source: simulated });
+    },
+  });
 }
