@@ -48,10 +48,6 @@ func (e Environment) validateCache(p *problems) {
 	if !cacheEngineVersion.MatchString(e.CacheEngineVersion) {
 		p.add("CacheEngineVersion", e.CacheEngineVersion, "a Redis major.minor version such as 7.1")
 	}
-	if e.CacheNodeCount < minCacheNodes || e.CacheNodeCount > maxCacheNodes {
-		p.add("CacheNodeCount", e.CacheNodeCount, "%d to %d nodes (automatic failover needs a replica)", minCacheNodes, maxCacheNodes)
-	}
-	if e.CacheSnapshotRetentionDays < minCacheSnapshotDays || e.CacheSnapshotRetentionDays > maxCacheSnapshotDays {
-		p.add("CacheSnapshotRetentionDays", e.CacheSnapshotRetentionDays, "%d to %d days", minCacheSnapshotDays, maxCacheSnapshotDays)
-	}
+	p.inRange("CacheNodeCount", e.CacheNodeCount, minCacheNodes, maxCacheNodes, "nodes (automatic failover needs a replica)")
+	p.inRange("CacheSnapshotRetentionDays", e.CacheSnapshotRetentionDays, minCacheSnapshotDays, maxCacheSnapshotDays, "days")
 }

@@ -44,13 +44,9 @@ func (e Environment) validateDatabase(p *problems) {
 	if !slices.Contains(postgresMajorVersions, e.DBEngineMajorVersion) {
 		p.add("DBEngineMajorVersion", e.DBEngineMajorVersion, "a major version only (%s); minor versions upgrade automatically", strings.Join(postgresMajorVersions, ", "))
 	}
-	if e.DBAllocatedStorageGiB < minDBStorageGiB || e.DBAllocatedStorageGiB > maxDBStorageGiB {
-		p.add("DBAllocatedStorageGiB", e.DBAllocatedStorageGiB, "%d to %d GiB (gp3)", minDBStorageGiB, maxDBStorageGiB)
-	}
+	p.inRange("DBAllocatedStorageGiB", e.DBAllocatedStorageGiB, minDBStorageGiB, maxDBStorageGiB, "GiB (gp3)")
 	if e.DBMaxAllocatedStorageGiB <= e.DBAllocatedStorageGiB || e.DBMaxAllocatedStorageGiB > maxDBStorageGiB {
 		p.add("DBMaxAllocatedStorageGiB", e.DBMaxAllocatedStorageGiB, "more than DBAllocatedStorageGiB (%d) and at most %d GiB", e.DBAllocatedStorageGiB, maxDBStorageGiB)
 	}
-	if e.DBBackupRetentionDays < 0 || e.DBBackupRetentionDays > maxBackupRetentionDays {
-		p.add("DBBackupRetentionDays", e.DBBackupRetentionDays, "0 to %d days", maxBackupRetentionDays)
-	}
+	p.inRange("DBBackupRetentionDays", e.DBBackupRetentionDays, 0, maxBackupRetentionDays, "days")
 }

@@ -10,7 +10,5 @@ const (
 )
 
 func (e Environment) validateEncryption(p *problems) {
-	if e.KMSDeletionWindowDays < minKMSDeletionWindowDays || e.KMSDeletionWindowDays > maxKMSDeletionWindowDays {
-		p.add("KMSDeletionWindowDays", e.KMSDeletionWindowDays, "%d to %d days", minKMSDeletionWindowDays, maxKMSDeletionWindowDays)
-	}
+	p.inRange("KMSDeletionWindowDays", e.KMSDeletionWindowDays, minKMSDeletionWindowDays, maxKMSDeletionWindowDays, "days")
 }

@@ -33,3 +33,11 @@ func (p *problems) add(field string, value any, allowed string, args ...any) {
 	}
 	p.errs = append(p.errs, &FieldError{p.env, field, value, allowed})
 }
+
+// inRange records a problem with field unless min <= value <= max; the
+// allowed values read "<min> to <max> <unit>".
+func (p *problems) inRange(field string, value, min, max int, unit string) {
+	if value < min || value > max {
+		p.add(field, value, "%d to %d %s", min, max, unit)
+	}
+}

@@ -246,16 +246,10 @@ func (b Bootstrap) validate(state StateBackend) []error {
 		checkNames(p, "Tenants."+t.Name, t.Name, []DerivedName{{t.StateAccessRole(), ruleIAMRole}})
 	}
 	checkNames(p, "StateKeyAlias", StateKeyAlias, []DerivedName{{StateAccessPolicyName, ruleIAMPolicy}, {StateKeyAlias, ruleKMSAlias}})
-	if b.NoncurrentVersionDays < minNoncurrentStateVersionDays || b.NoncurrentVersionDays > maxLifecycleDays {
-		p.add("NoncurrentVersionDays", b.NoncurrentVersionDays, "%d to %d days", minNoncurrentStateVersionDays, maxLifecycleDays)
-	}
-	if b.AbortIncompleteUploadDays < 1 || b.AbortIncompleteUploadDays > maxLifecycleDays {
-		p.add("AbortIncompleteUploadDays", b.AbortIncompleteUploadDays, "1 to %d days", maxLifecycleDays)
-	}
-	if b.AccessLogRetentionDays < minAccessLogRetentionDays || b.AccessLogRetentionDays > maxLifecycleDays {
-		p.add("AccessLogRetentionDays", b.AccessLogRetentionDays, "%d to %d days (Marco Civil art. 15 asks six months of access records)",
-			minAccessLogRetentionDays, maxLifecycleDays)
-	}
+	p.inRange("NoncurrentVersionDays", b.NoncurrentVersionDays, minNoncurrentStateVersionDays, maxLifecycleDays, "days")
+	p.inRange("AbortIncompleteUploadDays", b.AbortIncompleteUploadDays, 1, maxLifecycleDays, "days")
+	p.inRange("AccessLogRetentionDays", b.AccessLogRetentionDays, minAccessLogRetentionDays, maxLifecycleDays,
+		"days (Marco Civil art. 15 asks six months of access records)")
 	return p.errs
 }
 

@@ -11,9 +11,7 @@ const (
 )
 
 func (e Environment) validateStreaming(p *problems) {
-	if e.StreamRetentionHours < minStreamRetentionHours || e.StreamRetentionHours > maxStreamRetentionHours {
-		p.add("StreamRetentionHours", e.StreamRetentionHours, "%d to %d hours", minStreamRetentionHours, maxStreamRetentionHours)
-	}
+	p.inRange("StreamRetentionHours", e.StreamRetentionHours, minStreamRetentionHours, maxStreamRetentionHours, "hours")
 	switch {
 	case e.StreamOnDemand && e.StreamShardCount != 0:
 		p.add("StreamShardCount", e.StreamShardCount, "0 when StreamOnDemand is set (on-demand streams scale themselves)")
