@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 
+	"fastshop/internal/jsondoc"
 	"fastshop/stacks/config"
 )
 
@@ -125,32 +126,16 @@ func TestRunStateOverridesReachEveryStack(t *testing.T) {
 		}
 		return doc
 	}
-	at := func(v any, path ...any) any {
-		for _, p := range path {
-			switch k := p.(type) {
-			case string:
-				m, _ := v.(map[string]any)
-				v = m[k]
-			case int:
-				l, _ := v.([]any)
-				if k >= len(l) {
-					return nil
-				}
-				v = l[k]
-			}
-		}
-		return v
-	}
 	bootstrap := read(config.BootstrapID)
-	bucket := at(bootstrap, "resource", "aws_s3_bucket", "terraform_state", "bucket")
-	region := at(bootstrap, "provider", "aws", 0, "region")
-	alias := at(bootstrap, "resource", "aws_kms_alias", "state_key", "name")
+	bucket := jsondoc.At(bootstrap, "resource", "aws_s3_bucket", "terraform_state", "bucket")
+	region := jsondoc.At(bootstrap, "provider", "aws", 0, "region")
+	alias := jsondoc.At(bootstrap, "resource", "aws_kms_alias", "state_key", "name")
 	if bucket != "acme-tf-state-e2e" || region != "us-east-1" || alias == nil {
 		t.Errorf("bootstrap ignores the overrides: bucket %v in %v, key alias %v", bucket, region, alias)
 	}
 	for _, stack := range []string{"dev", "staging", "prod", "pr-7"} {
-		backend := at(read(stack), "terraform", "backend", "s3")
-		if at(backend, "bucket") != bucket || at(backend, "region") != region || at(backend, "kms_key_id") != alias {
+		backend := jsondoc.At(read(stack), "terraform", "backend", "s3")
+		if jsondoc.At(backend, "bucket") != bucket || jsondoc.At(backend, "region") != region || jsondoc.At(backend, "kms_key_id") != alias {
 			t.Errorf("%s: backend %v; bootstrap creates %v in %v with %v", stack, backend, bucket, region, alias)
 		}
 	}

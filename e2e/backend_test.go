@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"fastshop/internal/jsondoc"
 )
 
 // bootstrapStack is the state bootstrap's stack id (stacks.StateBootstrapID).
@@ -192,7 +194,7 @@ func backendOf(t *testing.T, outdir, stack string) (s3Backend, map[string]any) {
 	t.Helper()
 	doc := stackDoc(t, outdir, stack)
 	block, _ := doc["terraform"].(map[string]any)
-	raw, err := json.Marshal(jsonPath(block, "backend", "s3"))
+	raw, err := json.Marshal(jsondoc.At(block, "backend", "s3"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,24 +203,6 @@ func backendOf(t *testing.T, outdir, stack string) (s3Backend, map[string]any) {
 		t.Fatalf("%s: no S3 backend in the terraform block: %v", stack, block["backend"])
 	}
 	return b, block
-}
-
-// jsonPath walks decoded JSON by keys and list indexes.
-func jsonPath(v any, path ...any) any {
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			m, _ := v.(map[string]any)
-			v = m[k]
-		case int:
-			l, _ := v.([]any)
-			if k >= len(l) {
-				return nil
-			}
-			v = l[k]
-		}
-	}
-	return v
 }
 
 // terraformCmd prepares a terraform command in dir the way runTerraform
@@ -652,7 +636,7 @@ func TestStateBootstrapPlan(t *testing.T) {
 	changes, _ := p.Plan["resource_changes"].([]any)
 	for _, c := range changes {
 		rc, _ := c.(map[string]any)
-		actions, _ := jsonPath(rc, "change", "actions").([]any)
+		actions, _ := jsondoc.At(rc, "change", "actions").([]any)
 		if len(actions) != 1 || actions[0] != "create" {
 			t.Errorf("%v plans %v on an empty state; want create", rc["address"], actions)
 		}
@@ -691,11 +675,11 @@ func TestCloudBackend(t *testing.T) {
 	}
 	for _, stack := range stacks {
 		doc := stackDoc(t, r.Outdir, stack)
-		cloud := jsonPath(doc, "terraform", "cloud")
-		if jsonPath(cloud, "organization") != org || jsonPath(cloud, "workspaces", "name") != "fastshop-"+stack {
+		cloud := jsondoc.At(doc, "terraform", "cloud")
+		if jsondoc.At(cloud, "organization") != org || jsondoc.At(cloud, "workspaces", "name") != "fastshop-"+stack {
 			t.Errorf("%s: terraform.cloud is %v; want organization %s, workspace fastshop-%s", stack, cloud, org, stack)
 		}
-		if b := jsonPath(doc, "terraform", "backend"); b != nil {
+		if b := jsondoc.At(doc, "terraform", "backend"); b != nil {
 			t.Errorf("%s: a backend block besides cloud: %v", stack, b)
 		}
 	}

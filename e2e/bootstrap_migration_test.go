@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"fastshop/internal/jsondoc"
 )
 
 // bootstrapStateKey is where the bootstrap keeps its own state once
@@ -43,7 +45,7 @@ func TestStateBootstrapMigration(t *testing.T) {
 	if first.Err != nil {
 		t.Fatalf("first-apply synth: %v\n%s", first.Err, first.Stderr)
 	}
-	if got := jsonPath(stackDoc(t, first.Outdir, bootstrapStack), "terraform", "backend"); !equalJSONValue(got, map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}) {
+	if got := jsondoc.At(stackDoc(t, first.Outdir, bootstrapStack), "terraform", "backend"); !equalJSONValue(got, map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}) {
 		t.Fatalf("first-apply synth: bootstrap backend %v; want local terraform.tfstate", got)
 	}
 	backend, _ := backendOf(t, synthAll(t), bootstrapStack)
@@ -113,7 +115,7 @@ func TestStateBootstrapMigration(t *testing.T) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	key, _ := jsonPath(doc, "resource", "aws_kms_key", "state").(map[string]any)
+	key, _ := jsondoc.At(doc, "resource", "aws_kms_key", "state").(map[string]any)
 	if key == nil {
 		t.Fatal("no aws_kms_key.state in the bootstrap")
 	}

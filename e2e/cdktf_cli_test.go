@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"fastshop/internal/jsondoc"
 )
 
 // cdktfTimeout bounds one cdktf CLI run (it builds and runs the Go program;
@@ -358,12 +360,12 @@ func plannedValues(plan map[string]any) map[string]any {
 	for _, c := range changes {
 		rc, _ := c.(map[string]any)
 		addr, _ := rc["address"].(string)
-		actions, _ := jsonPath(rc, "change", "actions").([]any)
+		actions, _ := jsondoc.At(rc, "change", "actions").([]any)
 		if len(actions) != 1 || actions[0] != "create" {
 			out[addr] = actions
 			continue
 		}
-		out[addr] = jsonPath(rc, "change", "after")
+		out[addr] = jsondoc.At(rc, "change", "after")
 	}
 	return out
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"fastshop/internal/jsondoc"
 )
 
 // kclTables are the DynamoDB tables of the KCL (stacks/kcl.go).
@@ -54,31 +56,31 @@ func TestTrivyPlanSeesKCLTables(t *testing.T) {
 	breakValues := func(address string, values any) {
 		switch address {
 		case noRecovery:
-			if pitr, ok := jsonPath(values, "point_in_time_recovery", 0).(map[string]any); ok {
+			if pitr, ok := jsondoc.At(values, "point_in_time_recovery", 0).(map[string]any); ok {
 				pitr["enabled"] = false
 				broken[address]++
 			}
 		case awsManagedKey:
-			if sse, ok := jsonPath(values, "server_side_encryption", 0).(map[string]any); ok {
+			if sse, ok := jsondoc.At(values, "server_side_encryption", 0).(map[string]any); ok {
 				sse["kms_key_arn"] = "alias/aws/dynamodb"
 				broken[address]++
 			}
 		}
 	}
-	resources, _ := jsonPath(plan, "planned_values", "root_module", "resources").([]any)
+	resources, _ := jsondoc.At(plan, "planned_values", "root_module", "resources").([]any)
 	for _, r := range resources {
-		addr, _ := jsonPath(r, "address").(string)
-		breakValues(addr, jsonPath(r, "values"))
+		addr, _ := jsondoc.At(r, "address").(string)
+		breakValues(addr, jsondoc.At(r, "values"))
 	}
 	changes, _ := plan["resource_changes"].([]any)
 	for _, c := range changes {
-		addr, _ := jsonPath(c, "address").(string)
-		breakValues(addr, jsonPath(c, "change", "after"))
+		addr, _ := jsondoc.At(c, "address").(string)
+		breakValues(addr, jsondoc.At(c, "change", "after"))
 	}
-	config, _ := jsonPath(plan, "configuration", "root_module", "resources").([]any)
+	config, _ := jsondoc.At(plan, "configuration", "root_module", "resources").([]any)
 	for _, c := range config {
-		if addr, _ := jsonPath(c, "address").(string); addr == awsManagedKey {
-			if sse, ok := jsonPath(c, "expressions", "server_side_encryption", 0).(map[string]any); ok {
+		if addr, _ := jsondoc.At(c, "address").(string); addr == awsManagedKey {
+			if sse, ok := jsondoc.At(c, "expressions", "server_side_encryption", 0).(map[string]any); ok {
 				sse["kms_key_arn"] = map[string]any{"constant_value": "alias/aws/dynamodb"}
 				broken[addr]++
 			}

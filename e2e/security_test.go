@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"fastshop/internal/jsondoc"
 )
 
 // The security gate: Trivy's embedded checks and FastShop's policy pack
@@ -493,12 +495,12 @@ func TestTrivyPlanSeesStateBucket(t *testing.T) {
 	breakValues := func(address string, values any) bool {
 		switch address {
 		case versioning, logVersioning:
-			if c, ok := jsonPath(values, "versioning_configuration", 0).(map[string]any); ok {
+			if c, ok := jsondoc.At(values, "versioning_configuration", 0).(map[string]any); ok {
 				c["status"] = "Suspended"
 				return true
 			}
 		case encryption:
-			if sse, ok := jsonPath(values, "rule", 0, "apply_server_side_encryption_by_default", 0).(map[string]any); ok {
+			if sse, ok := jsondoc.At(values, "rule", 0, "apply_server_side_encryption_by_default", 0).(map[string]any); ok {
 				sse["sse_algorithm"], sse["kms_master_key_id"] = "AES256", ""
 				return true
 			}
@@ -506,17 +508,17 @@ func TestTrivyPlanSeesStateBucket(t *testing.T) {
 		return false
 	}
 	broken := map[string]int{}
-	resources, _ := jsonPath(plan, "planned_values", "root_module", "resources").([]any)
+	resources, _ := jsondoc.At(plan, "planned_values", "root_module", "resources").([]any)
 	for _, r := range resources {
-		addr, _ := jsonPath(r, "address").(string)
-		if breakValues(addr, jsonPath(r, "values")) {
+		addr, _ := jsondoc.At(r, "address").(string)
+		if breakValues(addr, jsondoc.At(r, "values")) {
 			broken[addr]++
 		}
 	}
 	changes, _ := plan["resource_changes"].([]any)
 	for _, c := range changes {
-		addr, _ := jsonPath(c, "address").(string)
-		if breakValues(addr, jsonPath(c, "change", "after")) {
+		addr, _ := jsondoc.At(c, "address").(string)
+		if breakValues(addr, jsondoc.At(c, "change", "after")) {
 			broken[addr]++
 		}
 	}

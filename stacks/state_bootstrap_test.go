@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"fastshop/internal/jsondoc"
 	"fastshop/stacks/config"
 )
 
@@ -53,50 +54,18 @@ func synthBootstrap(t *testing.T) (config.Config, map[string]any) {
 	return bootstrapCfg, bootstrapDoc
 }
 
-// jsonAt walks a decoded JSON document by keys and list indexes; nil if any
-// step is missing.
-func jsonAt(v any, path ...any) any {
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil
-			}
-			v = m[k]
-		case int:
-			// Terraform JSON writes a nested block as an object or a list
-			// of objects; index 0 of an object is the object itself.
-			switch l := v.(type) {
-			case []any:
-				if k >= len(l) {
-					return nil
-				}
-				v = l[k]
-			case map[string]any:
-				if k != 0 {
-					return nil
-				}
-			default:
-				return nil
-			}
-		}
-	}
-	return v
-}
-
 // TestStateBootstrapMatchesBackends: the bucket the bootstrap creates, its
 // region and its key alias are exactly what every pipeline stack's backend
 // names. A mismatch would send the first cdktf deploy to a bucket that does
 // not exist.
 func TestStateBootstrapMatchesBackends(t *testing.T) {
 	_, doc := synthBootstrap(t)
-	bucket := jsonAt(doc, "resource", "aws_s3_bucket", "terraform_state", "bucket")
-	region := jsonAt(doc, "provider", "aws", 0, "region")
-	alias := jsonAt(doc, "resource", "aws_kms_alias", "state_key", "name")
+	bucket := jsondoc.At(doc, "resource", "aws_s3_bucket", "terraform_state", "bucket")
+	region := jsondoc.At(doc, "provider", "aws", 0, "region")
+	alias := jsondoc.At(doc, "resource", "aws_kms_alias", "state_key", "name")
 	for _, s := range synthAll(t) {
 		t.Run(s.Env.Name, func(t *testing.T) {
-			backend := jsonAt(s.JSON, "terraform", "backend", "s3")
+			backend := jsondoc.At(s.JSON, "terraform", "backend", "s3")
 			if backend == nil {
 				t.Fatalf("%s: no S3 backend", s.Env.Name)
 			}
@@ -105,9 +74,9 @@ func TestStateBootstrapMatchesBackends(t *testing.T) {
 				backend   any
 				bootstrap any
 			}{
-				{"bucket", jsonAt(backend, "bucket"), bucket},
-				{"region", jsonAt(backend, "region"), region},
-				{"kms_key_id", jsonAt(backend, "kms_key_id"), alias},
+				{"bucket", jsondoc.At(backend, "bucket"), bucket},
+				{"region", jsondoc.At(backend, "region"), region},
+				{"kms_key_id", jsondoc.At(backend, "kms_key_id"), alias},
 			} {
 				if c.backend == nil || c.backend != c.bootstrap {
 					t.Errorf("%s: backend %s is %v; the state bootstrap creates %v", s.Env.Name, c.what, c.backend, c.bootstrap)
@@ -158,7 +127,7 @@ func TestStateBootstrapAddresses(t *testing.T) {
 		t.Errorf("bootstrap resource addresses changed:\n got %v\nwant %v", got, want)
 	}
 	for _, out := range []string{"s3_bucket_id", "s3_bucket_arn", "s3_bucket_region", "kms_key_arn", "kms_key_id", "kms_alias_name", "access_log_s3_bucket_id"} {
-		if jsonAt(doc, "output", out, "description") == nil {
+		if jsondoc.At(doc, "output", out, "description") == nil {
 			t.Errorf("output %s missing or undescribed", out)
 		}
 	}
@@ -168,7 +137,7 @@ func TestStateBootstrapAddresses(t *testing.T) {
 // state depends on.
 func TestStateBootstrapSecurity(t *testing.T) {
 	b, doc := synthBootstrap(t)
-	res := func(typ, name string) any { return jsonAt(doc, "resource", typ, name) }
+	res := func(typ, name string) any { return jsondoc.At(doc, "resource", typ, name) }
 	buckets := []struct {
 		id, name, sse string
 	}{
@@ -178,10 +147,10 @@ func TestStateBootstrapSecurity(t *testing.T) {
 	}
 	for _, bk := range buckets {
 		ref := "${aws_s3_bucket." + bk.id + ".bucket}"
-		if got := jsonAt(res("aws_s3_bucket", bk.id), "bucket"); got != bk.name {
+		if got := jsondoc.At(res("aws_s3_bucket", bk.id), "bucket"); got != bk.name {
 			t.Errorf("%s: bucket name %v; want %s", bk.id, got, bk.name)
 		}
-		if jsonAt(res("aws_s3_bucket", bk.id), "lifecycle", "prevent_destroy") != true {
+		if jsondoc.At(res("aws_s3_bucket", bk.id), "lifecycle", "prevent_destroy") != true {
 			t.Errorf("%s: no prevent_destroy", bk.id)
 		}
 		checks := []struct {
@@ -189,20 +158,20 @@ func TestStateBootstrapSecurity(t *testing.T) {
 			got  any
 			want any
 		}{
-			{"versioning", jsonAt(res("aws_s3_bucket_versioning", bk.id+"_versioning"), "versioning_configuration", 0, "status"), "Enabled"},
-			{"versioning bucket", jsonAt(res("aws_s3_bucket_versioning", bk.id+"_versioning"), "bucket"), ref},
-			{"default encryption", jsonAt(res("aws_s3_bucket_server_side_encryption_configuration", bk.id+"_encryption"), "rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"), bk.sse},
-			{"ownership", jsonAt(res("aws_s3_bucket_ownership_controls", bk.id+"_ownership"), "rule", 0, "object_ownership"), "BucketOwnerEnforced"},
-			{"lifecycle status", jsonAt(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "status"), "Enabled"},
-			{"noncurrent expiry", jsonAt(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "noncurrent_version_expiration", 0, "noncurrent_days"), float64(b.Bootstrap.NoncurrentVersionDays)},
-			{"abort uploads", jsonAt(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "abort_incomplete_multipart_upload", 0, "days_after_initiation"), float64(b.Bootstrap.AbortIncompleteUploadDays)},
+			{"versioning", jsondoc.At(res("aws_s3_bucket_versioning", bk.id+"_versioning"), "versioning_configuration", 0, "status"), "Enabled"},
+			{"versioning bucket", jsondoc.At(res("aws_s3_bucket_versioning", bk.id+"_versioning"), "bucket"), ref},
+			{"default encryption", jsondoc.At(res("aws_s3_bucket_server_side_encryption_configuration", bk.id+"_encryption"), "rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"), bk.sse},
+			{"ownership", jsondoc.At(res("aws_s3_bucket_ownership_controls", bk.id+"_ownership"), "rule", 0, "object_ownership"), "BucketOwnerEnforced"},
+			{"lifecycle status", jsondoc.At(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "status"), "Enabled"},
+			{"noncurrent expiry", jsondoc.At(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "noncurrent_version_expiration", 0, "noncurrent_days"), float64(b.Bootstrap.NoncurrentVersionDays)},
+			{"abort uploads", jsondoc.At(res("aws_s3_bucket_lifecycle_configuration", bk.id+"_lifecycle"), "rule", 0, "abort_incomplete_multipart_upload", 0, "days_after_initiation"), float64(b.Bootstrap.AbortIncompleteUploadDays)},
 		}
 		for _, flag := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
 			checks = append(checks, struct {
 				what string
 				got  any
 				want any
-			}{flag, jsonAt(res("aws_s3_bucket_public_access_block", bk.id+"_public_access"), flag), true})
+			}{flag, jsondoc.At(res("aws_s3_bucket_public_access_block", bk.id+"_public_access"), flag), true})
 		}
 		for _, c := range checks {
 			if c.got != c.want {
@@ -210,31 +179,31 @@ func TestStateBootstrapSecurity(t *testing.T) {
 			}
 		}
 
-		policy := decodeStatements(t, bk.id, jsonAt(res("aws_s3_bucket_policy", bk.id+"_policy"), "policy"))
+		policy := decodeStatements(t, bk.id, jsondoc.At(res("aws_s3_bucket_policy", bk.id+"_policy"), "policy"))
 		tls := statementBySid(policy, "DenyInsecureTransport")
-		if tls == nil || tls["Effect"] != "Deny" || jsonAt(tls, "Condition", "Bool", "aws:SecureTransport") != "false" {
+		if tls == nil || tls["Effect"] != "Deny" || jsondoc.At(tls, "Condition", "Bool", "aws:SecureTransport") != "false" {
 			t.Errorf("%s: bucket policy does not deny requests without TLS: %v", bk.id, policy)
 		}
 	}
 
-	sse := jsonAt(res("aws_s3_bucket_server_side_encryption_configuration", "terraform_state_encryption"), "rule", 0)
-	if jsonAt(sse, "apply_server_side_encryption_by_default", 0, "kms_master_key_id") != config.StateKeyAlias || jsonAt(sse, "bucket_key_enabled") != true {
+	sse := jsondoc.At(res("aws_s3_bucket_server_side_encryption_configuration", "terraform_state_encryption"), "rule", 0)
+	if jsondoc.At(sse, "apply_server_side_encryption_by_default", 0, "kms_master_key_id") != config.StateKeyAlias || jsondoc.At(sse, "bucket_key_enabled") != true {
 		t.Errorf("state bucket is not encrypted by default with %s and a bucket key: %v", config.StateKeyAlias, sse)
 	}
-	policy := decodeStatements(t, "terraform_state", jsonAt(res("aws_s3_bucket_policy", "terraform_state_policy"), "policy"))
+	policy := decodeStatements(t, "terraform_state", jsondoc.At(res("aws_s3_bucket_policy", "terraform_state_policy"), "policy"))
 	if s := statementBySid(policy, "DenyObjectsNotEncryptedWithKMS"); s == nil ||
-		jsonAt(s, "Condition", "StringNotEquals", "s3:x-amz-server-side-encryption") != "aws:kms" {
+		jsondoc.At(s, "Condition", "StringNotEquals", "s3:x-amz-server-side-encryption") != "aws:kms" {
 		t.Errorf("state bucket policy does not refuse uploads without SSE-KMS: %v", policy)
 	}
 	logging := res("aws_s3_bucket_logging", "terraform_state_logging")
-	if jsonAt(logging, "target_bucket") != "${aws_s3_bucket.access_logs.bucket}" || jsonAt(logging, "bucket") != "${aws_s3_bucket.terraform_state.bucket}" {
+	if jsondoc.At(logging, "target_bucket") != "${aws_s3_bucket.access_logs.bucket}" || jsondoc.At(logging, "bucket") != "${aws_s3_bucket.terraform_state.bucket}" {
 		t.Errorf("state bucket does not log to the access log bucket: %v", logging)
 	}
-	logPolicy := decodeStatements(t, "access_logs", jsonAt(res("aws_s3_bucket_policy", "access_logs_policy"), "policy"))
+	logPolicy := decodeStatements(t, "access_logs", jsondoc.At(res("aws_s3_bucket_policy", "access_logs_policy"), "policy"))
 	if s := statementBySid(logPolicy, "ServerAccessLogsFromStateBucket"); s == nil ||
-		jsonAt(s, "Principal", "Service") != "logging.s3.amazonaws.com" ||
-		jsonAt(s, "Condition", "ArnLike", "aws:SourceArn") != "arn:aws:s3:::"+b.State.Bucket ||
-		jsonAt(s, "Condition", "StringEquals", "aws:SourceAccount") != b.State.AccountID {
+		jsondoc.At(s, "Principal", "Service") != "logging.s3.amazonaws.com" ||
+		jsondoc.At(s, "Condition", "ArnLike", "aws:SourceArn") != "arn:aws:s3:::"+b.State.Bucket ||
+		jsondoc.At(s, "Condition", "StringEquals", "aws:SourceAccount") != b.State.AccountID {
 		t.Errorf("access log bucket does not admit only the state bucket's log delivery: %v", logPolicy)
 	}
 
@@ -243,17 +212,17 @@ func TestStateBootstrapSecurity(t *testing.T) {
 		what      string
 		got, want any
 	}{
-		{"rotation", jsonAt(key, "enable_key_rotation"), true},
-		{"deletion window", jsonAt(key, "deletion_window_in_days"), float64(config.StateKMSDeletionWindowDays)},
-		{"prevent_destroy", jsonAt(key, "lifecycle", "prevent_destroy"), true},
+		{"rotation", jsondoc.At(key, "enable_key_rotation"), true},
+		{"deletion window", jsondoc.At(key, "deletion_window_in_days"), float64(config.StateKMSDeletionWindowDays)},
+		{"prevent_destroy", jsondoc.At(key, "lifecycle", "prevent_destroy"), true},
 	} {
 		if c.got != c.want {
 			t.Errorf("state key: %s is %v; want %v", c.what, c.got, c.want)
 		}
 	}
-	keyPolicy := decodeStatements(t, "state key", jsonAt(key, "policy"))
+	keyPolicy := decodeStatements(t, "state key", jsondoc.At(key, "policy"))
 	for _, s := range keyPolicy {
-		if p := jsonAt(s, "Principal", "AWS"); p != "arn:aws:iam::"+b.State.AccountID+":root" {
+		if p := jsondoc.At(s, "Principal", "AWS"); p != "arn:aws:iam::"+b.State.AccountID+":root" {
 			t.Errorf("state key policy statement %v names principal %v; want only the state account", s["Sid"], p)
 		}
 	}
@@ -360,7 +329,7 @@ func TestStateBootstrapCreateOrder(t *testing.T) {
 // no change.
 func TestStateBootstrapBackend(t *testing.T) {
 	b, doc := synthBootstrap(t)
-	backend := jsonAt(doc, "terraform", "backend", "s3")
+	backend := jsondoc.At(doc, "terraform", "backend", "s3")
 	for _, c := range []struct {
 		what string
 		want any
@@ -372,14 +341,14 @@ func TestStateBootstrapBackend(t *testing.T) {
 		{"kms_key_id", config.StateKeyAlias},
 		{"use_lockfile", true},
 	} {
-		if got := jsonAt(backend, c.what); got != c.want {
+		if got := jsondoc.At(backend, c.what); got != c.want {
 			t.Errorf("bootstrap S3 backend %s = %v; want %v", c.what, got, c.want)
 		}
 	}
-	if role := jsonAt(backend, "assume_role"); role != nil {
+	if role := jsondoc.At(backend, "assume_role"); role != nil {
 		t.Errorf("bootstrap backend assumes %v; the operator already holds state-account credentials", role)
 	}
-	if other := jsonAt(doc, "terraform", "backend", "local"); other != nil {
+	if other := jsondoc.At(doc, "terraform", "backend", "local"); other != nil {
 		t.Errorf("bootstrap has a local backend besides S3: %v", other)
 	}
 	// Every other setting is the pipelines' (one function writes both).
@@ -388,8 +357,8 @@ func TestStateBootstrapBackend(t *testing.T) {
 		if k == "key" || k == "assume_role" {
 			continue
 		}
-		if !equalJSON(jsonAt(backend, k), v) {
-			t.Errorf("bootstrap backend %s = %v; the pipeline backends use %v", k, jsonAt(backend, k), v)
+		if !equalJSON(jsondoc.At(backend, k), v) {
+			t.Errorf("bootstrap backend %s = %v; the pipeline backends use %v", k, jsondoc.At(backend, k), v)
 		}
 	}
 
@@ -400,7 +369,7 @@ func TestStateBootstrapBackend(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &localDoc); err != nil {
 		t.Fatal(err)
 	}
-	if got := jsonAt(localDoc, "terraform", "backend"); !equalJSON(got, map[string]any{"local": map[string]any{"path": config.BootstrapStatePath}}) {
+	if got := jsondoc.At(localDoc, "terraform", "backend"); !equalJSON(got, map[string]any{"local": map[string]any{"path": config.BootstrapStatePath}}) {
 		t.Errorf("first-apply bootstrap backend is %v; want only local state at %s", got, config.BootstrapStatePath)
 	}
 	for _, part := range []string{"resource", "provider", "output"} {
@@ -408,7 +377,7 @@ func TestStateBootstrapBackend(t *testing.T) {
 			t.Errorf("first-apply bootstrap differs from the default in %s: a migration would plan changes", part)
 		}
 	}
-	if !equalJSON(jsonAt(localDoc, "terraform", "required_providers"), jsonAt(doc, "terraform", "required_providers")) {
+	if !equalJSON(jsondoc.At(localDoc, "terraform", "required_providers"), jsondoc.At(doc, "terraform", "required_providers")) {
 		t.Errorf("first-apply bootstrap pins other providers")
 	}
 }
