@@ -42,14 +42,7 @@ func TestTrivyPlanSeesKCLTables(t *testing.T) {
 		return out
 	}
 
-	data, err := os.ReadFile(refs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plan map[string]any
-	if err := json.Unmarshal(data, &plan); err != nil {
-		t.Fatal(err)
-	}
+	plan := readJSONFile(t, refs)
 	const noRecovery = "aws_dynamodb_table.kcl_leases"
 	const awsManagedKey = "aws_dynamodb_table.kcl_worker_metrics"
 	broken := map[string]int{}

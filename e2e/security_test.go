@@ -481,14 +481,7 @@ func TestTrivy(t *testing.T) {
 func TestTrivyPlanSeesStateBucket(t *testing.T) {
 	trivy := requireTool(t, "trivy", trivyInstall)
 	p := offlinePlan(t, bootstrapStack)
-	data, err := os.ReadFile(p.PlanJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plan map[string]any
-	if err := json.Unmarshal(data, &plan); err != nil {
-		t.Fatal(err)
-	}
+	plan := readJSONFile(t, p.PlanJSON)
 	const versioning = "aws_s3_bucket_versioning.terraform_state_versioning"
 	const logVersioning = "aws_s3_bucket_versioning.access_logs_versioning"
 	const encryption = "aws_s3_bucket_server_side_encryption_configuration.terraform_state_encryption"
