@@ -201,24 +201,13 @@ func (e Environment) validateAlarms(p *problems) {
 		p.add("StreamIteratorAgeAlarmMs", e.StreamIteratorAgeAlarmMs, "%d ms to half the stream retention (%d ms for %d hours)",
 			minIteratorAgeAlarmMs, maxAge, e.StreamRetentionHours)
 	}
-	for _, c := range []struct {
-		field string
-		value int
-		max   int
-		unit  string
-	}{
-		{"StreamWriteThrottleAlarmCount", e.StreamWriteThrottleAlarmCount, maxAlarmCount, "throttled records per 5 minutes"},
-		{"DBCPUAlarmPercent", e.DBCPUAlarmPercent, maxAlarmPercent, "percent"},
-		{"DBConnectionsAlarmCount", e.DBConnectionsAlarmCount, maxDBConnections, "connections"},
-		{"CacheCPUAlarmPercent", e.CacheCPUAlarmPercent, maxAlarmPercent, "percent"},
-		{"CacheMemoryAlarmPercent", e.CacheMemoryAlarmPercent, maxAlarmPercent, "percent"},
-		{"CacheEvictionsAlarmCount", e.CacheEvictionsAlarmCount, maxAlarmCount, "evictions per 5 minutes"},
-		{"CacheReplicationLagAlarmSeconds", e.CacheReplicationLagAlarmSeconds, maxReplicationLagAlarmS, "seconds"},
-	} {
-		if c.value < 1 || c.value > c.max {
-			p.add(c.field, c.value, "1 to %d %s", c.max, c.unit)
-		}
-	}
+	p.inRange("StreamWriteThrottleAlarmCount", e.StreamWriteThrottleAlarmCount, 1, maxAlarmCount, "throttled records per 5 minutes")
+	p.inRange("DBCPUAlarmPercent", e.DBCPUAlarmPercent, 1, maxAlarmPercent, "percent")
+	p.inRange("DBConnectionsAlarmCount", e.DBConnectionsAlarmCount, 1, maxDBConnections, "connections")
+	p.inRange("CacheCPUAlarmPercent", e.CacheCPUAlarmPercent, 1, maxAlarmPercent, "percent")
+	p.inRange("CacheMemoryAlarmPercent", e.CacheMemoryAlarmPercent, 1, maxAlarmPercent, "percent")
+	p.inRange("CacheEvictionsAlarmCount", e.CacheEvictionsAlarmCount, 1, maxAlarmCount, "evictions per 5 minutes")
+	p.inRange("CacheReplicationLagAlarmSeconds", e.CacheReplicationLagAlarmSeconds, 1, maxReplicationLagAlarmS, "seconds")
 	if e.DBFreeStorageAlarmGiB < 1 || e.DBFreeStorageAlarmGiB >= e.DBAllocatedStorageGiB {
 		p.add("DBFreeStorageAlarmGiB", e.DBFreeStorageAlarmGiB, "1 GiB to less than DBAllocatedStorageGiB (%d GiB)", e.DBAllocatedStorageGiB)
 	}

@@ -34,9 +34,7 @@ func (e Environment) KCLTableNames() (leases, coordinatorState, workerMetrics st
 
 // validateKCL checks the KCL settings.
 func (e Environment) validateKCL(p *problems) {
-	if c := e.KCLLeaseThrottleAlarmCount; c < 1 || c > maxKCLThrottleAlarmCount {
-		p.add("KCLLeaseThrottleAlarmCount", c, "1 to %d throttled lease-table requests per 5 minutes", maxKCLThrottleAlarmCount)
-	}
+	p.inRange("KCLLeaseThrottleAlarmCount", e.KCLLeaseThrottleAlarmCount, 1, maxKCLThrottleAlarmCount, "throttled lease-table requests per 5 minutes")
 }
 
 // KCLAlarms lists the lease-table alarms. A throttled lease table delays
