@@ -93,36 +93,28 @@ func addEndpoints(stack cdktf.TerraformStack, env config.Environment, net networ
 	serviceName := func(service string) *string {
 		return jsii.String(fmt.Sprintf("com.amazonaws.%s.%s", env.Region, service))
 	}
-	s3 := vpcendpoint.NewVpcEndpoint(stack, jsii.String("s3_api"), &vpcendpoint.VpcEndpointConfig{
-		VpcId:           net.VPC.Id(),
-		ServiceName:     serviceName("s3"),
-		VpcEndpointType: jsii.String("Gateway"),
-		RouteTableIds:   &net.PrivateRouteTableIDs,
-		Tags:            nameTag(env.ResourceName("s3-endpoint")),
-	})
-	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_to_s3"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-		SecurityGroupId: g.App.Id(),
-		PrefixListId:    s3.PrefixListId(),
-		IpProtocol:      jsii.String("tcp"),
-		FromPort:        number(httpsPort),
-		ToPort:          number(httpsPort),
-		Description:     jsii.String("Processors to S3 through the gateway endpoint"),
-	})
-	dynamodb := vpcendpoint.NewVpcEndpoint(stack, jsii.String("dynamodb_api"), &vpcendpoint.VpcEndpointConfig{
-		VpcId:           net.VPC.Id(),
-		ServiceName:     serviceName("dynamodb"),
-		VpcEndpointType: jsii.String("Gateway"),
-		RouteTableIds:   &net.PrivateRouteTableIDs,
-		Tags:            nameTag(env.ResourceName("dynamodb-endpoint")),
-	})
-	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_to_dynamodb"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-		SecurityGroupId: g.App.Id(),
-		PrefixListId:    dynamodb.PrefixListId(),
-		IpProtocol:      jsii.String("tcp"),
-		FromPort:        number(httpsPort),
-		ToPort:          number(httpsPort),
-		Description:     jsii.String("Processors to DynamoDB (KCL tables) through the gateway endpoint"),
-	})
+	// gateway adds a gateway endpoint on the private route tables and lets the
+	// application group reach its prefix list on 443.
+	gateway := func(service, id, ruleID, description string) vpcendpoint.VpcEndpoint {
+		endpoint := vpcendpoint.NewVpcEndpoint(stack, jsii.String(id), &vpcendpoint.VpcEndpointConfig{
+			VpcId:           net.VPC.Id(),
+			ServiceName:     serviceName(service),
+			VpcEndpointType: jsii.String("Gateway"),
+			RouteTableIds:   &net.PrivateRouteTableIDs,
+			Tags:            nameTag(env.ResourceName(service + "-endpoint")),
+		})
+		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String(ruleID), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+			SecurityGroupId: g.App.Id(),
+			PrefixListId:    endpoint.PrefixListId(),
+			IpProtocol:      jsii.String("tcp"),
+			FromPort:        number(httpsPort),
+			ToPort:          number(httpsPort),
+			Description:     jsii.String(description),
+		})
+		return endpoint
+	}
+	s3 := gateway("s3", "s3_api", "app_to_s3", "Processors to S3 through the gateway endpoint")
+	dynamodb := gateway("dynamodb", "dynamodb_api", "app_to_dynamodb", "Processors to DynamoDB (KCL tables) through the gateway endpoint")
 
 	for _, e := range interfaceEndpoints(env) {
 		vpcendpoint.NewVpcEndpoint(stack, jsii.String(e.id), &vpcendpoint.VpcEndpointConfig{
