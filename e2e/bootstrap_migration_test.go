@@ -263,6 +263,46 @@ func appliedState(t *testing.T, tf, dir string) map[string]any {
 	}
 }
 
+// writePlanJSON writes plan (a decoded plan, changed by a test) to
+// dir/plan.json and returns that path.
+func writePlanJSON(t *testing.T, dir string, plan map[string]any) string {
+	t.Helper()
+	out, err := json.Marshal(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "plan.json")
+	if err := os.WriteFile(file, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// breakPlannedValues calls breakValues on the values of every resource in
+// plan's planned values and on the after-values of every resource change,
+// and counts by address the calls that changed something.
+func breakPlannedValues(plan map[string]any, breakValues func(address string, values any) bool) map[string]int {
+	broken := map[string]int{}
+	resources, _ := jsondoc.At(plan, "planned_values", "root_module", "resources").([]any)
+	for _, r := range resources {
+		addr, _ := jsondoc.At(r, "address").(string)
+		if breakValues(addr, jsondoc.At(r, "values")) {
+			broken[addr]++
+		}
+	}
+	changes, _ := plan["resource_changes"].([]any)
+	for _, c := range changes {
+		addr, _ := jsondoc.At(c, "address").(string)
+		if breakValues(addr, jsondoc.At(c, "change", "after")) {
+			broken[addr]++
+		}
+	}
+	return broken
+}
+
 // readJSONFile decodes a JSON file.
 func readJSONFile(t *testing.T, path string) map[string]any {
 	t.Helper()

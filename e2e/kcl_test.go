@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,31 +44,22 @@ func TestTrivyPlanSeesKCLTables(t *testing.T) {
 	plan := readJSONFile(t, refs)
 	const noRecovery = "aws_dynamodb_table.kcl_leases"
 	const awsManagedKey = "aws_dynamodb_table.kcl_worker_metrics"
-	broken := map[string]int{}
-	breakValues := func(address string, values any) {
+	breakValues := func(address string, values any) bool {
 		switch address {
 		case noRecovery:
 			if pitr, ok := jsondoc.At(values, "point_in_time_recovery", 0).(map[string]any); ok {
 				pitr["enabled"] = false
-				broken[address]++
+				return true
 			}
 		case awsManagedKey:
 			if sse, ok := jsondoc.At(values, "server_side_encryption", 0).(map[string]any); ok {
 				sse["kms_key_arn"] = "alias/aws/dynamodb"
-				broken[address]++
+				return true
 			}
 		}
+		return false
 	}
-	resources, _ := jsondoc.At(plan, "planned_values", "root_module", "resources").([]any)
-	for _, r := range resources {
-		addr, _ := jsondoc.At(r, "address").(string)
-		breakValues(addr, jsondoc.At(r, "values"))
-	}
-	changes, _ := plan["resource_changes"].([]any)
-	for _, c := range changes {
-		addr, _ := jsondoc.At(c, "address").(string)
-		breakValues(addr, jsondoc.At(c, "change", "after"))
-	}
+	broken := breakPlannedValues(plan, breakValues)
 	config, _ := jsondoc.At(plan, "configuration", "root_module", "resources").([]any)
 	for _, c := range config {
 		if addr, _ := jsondoc.At(c, "address").(string); addr == awsManagedKey {
@@ -82,18 +72,7 @@ func TestTrivyPlanSeesKCLTables(t *testing.T) {
 	if broken[noRecovery] != 2 || broken[awsManagedKey] != 3 {
 		t.Fatalf("the prod plan no longer has the shape this test breaks: %v", broken)
 	}
-	out, err := json.Marshal(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(workDir, "trivy-broken-kcl")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(dir, "plan.json")
-	if err := os.WriteFile(file, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writePlanJSON(t, filepath.Join(workDir, "trivy-broken-kcl"), plan)
 	// Both scans, as synthesized and broken, run together.
 	scans := runTrivies(t, trivy, []trivyRun{
 		{refs, "terraformplan-json", none, stackOf},

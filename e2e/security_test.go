@@ -361,19 +361,7 @@ func planVariants(t *testing.T, planJSON string) (refs, literals string) {
 			}
 		}
 		walk(plan["configuration"])
-		out, err := json.Marshal(plan)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := filepath.Join(filepath.Dir(planJSON), "trivy-"+suffix)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		file := filepath.Join(dir, "plan.json")
-		if err := os.WriteFile(file, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return file
+		return writePlanJSON(t, filepath.Join(filepath.Dir(planJSON), "trivy-"+suffix), plan)
 	}
 	return write("references", "constant_value"), write("literals", "references")
 }
@@ -500,36 +488,11 @@ func TestTrivyPlanSeesStateBucket(t *testing.T) {
 		}
 		return false
 	}
-	broken := map[string]int{}
-	resources, _ := jsondoc.At(plan, "planned_values", "root_module", "resources").([]any)
-	for _, r := range resources {
-		addr, _ := jsondoc.At(r, "address").(string)
-		if breakValues(addr, jsondoc.At(r, "values")) {
-			broken[addr]++
-		}
-	}
-	changes, _ := plan["resource_changes"].([]any)
-	for _, c := range changes {
-		addr, _ := jsondoc.At(c, "address").(string)
-		if breakValues(addr, jsondoc.At(c, "change", "after")) {
-			broken[addr]++
-		}
-	}
+	broken := breakPlannedValues(plan, breakValues)
 	if broken[versioning] != 2 || broken[logVersioning] != 2 || broken[encryption] != 2 {
 		t.Fatalf("the bootstrap plan no longer has the shape this test breaks: %v", broken)
 	}
-	out, err := json.Marshal(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(workDir, "trivy-broken-bootstrap")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(dir, "plan.json")
-	if err := os.WriteFile(file, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writePlanJSON(t, filepath.Join(workDir, "trivy-broken-bootstrap"), plan)
 	scan := runTrivy(t, trivy, file, "terraformplan-json", trivyIgnoreFile(), func(string) string { return bootstrapStack })
 	for _, want := range []struct{ id, resource string }{
 		{"AWS-0090", versioning}, // versioning not enabled
