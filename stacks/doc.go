@@ -1,5 +1,5 @@
 // Package stacks builds FastShop's transaction pipeline as CDK for Terraform
-// stacks: one per environment, one file per concern (backend, encryption,
+// stacks: one per environment, one file per concern (state, encryption,
 // network, security groups, streaming, database, cache, identities,
 // endpoints, KCL, alarms, outputs), wired in dependency order by
 // NewPipeline, plus the state bootstrap. Their configuration and its

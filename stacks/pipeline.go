@@ -9,13 +9,6 @@ import (
 	"fastshop/stacks/config"
 )
 
-// Default tag values applied by the provider to every taggable resource.
-const (
-	projectTag            = "FastShop"
-	managedByTag          = "cdktf"
-	dataClassificationTag = "confidential-personal-data-lgpd"
-)
-
 // NewPipeline adds one environment's whole transaction pipeline as a stack
 // whose id is the environment name. env must have passed config.Validate.
 func NewPipeline(scope constructs.Construct, state config.StateBackend, env config.Environment) cdktf.TerraformStack {
@@ -50,35 +43,4 @@ func NewPipeline(scope constructs.Construct, state config.StateBackend, env conf
 	addOperationsOutputs(stack, endpoints, roles, alerts, cache)
 	addKCLOutputs(stack, kcl, endpoints)
 	return stack
-}
-
-// defaultTags are the tags the provider puts on every taggable resource of
-// a stack.
-func defaultTags(environment, owner string) map[string]*string {
-	return map[string]*string{
-		"Project":            jsii.String(projectTag),
-		"Environment":        jsii.String(environment),
-		"ManagedBy":          jsii.String(managedByTag),
-		"DataClassification": jsii.String(dataClassificationTag),
-		"Owner":              jsii.String(owner),
-	}
-}
-
-// nameTag is the Name tag; the provider adds the default tags.
-func nameTag(name string) *map[string]*string {
-	return &map[string]*string{"Name": jsii.String(name)}
-}
-
-// lifecycle protects stateful resources from destroy where the environment
-// asks for it (prod always does).
-func lifecycle(env config.Environment) *cdktf.TerraformResourceLifecycle {
-	if !env.PreventDestroy {
-		return nil
-	}
-	return &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
-}
-
-// number converts a Go int for a binding field.
-func number(n int) *float64 {
-	return jsii.Number(float64(n))
 }

@@ -3,23 +3,11 @@ package stacks
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlogging"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"fastshop/stacks/config"
 )
-
-// stateBucket is what the bootstrap built, for its outputs.
-type stateBucket struct {
-	Bucket    s3bucket.S3Bucket
-	Key       kmskey.KmsKey
-	Alias     kmsalias.KmsAlias
-	AccessLog s3bucket.S3Bucket
-}
 
 // NewStateBootstrap adds the stack that creates state's bucket, its KMS key
 // and its access log bucket. The configuration must have passed
@@ -58,88 +46,4 @@ func NewStateBootstrap(scope constructs.Construct, state config.StateBackend, b 
 		output("iam_role_state_access_"+r.tenant+"_arn", "Role the "+r.tenant+" backend assumes to reach its state", r.role.Arn())
 	}
 	return stack
-}
-
-// protect keeps a resource from being destroyed by any plan: the bootstrap's
-// resources hold every environment's state.
-var protect = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
-
-// addStateBucket creates the key, the access log bucket and the state
-// bucket.
-func addStateBucket(stack cdktf.TerraformStack, state config.StateBackend, b config.Bootstrap) stateBucket {
-	// The key is used only by S3, on behalf of the state account.
-	key := kmskey.NewKmsKey(stack, jsii.String("state"), &kmskey.KmsKeyConfig{
-		Description:          jsii.String("FastShop Terraform state (every environment's S3 backend)"),
-		EnableKeyRotation:    jsii.Bool(true),
-		DeletionWindowInDays: number(config.StateKMSDeletionWindowDays),
-		Policy:               jsii.String(newPolicy(keyPolicy(state.AccountID, state.Region, []string{"s3"})...).JSON()),
-		Tags:                 nameTag("fastshop-terraform-state"),
-		Lifecycle:            protect,
-	})
-	alias := kmsalias.NewKmsAlias(stack, jsii.String("state_key"), &kmsalias.KmsAliasConfig{
-		Name:        jsii.String(config.StateKeyAlias),
-		TargetKeyId: key.KeyId(),
-	})
-
-	stateARN := "arn:aws:s3:::" + state.Bucket
-	logName := state.AccessLogBucket()
-	logARN := "arn:aws:s3:::" + logName
-	logPrefix := "s3/" + state.Bucket + "/"
-
-	// S3 server access logging delivers only to a bucket with SSE-S3
-	// default encryption (SSE-KMS is not supported there), so the log bucket
-	// cannot use the customer-managed key.
-	logs := addPrivateBucket(stack, "access_logs", privateBucket{
-		name:    logName,
-		sseAlgo: "AES256",
-		policy: []policyStatement{{
-			Sid:       "ServerAccessLogsFromStateBucket",
-			Effect:    "Allow",
-			Principal: map[string]any{"Service": "logging.s3.amazonaws.com"},
-			Action:    []string{"s3:PutObject"},
-			Resource:  logARN + "/" + logPrefix + "*",
-			Condition: map[string]map[string]any{
-				"ArnLike":      {"aws:SourceArn": stateARN},
-				"StringEquals": {"aws:SourceAccount": state.AccountID},
-			},
-		}},
-		expireCurrentDays:     b.AccessLogRetentionDays,
-		noncurrentVersionDays: b.NoncurrentVersionDays,
-		abortUploadDays:       b.AbortIncompleteUploadDays,
-	})
-
-	bucket := addPrivateBucket(stack, "terraform_state", privateBucket{
-		name:    state.Bucket,
-		sseAlgo: "aws:kms",
-		// The alias, like the backends' kms_key_id: known at plan time, so
-		// a plan scan sees which key encrypts the bucket.
-		kmsKeyID:  config.StateKeyAlias,
-		dependsOn: []cdktf.ITerraformDependable{alias},
-		policy: []policyStatement{{
-			// The backends send aws:kms with the alias on every PUT (state
-			// and lock file); anything else is refused.
-			Sid:       "DenyObjectsNotEncryptedWithKMS",
-			Effect:    "Deny",
-			Principal: map[string]any{"AWS": "*"},
-			Action:    []string{"s3:PutObject"},
-			Resource:  stateARN + "/*",
-			Condition: map[string]map[string]any{
-				"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},
-			},
-		}},
-		noncurrentVersionDays: b.NoncurrentVersionDays,
-		abortUploadDays:       b.AbortIncompleteUploadDays,
-	})
-	// S3 checks at PutBucketLogging that the target bucket admits log
-	// delivery (InvalidTargetBucketForLogging otherwise). With
-	// bucket-owner-enforced ownership only the bucket policy can grant it,
-	// so the log bucket's policy and ownership controls come first; the
-	// references alone would let Terraform create them in parallel.
-	s3bucketlogging.NewS3BucketLoggingA(stack, jsii.String("terraform_state_logging"), &s3bucketlogging.S3BucketLoggingAConfig{
-		Bucket:       bucket.Bucket.Bucket(),
-		TargetBucket: logs.Bucket.Bucket(),
-		TargetPrefix: jsii.String(logPrefix),
-		DependsOn:    &logs.Ready,
-	})
-	return stateBucket{Bucket: bucket.Bucket, Key: key, Alias: alias, AccessLog: logs.Bucket}
 }
