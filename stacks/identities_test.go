@@ -120,8 +120,11 @@ func TestIdentityPolicies(t *testing.T) {
 					[]string{"${aws_elasticache_replication_group.redis.arn}", "${aws_elasticache_user.redis_app.arn}"}, nil},
 				{"WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{logGroup, logGroup + ":log-stream:*"}, nil},
 				{"KCLTables", []string{"dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"},
-					[]string{"${aws_dynamodb_table.kcl_leases.arn}", "${aws_dynamodb_table.kcl_coordinator_state.arn}", "${aws_dynamodb_table.kcl_worker_metrics.arn}"}, nil},
+					[]string{"${aws_dynamodb_table.kcl_leases.arn}"}, nil},
 				{"KCLLeaseOwnerIndex", []string{"dynamodb:Query"}, []string{"${aws_dynamodb_table.kcl_leases.arn}/index/LeaseOwnerToLeaseKeyIndex"}, nil},
+				{"KCLFindsNoSeparateTables", []string{"dynamodb:DescribeTable"}, []string{
+					"arn:aws:dynamodb:sa-east-1:" + env.AccountID + ":table/fastshop-fraud-detection-" + env.Name + "-CoordinatorState",
+					"arn:aws:dynamodb:sa-east-1:" + env.AccountID + ":table/fastshop-fraud-detection-" + env.Name + "-WorkerMetricStats"}, nil},
 				{"KCLTableKeyThroughDynamoDB", []string{"kms:Decrypt", "kms:DescribeKey"}, []string{"${aws_kms_key.kcl.arn}"},
 					map[string]map[string]any{"StringEquals": {"kms:ViaService": "dynamodb.sa-east-1.amazonaws.com"}}},
 				{"PublishKCLMetrics", []string{"cloudwatch:PutMetricData"}, []string{"*"},

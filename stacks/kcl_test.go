@@ -19,19 +19,34 @@ type wantKCLTable struct {
 	id, nameSuffix, hashKey string
 }
 
-var wantKCLTables = []wantKCLTable{
-	{"kcl_leases", "", "leaseKey"},
-	{"kcl_coordinator_state", "-CoordinatorState", "key"},
-	{"kcl_worker_metrics", "-WorkerMetricStats", "wid"},
+// wantKCLTables are the tables of env's KCLVersion: KCL 3.5 and later keep
+// coordinator state and worker metrics in the lease table (KCL CHANGELOG,
+// "Release 3.5.0"), and an existing CoordinatorState table would start
+// their table migration; 3.0 to 3.4 have a table for each.
+func wantKCLTables(env config.Environment) []wantKCLTable {
+	leases := wantKCLTable{"kcl_leases", "", "leaseKey"}
+	if strings.HasPrefix(env.KCLVersion, "3.") && !slices.Contains([]string{"0", "1", "2", "3", "4"}, strings.Split(env.KCLVersion, ".")[1]) {
+		return []wantKCLTable{leases}
+	}
+	return []wantKCLTable{leases, {"kcl_coordinator_state", "-CoordinatorState", "key"}, {"kcl_worker_metrics", "-WorkerMetricStats", "wid"}}
+}
+
+// kclSynths are every test environment and prod on KCL 3.4, whose separate
+// tables no shipped environment has.
+func kclSynths(t *testing.T) []synthesized {
+	t.Helper()
+	kcl34 := envOf(t, config.Prod)
+	kcl34.KCLVersion = "3.4.3"
+	return append(slices.Clone(synthAll(t)), synthOne(t, kcl34))
 }
 
 func TestKCLTables(t *testing.T) {
-	for _, s := range synthAll(t) {
+	for _, s := range kclSynths(t) {
 		env := s.Env
-		t.Run(env.Name, func(t *testing.T) {
+		t.Run(env.Name+"/KCL "+env.KCLVersion, func(t *testing.T) {
 			app := "fastshop-fraud-detection-" + env.Name
 			var ids []string
-			for _, w := range wantKCLTables {
+			for _, w := range wantKCLTables(env) {
 				ids = append(ids, w.id)
 				where := env.Name + ": aws_dynamodb_table." + w.id
 				tbl := s.resource(t, "aws_dynamodb_table", w.id)
@@ -75,9 +90,27 @@ func TestKCLTables(t *testing.T) {
 			}
 			slices.Sort(ids)
 			if got := s.names("aws_dynamodb_table"); !slices.Equal(got, ids) {
-				t.Errorf("%s: DynamoDB tables %v; want %v", env.Name, got, ids)
+				t.Errorf("%s: DynamoDB tables %v; want %v for KCL %s", env.Name, got, ids, env.KCLVersion)
 			}
 		})
+	}
+}
+
+// TestKCLSeparateTablesGoneFromShippedEnvironments: every shipped
+// environment declares KCL 3.5 or later, so none may create a
+// CoordinatorState table, whose mere existence sends a new 3.5 application
+// into the table migration (whose second phase needs
+// dynamodb:ConditionCheckItem, which the role does not grant).
+func TestKCLSeparateTablesGoneFromShippedEnvironments(t *testing.T) {
+	for _, s := range synthAll(t) {
+		if !s.Env.KCLSingleTable() {
+			t.Errorf("%s: KCLVersion %s; the shipped environments run KCL 3.5 or later", s.Env.Name, s.Env.KCLVersion)
+		}
+		for name, tbl := range s.resources("aws_dynamodb_table") {
+			if n, _ := tbl["name"].(string); strings.HasSuffix(n, "-CoordinatorState") || strings.HasSuffix(n, "-WorkerMetricStats") {
+				t.Errorf("%s: aws_dynamodb_table.%s is %s; KCL %s keeps it in the lease table", s.Env.Name, name, n, s.Env.KCLVersion)
+			}
+		}
 	}
 }
 
@@ -133,23 +166,68 @@ func expectedKCLAlarms(env config.Environment) []wantAlarm {
 }
 
 func TestKCLOutputs(t *testing.T) {
-	for _, s := range synthAll(t) {
-		t.Run(s.Env.Name, func(t *testing.T) {
+	for _, s := range kclSynths(t) {
+		t.Run(s.Env.Name+"/KCL "+s.Env.KCLVersion, func(t *testing.T) {
 			env := s.Env
 			outputs := s.doc(t).Key("output")
 			app := "fastshop-fraud-detection-" + env.Name
-			for name, want := range map[string]string{
-				"kcl_application_name":                      app,
-				"kcl_metric_namespace":                      app,
-				"dynamodb_table_kcl_leases_name":            "${aws_dynamodb_table.kcl_leases.name}",
-				"dynamodb_table_kcl_coordinator_state_name": "${aws_dynamodb_table.kcl_coordinator_state.name}",
-				"dynamodb_table_kcl_worker_metrics_name":    "${aws_dynamodb_table.kcl_worker_metrics.name}",
-				"kms_kcl_key_arn":                           "${aws_kms_key.kcl.arn}",
-				"vpc_endpoint_dynamodb_prefix_list_id":      "${aws_vpc_endpoint.dynamodb_api.prefix_list_id}",
-			} {
+			want := map[string]string{
+				"kcl_application_name":                 app,
+				"kcl_metric_namespace":                 app,
+				"kms_kcl_key_arn":                      "${aws_kms_key.kcl.arn}",
+				"vpc_endpoint_dynamodb_prefix_list_id": "${aws_vpc_endpoint.dynamodb_api.prefix_list_id}",
+			}
+			for _, w := range wantKCLTables(env) {
+				want["dynamodb_table_"+w.id+"_name"] = "${aws_dynamodb_table." + w.id + ".name}"
+			}
+			for name, value := range want {
 				o := outputs.Key(name)
-				if o.Key("value").Str() != want || o.Opt("description").Str() == "" {
-					t.Errorf("%s = %v; want %s, described", o.path, o.Raw(), want)
+				if o.Key("value").Str() != value || o.Opt("description").Str() == "" {
+					t.Errorf("%s = %v; want %s, described", o.path, o.Raw(), value)
+				}
+			}
+			for _, name := range outputs.Keys() {
+				if strings.HasPrefix(name, "dynamodb_table_") && want[name] == "" {
+					t.Errorf("%s: output %s names a table KCL %s does not use", env.Name, name, env.KCLVersion)
+				}
+			}
+		})
+	}
+}
+
+// TestKCLPolicy pins the processor's KCL statements for both table layouts:
+// the tables that exist, and for KCL 3.5 and later DescribeTable on the two
+// names KCL looks up and must find missing (an AccessDeniedException there
+// stops the processor at start). No transaction condition checks: those
+// belong to the table migration, which needs a CoordinatorState table.
+func TestKCLPolicy(t *testing.T) {
+	for _, s := range kclSynths(t) {
+		env := s.Env
+		t.Run(env.Name+"/KCL "+env.KCLVersion, func(t *testing.T) {
+			statements := statementsOf(t, env.Name, s.res(t, "aws_iam_policy", "processor_access").Key("policy").Str())
+			var tables []string
+			for _, w := range wantKCLTables(env) {
+				tables = append(tables, "${aws_dynamodb_table."+w.id+".arn}")
+			}
+			if got := asStrings(statements["KCLTables"].Resource); !slices.Equal(got, tables) {
+				t.Errorf("%s: KCLTables on %v; want %v", env.Name, got, tables)
+			}
+			absent, has := statements["KCLFindsNoSeparateTables"]
+			if want := len(tables) == 1; has != want {
+				t.Fatalf("%s: KCLFindsNoSeparateTables present = %v; want %v for KCL %s", env.Name, has, want, env.KCLVersion)
+			}
+			if has {
+				prefix := "arn:aws:dynamodb:sa-east-1:" + env.AccountID + ":table/fastshop-fraud-detection-" + env.Name
+				if want := []string{prefix + "-CoordinatorState", prefix + "-WorkerMetricStats"}; !slices.Equal(absent.Action, []string{"dynamodb:DescribeTable"}) ||
+					!slices.Equal(asStrings(absent.Resource), want) {
+					t.Errorf("%s: KCLFindsNoSeparateTables = %v on %v; want dynamodb:DescribeTable on %v", env.Name, absent.Action, absent.Resource, want)
+				}
+			}
+			for sid, st := range statements {
+				for _, a := range st.Action {
+					if a == "dynamodb:ConditionCheckItem" || a == "dynamodb:UpdateContinuousBackups" || a == "dynamodb:CreateTable" || a == "dynamodb:UpdateTable" {
+						t.Errorf("%s: statement %s grants %s; KCL on these tables needs none", env.Name, sid, a)
+					}
 				}
 			}
 		})

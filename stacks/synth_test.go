@@ -66,6 +66,21 @@ func synthAll(t *testing.T) []synthesized {
 	return synthStack
 }
 
+// synthOne validates and synthesizes one environment in an app of its own,
+// for a setting no test environment has.
+func synthOne(t *testing.T, env config.Environment) synthesized {
+	t.Helper()
+	if err := validate(env); err != nil {
+		t.Fatalf("%s: %v", env.Name, err)
+	}
+	raw := *cdktf.Testing_Synth(NewPipeline(cdktf.Testing_App(nil), testState, env), jsii.Bool(true))
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		t.Fatalf("%s: synthesized JSON does not parse: %v", env.Name, err)
+	}
+	return synthesized{Env: env, Raw: raw, JSON: doc}
+}
+
 // resources returns every resource of one Terraform type by name.
 func (s synthesized) resources(resourceType string) map[string]map[string]any {
 	out := map[string]map[string]any{}

@@ -144,6 +144,17 @@ type Environment struct {
 	// resolve).
 	StateDeployPrincipals []string
 
+	// Stream processing (kcl.go).
+
+	// KCLVersion is the Kinesis Client Library release the fraud-detection
+	// processors run, major.minor.patch (3.0.0 or later). It decides the
+	// DynamoDB tables: KCL 3.5 and later keep their coordinator state and
+	// worker metrics in the lease table, so only the lease table exists;
+	// 3.0 to 3.4 also get their CoordinatorState and WorkerMetricStats
+	// tables. Moving a deployed environment from 3.4 or earlier to 3.5 or
+	// later is KCL's two-phase table migration, not a change of this value.
+	KCLVersion string
+
 	// Alarm thresholds (alarms.go, kcl.go). An alarm fires when the metric
 	// passes the threshold for the period stated in its description.
 

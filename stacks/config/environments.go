@@ -36,6 +36,7 @@ func Environments() []Environment {
 			// ECS services.
 			ProducerPrincipals:              []string{ServiceECSTasks, ServiceLambda},
 			ProcessorPrincipals:             []string{ServiceECSTasks, ServiceLambda},
+			KCLVersion:                      "3.5.1",
 			StateDeployPrincipals:           []string{"arn:aws:iam::111111111111:role/fastshop-deploy"},
 			StreamIteratorAgeAlarmMs:        3_600_000,
 			StreamWriteThrottleAlarmCount:   100,
@@ -91,6 +92,7 @@ func Environments() []Environment {
 
 			ProducerPrincipals:              []string{ServiceECSTasks},
 			ProcessorPrincipals:             []string{ServiceECSTasks},
+			KCLVersion:                      "3.5.1",
 			StateDeployPrincipals:           []string{"arn:aws:iam::222222222222:role/fastshop-deploy"},
 			StreamIteratorAgeAlarmMs:        900_000,
 			StreamWriteThrottleAlarmCount:   10,
@@ -137,6 +139,7 @@ func Environments() []Environment {
 
 			ProducerPrincipals:              []string{ServiceECSTasks},
 			ProcessorPrincipals:             []string{ServiceECSTasks},
+			KCLVersion:                      "3.5.1",
 			StateDeployPrincipals:           []string{"arn:aws:iam::333333333333:role/fastshop-deploy"},
 			StreamIteratorAgeAlarmMs:        60_000,
 			StreamWriteThrottleAlarmCount:   1,

@@ -130,7 +130,6 @@ func (d DerivedName) Kind() string { return d.rule.kind }
 func (e Environment) DerivedNames() []DerivedName {
 	n := e.ResourceName
 	db := e.DBIdentifier()
-	leases, coordinator, workers := e.KCLTableNames()
 	rows := []DerivedName{
 		{db, ruleRDSInstance},
 		{db + "-final", ruleRDSSnapshot},
@@ -172,7 +171,7 @@ func (e Environment) DerivedNames() []DerivedName {
 	for _, l := range cacheLogTypes {
 		rows = append(rows, DerivedName{e.CacheLogGroupName(l), ruleLogGroup})
 	}
-	for _, table := range []string{leases, coordinator, workers} {
+	for _, table := range e.KCLTableNames() {
 		rows = append(rows, DerivedName{table, ruleDynamoDBTable})
 	}
 	for _, a := range e.KCLAlarms("") {
