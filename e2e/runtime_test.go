@@ -145,3 +145,107 @@ func TestDocsAgreeOnNode(t *testing.T) {
 		}
 	}
 }
+
+// installNodeCommand is the documented way to get Node 24 alone (README,
+// Quick start; help): the test runs it as written.
+const installNodeCommand = "scripts/install-tools node"
+
+// TestInstallToolsNodeOnly runs `scripts/install-tools node` from the
+// project root into an empty tools folder, with stand-ins for go, terraform
+// and the Go-built tools first on PATH that record any call: it must print a
+// folder holding only the pinned Node 24 (with the C++ headers the cdktf
+// CLI's node-pty build needs), call none of them, and refuse an unknown
+// argument with its usage. README and help name the command.
+func TestInstallToolsNodeOnly(t *testing.T) {
+	requireTool(t, "npm", "install Node.js 24 LTS (or 22 LTS), which brings npm")
+	for _, doc := range []string{"README.md", "help"} {
+		data, err := os.ReadFile(filepath.Join(repoRoot(), doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), installNodeCommand) {
+			t.Errorf("%s does not show %q, the way to get Node 24 alone", doc, installNodeCommand)
+		}
+	}
+	script, err := os.ReadFile(filepath.Join(repoRoot(), "scripts", "install-tools"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(script), "\nNODE_VERSION=")
+	pinned, _, _ := strings.Cut(rest, "\n")
+	if pinned == "" {
+		t.Fatal("scripts/install-tools has no NODE_VERSION= line")
+	}
+
+	// Stand-ins: anything the node mode must not run leaves a line in calls.
+	stubs, err := os.MkdirTemp(workDir, "stubs-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := filepath.Join(stubs, "calls")
+	for _, name := range []string{"go", "terraform", "tofu", "trivy", "versitygw"} {
+		stub := "#!/bin/sh\necho " + name + " \"$@\" >>" + calls + "\nexit 97\n"
+		if err := os.WriteFile(filepath.Join(stubs, name), []byte(stub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string // in stderr
+	}{
+		{"node only", []string{"node"}, 0, ""},
+		{"unknown argument", []string{"nodes"}, 2, "usage: scripts/install-tools [node]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tools, err := os.MkdirTemp(workDir, "tools-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("scripts/install-tools", tt.args...)
+			cmd.Dir = repoRoot()
+			cmd.Env = append(os.Environ(), "FASTSHOP_TOOLS="+tools,
+				"PATH="+stubs+string(os.PathListSeparator)+os.Getenv("PATH"))
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err = cmd.Run()
+			code := cmd.ProcessState.ExitCode()
+			if code != tt.wantCode {
+				t.Fatalf("scripts/install-tools %s: exit status %d (%v), want %d\n%s", strings.Join(tt.args, " "), code, err, tt.wantCode, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("scripts/install-tools %s: stderr lacks %q:\n%s", strings.Join(tt.args, " "), tt.wantErr, stderr.String())
+			}
+			if recorded, err := os.ReadFile(calls); err == nil {
+				t.Errorf("scripts/install-tools %s ran what it must not:\n%s", strings.Join(tt.args, " "), recorded)
+			}
+			if tt.wantCode != 0 {
+				return
+			}
+			bin := strings.TrimSpace(stdout.String())
+			if bin != filepath.Join(tools, "bin") {
+				t.Fatalf("printed %q, want the folder %s", bin, filepath.Join(tools, "bin"))
+			}
+			entries, err := os.ReadDir(bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			if strings.Join(names, " ") != "node" {
+				t.Errorf("%s holds %v, want only node", bin, names)
+			}
+			if v := nodeVersion(t, filepath.Join(bin, "node")); v != "v"+pinned {
+				t.Errorf("%s/node is %s, want the pinned v%s", bin, v, pinned)
+			}
+			if _, err := os.Stat(filepath.Join(tools, "node-"+pinned, "include", "node", "node.h")); err != nil {
+				t.Errorf("no C++ headers beside Node %s (npm ci builds node-pty against them): %v", pinned, err)
+			}
+		})
+	}
+}
