@@ -376,6 +376,41 @@ func goRunProblems(name, cmd string, words []string, repo fs.FS) []string {
 	return nil
 }
 
+// quickStartLines is README.md's first screen: what it is, the
+// prerequisites and the two commands must fit in it.
+const quickStartLines = 40
+
+// quickStartCommands are the two commands of the first screen: synthesize
+// every environment, run every test.
+var quickStartCommands = []string{"go run main.go", "scripts/test"}
+
+// quickStartProblems: README.md's first screen holds a sh block whose
+// commands start with the two commands.
+func quickStartProblems(readme string) []string {
+	lines := strings.SplitAfter(readme, "\n")
+	screen := strings.Join(lines[:min(len(lines), quickStartLines)], "")
+	var found []string
+	parts := strings.Split(screen, "```")
+	for i := 1; i < len(parts); i += 2 {
+		if lang, body, ok := strings.Cut(parts[i], "\n"); ok && lang == "sh" && i+1 < len(parts) {
+			for _, line := range strings.Split(body, "\n") {
+				for _, c := range quickStartCommands {
+					if line == c || strings.HasPrefix(line, c+" ") {
+						found = append(found, c)
+					}
+				}
+			}
+		}
+	}
+	var out []string
+	for _, c := range quickStartCommands {
+		if !slices.Contains(found, c) {
+			out = append(out, fmt.Sprintf("README.md's first %d lines have no sh block starting a line with %q: the quick start (what it is, prerequisites, the two commands) comes first; move other material below it", quickStartLines, c))
+		}
+	}
+	return out
+}
+
 // TestDocsAgreeWithCode checks help and README.md against the code.
 func TestDocsAgreeWithCode(t *testing.T) {
 	f := loadFacts(t)
@@ -386,6 +421,11 @@ func TestDocsAgreeWithCode(t *testing.T) {
 		}
 		for _, p := range docProblems(doc, string(data), f) {
 			t.Error(p)
+		}
+		if doc == "README.md" {
+			for _, p := range quickStartProblems(string(data)) {
+				t.Error(p)
+			}
 		}
 		// The reading itself: a parser that found no command would pass
 		// any document.
@@ -453,6 +493,31 @@ func TestDocsCheckFails(t *testing.T) {
 				t.Errorf("no problem saying %q; got %q", tt.want, problems)
 			}
 		})
+	}
+
+	// The quick start: the two commands on the first screen, in a sh block.
+	intro := "# FastShop\n\nWhat it is.\n\n"
+	quickStart := "```sh\ngo run main.go     # synthesize\nscripts/test       # test\n```\n"
+	for _, tt := range []struct {
+		name, readme string
+		want         []string
+	}{
+		{"first screen", intro + quickStart, nil},
+		{"below a long table", intro + strings.Repeat("| row |\n", quickStartLines) + quickStart,
+			[]string{`with "go run main.go"`, `with "scripts/test"`}},
+		{"in prose only", intro + "Run `go run main.go`, then `scripts/test`.\n", []string{`with "go run main.go"`, `with "scripts/test"`}},
+		{"one command", intro + "```sh\ngo run main.go\n```\n", []string{`with "scripts/test"`}},
+	} {
+		got := quickStartProblems(tt.readme)
+		if len(got) != len(tt.want) {
+			t.Errorf("quick start, %s: got %q; want problems saying %q", tt.name, got, tt.want)
+			continue
+		}
+		for i, w := range tt.want {
+			if !strings.Contains(got[i], w) {
+				t.Errorf("quick start, %s: problem %q does not say %q", tt.name, got[i], w)
+			}
+		}
 	}
 
 	// README.md is read by its sh blocks and code spans, not by lines.
