@@ -1,8 +1,9 @@
 package stacks
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/aws/jsii-runtime-go"
@@ -15,36 +16,70 @@ import (
 	"fastshop/stacks/config"
 )
 
-// endpointService is one AWS API reached privately: the service name's
-// suffix (com.amazonaws.<region>.<service>) and the construct id.
-type endpointService struct{ service, id string }
-
-// apiEndpoints are the interface endpoints every environment has: what the
-// processors and the AWS SDK call (the stream, its key, secrets, logs, STS
-// for role credentials, and CloudWatch for KCL's metrics).
-var apiEndpoints = []endpointService{
-	{"kinesis-streams", "kinesis_api"},
-	{"kms", "kms_api"},
-	{"secretsmanager", "secrets_manager_api"},
-	{"logs", "logs_api"},
-	{"sts", "sts_api"},
-	{"monitoring", "monitoring_api"},
+// endpointIDs are the construct ids (contracts) of the interface
+// endpoints config allows, by service name suffix
+// (com.amazonaws.<region>.<service>).
+var endpointIDs = map[string]string{
+	config.EndpointKinesis:    "kinesis_api",
+	config.EndpointMonitoring: "monitoring_api",
+	config.EndpointLogs:       "logs_api",
+	config.EndpointECRAPI:     "ecr_api",
+	config.EndpointECRDocker:  "ecr_docker_api",
 }
 
-// imageEndpoints let ECS tasks pull their images from ECR without internet
-// egress (image layers come from S3 through the gateway endpoint).
-var imageEndpoints = []endpointService{
-	{"ecr.api", "ecr_api"},
-	{"ecr.dkr", "ecr_docker_api"},
+// endpointActionPrefixes are the IAM service prefixes of the calls each
+// interface endpoint carries, for its policy.
+var endpointActionPrefixes = map[string]string{
+	config.EndpointKinesis:    "kinesis",
+	config.EndpointMonitoring: "cloudwatch",
+	config.EndpointLogs:       "logs",
+	config.EndpointECRAPI:     "ecr",
+	config.EndpointECRDocker:  "ecr",
 }
 
-// interfaceEndpoints lists the interface endpoints of env, in creation order.
-func interfaceEndpoints(env config.Environment) []endpointService {
-	out := slices.Clone(apiEndpoints)
-	if slices.Contains(env.ProcessorPrincipals, config.ServiceECSTasks) {
-		out = append(out, imageEndpoints...)
+// endpointStatement is one statement of a VPC endpoint policy, whose
+// principal is "*": an endpoint policy grants nothing, it bounds what any
+// caller may do through the endpoint (AWS PrivateLink Guide, "Control
+// access to VPC endpoints using endpoint policies").
+type endpointStatement struct {
+	Sid       string                    `json:"Sid"`
+	Effect    string                    `json:"Effect"`
+	Principal string                    `json:"Principal"`
+	Action    []string                  `json:"Action"`
+	Resource  string                    `json:"Resource"`
+	Condition map[string]map[string]any `json:"Condition,omitempty"`
+}
+
+// endpointPolicy renders an endpoint policy document.
+func endpointPolicy(statements ...endpointStatement) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(struct {
+		Version   string              `json:"Version"`
+		Statement []endpointStatement `json:"Statement"`
+	}{"2012-10-17", statements}); err != nil {
+		panic(err) // strings, slices and maps only
 	}
-	return out
+	return string(bytes.TrimSpace(buf.Bytes()))
+}
+
+// ownAccount bounds an endpoint to the calls of one service prefix made
+// with this account's credentials; with resources, also to this account's
+// resources. aws:ResourceAccount is left out of the interface endpoints:
+// two of their calls name no resource (cloudwatch:PutMetricData,
+// ecr:GetAuthorizationToken have no resource type in the Service
+// Authorization Reference), and a resource-account condition there is not
+// documented to hold.
+func ownAccount(env config.Environment, prefix string, resources bool) endpointStatement {
+	condition := map[string]any{"aws:PrincipalAccount": env.AccountID}
+	sid := "OwnAccountCallers"
+	if resources {
+		condition["aws:ResourceAccount"] = env.AccountID
+		sid = "OwnAccountCallersAndResources"
+	}
+	return endpointStatement{Sid: sid, Effect: "Allow", Principal: "*", Action: []string{prefix + ":*"}, Resource: "*",
+		Condition: map[string]map[string]any{"StringEquals": condition}}
 }
 
 // endpoints is what outputs need of the private paths to AWS.
@@ -60,11 +95,18 @@ type endpoints struct {
 // endpoint group admits HTTPS from the application group only, and the
 // application group may reach the endpoints and S3's prefix list on 443.
 //
-// No endpoint policies: the default full-access policy leaves authorization
-// to the role policies (identities.go) and key policies, which name exact
-// actions and resources. A data-perimeter endpoint policy would need either
-// wildcard actions or a copy of every role's action list, and for S3 must
-// keep AWS-owned buckets (ECR image layers) reachable.
+// Every endpoint has a policy that bounds it to this account: the default
+// policy lets any credentials reach any account's resources through it
+// (for example copying data to another account's bucket). The gateways
+// admit this account's principals on this account's resources
+// (aws:PrincipalAccount, aws:ResourceAccount), and the S3 gateway also the
+// AWS-owned bucket ECR serves image layers from, by ARN and with no
+// principal condition: ECR presigns those requests with its own account
+// (Amazon ECR User Guide, "Minimum Amazon S3 bucket permissions for Amazon
+// ECR"). The interface endpoints admit this account's principals. An
+// endpoint policy grants nothing: the role and key policies still name
+// exact actions and resources, so the policies use a service's whole
+// action prefix rather than a copy of every role's list.
 func addEndpoints(stack cdktf.TerraformStack, env config.Environment, net network, g securityGroups) endpoints {
 	name := env.ResourceName("endpoints-sg")
 	group := securitygroup.NewSecurityGroup(stack, jsii.String("endpoint_tier"), &securitygroup.SecurityGroupConfig{
@@ -95,12 +137,13 @@ func addEndpoints(stack cdktf.TerraformStack, env config.Environment, net networ
 	}
 	// gateway adds a gateway endpoint on the private route tables and lets the
 	// application group reach its prefix list on 443.
-	gateway := func(service, id, ruleID, description string) vpcendpoint.VpcEndpoint {
+	gateway := func(service, id, ruleID, description string, policy string) vpcendpoint.VpcEndpoint {
 		endpoint := vpcendpoint.NewVpcEndpoint(stack, jsii.String(id), &vpcendpoint.VpcEndpointConfig{
 			VpcId:           net.VPC.Id(),
 			ServiceName:     serviceName(service),
 			VpcEndpointType: jsii.String("Gateway"),
 			RouteTableIds:   &net.PrivateRouteTableIDs,
+			Policy:          jsii.String(policy),
 			Tags:            nameTag(env.ResourceName(service + "-endpoint")),
 		})
 		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String(ruleID), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
@@ -113,18 +156,25 @@ func addEndpoints(stack cdktf.TerraformStack, env config.Environment, net networ
 		})
 		return endpoint
 	}
-	s3 := gateway("s3", "s3_api", "app_to_s3", "Processors to S3 through the gateway endpoint")
-	dynamodb := gateway("dynamodb", "dynamodb_api", "app_to_dynamodb", "Processors to DynamoDB (KCL tables) through the gateway endpoint")
+	s3 := gateway(config.GatewayS3, "s3_api", "app_to_s3", "Processors to S3 through the gateway endpoint", endpointPolicy(
+		ownAccount(env, "s3", true),
+		endpointStatement{Sid: "ECRImageLayers", Effect: "Allow", Principal: "*", Action: []string{"s3:GetObject"}, Resource: env.ECRLayerBucketARN() + "/*"},
+	))
+	dynamodb := gateway(config.GatewayDynamoDB, "dynamodb_api", "app_to_dynamodb", "Processors to DynamoDB (KCL tables) through the gateway endpoint",
+		endpointPolicy(ownAccount(env, "dynamodb", true)))
 
-	for _, e := range interfaceEndpoints(env) {
-		vpcendpoint.NewVpcEndpoint(stack, jsii.String(e.id), &vpcendpoint.VpcEndpointConfig{
+	// InterfaceEndpoints is validated: each serves a caller of this
+	// environment (config.AWSCalls).
+	for _, service := range env.InterfaceEndpoints {
+		vpcendpoint.NewVpcEndpoint(stack, jsii.String(endpointIDs[service]), &vpcendpoint.VpcEndpointConfig{
 			VpcId:             net.VPC.Id(),
-			ServiceName:       serviceName(e.service),
+			ServiceName:       serviceName(service),
 			VpcEndpointType:   jsii.String("Interface"),
 			PrivateDnsEnabled: jsii.Bool(true),
 			SubnetIds:         &net.PrivateSubnetIDs,
 			SecurityGroupIds:  &[]*string{group.Id()},
-			Tags:              nameTag(env.ResourceName(strings.ReplaceAll(e.service, ".", "-") + "-endpoint")),
+			Policy:            jsii.String(endpointPolicy(ownAccount(env, endpointActionPrefixes[service], false))),
+			Tags:              nameTag(env.ResourceName(strings.ReplaceAll(service, ".", "-") + "-endpoint")),
 		})
 	}
 	return endpoints{Group: group, S3: s3, DynamoDB: dynamodb}

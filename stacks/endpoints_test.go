@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
@@ -8,6 +9,38 @@ import (
 
 	"fastshop/stacks/config"
 )
+
+// wantOwnAccount is the endpoint policy statement that bounds an endpoint
+// to the account's callers (and resources), written out in full.
+func wantOwnAccount(account, prefix string, resources bool) map[string]any {
+	cond := map[string]any{"aws:PrincipalAccount": account}
+	sid := "OwnAccountCallers"
+	if resources {
+		cond["aws:ResourceAccount"] = account
+		sid = "OwnAccountCallersAndResources"
+	}
+	return map[string]any{"Sid": sid, "Effect": "Allow", "Principal": "*", "Action": []any{prefix + ":*"}, "Resource": "*",
+		"Condition": map[string]any{"StringEquals": cond}}
+}
+
+// endpointPolicyOf decodes an endpoint's policy.
+func endpointPolicyOf(t *testing.T, where string, e map[string]any) []any {
+	t.Helper()
+	raw, ok := e["policy"].(string)
+	if !ok {
+		t.Errorf("%s has no policy; the default policy admits any account's credentials and resources", where)
+		return nil
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		t.Fatalf("%s: policy does not parse: %v", where, err)
+	}
+	if doc["Version"] != "2012-10-17" {
+		t.Errorf("%s: policy Version %v", where, doc["Version"])
+	}
+	statements, _ := doc["Statement"].([]any)
+	return statements
+}
 
 func TestEndpoints(t *testing.T) {
 	for _, s := range synthAll(t) {
@@ -21,145 +54,121 @@ func TestEndpoints(t *testing.T) {
 				privateTables = append(privateTables, "${aws_route_table.private_routes_"+zoneID(az)+".id}")
 			}
 
-			for id, service := range map[string]string{"s3_api": "s3", "dynamodb_api": "dynamodb"} {
+			// The gateways: this account's callers on this account's
+			// resources, and for S3 the AWS-owned bucket of ECR's image
+			// layers by ARN (ECR presigns those requests itself).
+			for id, want := range map[string]struct {
+				service  string
+				policies []any
+			}{
+				"s3_api": {"s3", []any{wantOwnAccount(env.AccountID, "s3", true), map[string]any{"Sid": "ECRImageLayers", "Effect": "Allow", "Principal": "*",
+					"Action": []any{"s3:GetObject"}, "Resource": "arn:aws:s3:::prod-sa-east-1-starport-layer-bucket/*"}}},
+				"dynamodb_api": {"dynamodb", []any{wantOwnAccount(env.AccountID, "dynamodb", true)}},
+			} {
+				where := env.Name + ": aws_vpc_endpoint." + id
 				g := s.resource(t, "aws_vpc_endpoint", id)
-				if g["service_name"] != "com.amazonaws.sa-east-1."+service || g["vpc_endpoint_type"] != "Gateway" ||
-					!reflect.DeepEqual(g["route_table_ids"], privateTables) || g["policy"] != nil {
-					t.Errorf("%s: aws_vpc_endpoint.%s = %v; want a %s gateway on the private route tables %v, no policy", env.Name, id, g, service, privateTables)
+				if g["service_name"] != "com.amazonaws.sa-east-1."+want.service || g["vpc_endpoint_type"] != "Gateway" ||
+					!reflect.DeepEqual(g["route_table_ids"], privateTables) {
+					t.Errorf("%s = %v; want a %s gateway on the private route tables %v", where, g, want.service, privateTables)
+				}
+				if got := endpointPolicyOf(t, where, g); !reflect.DeepEqual(got, want.policies) {
+					t.Errorf("%s policy = %v;\nwant %v", where, got, want.policies)
 				}
 			}
 
-			// Every environment runs its processors on ECS, so the ECR
-			// endpoints are expected everywhere.
-			want := map[string]string{
-				"kinesis_api":         "kinesis-streams",
-				"kms_api":             "kms",
-				"secrets_manager_api": "secretsmanager",
-				"logs_api":            "logs",
-				"sts_api":             "sts",
-				"monitoring_api":      "monitoring",
-				"ecr_api":             "ecr.api",
-				"ecr_docker_api":      "ecr.dkr",
+			want := map[string]string{}
+			for _, service := range env.InterfaceEndpoints {
+				want[endpointIDs[service]] = service
 			}
 			endpoints := s.resources("aws_vpc_endpoint")
 			if len(endpoints) != len(want)+2 {
-				t.Errorf("%s: endpoints %v; want s3_api, dynamodb_api and %d interface endpoints", env.Name, s.names("aws_vpc_endpoint"), len(want))
+				t.Errorf("%s: endpoints %v; want s3_api, dynamodb_api and the %d of InterfaceEndpoints", env.Name, s.names("aws_vpc_endpoint"), len(want))
 			}
 			for id, service := range want {
+				where := env.Name + ": aws_vpc_endpoint." + id
 				e := s.resource(t, "aws_vpc_endpoint", id)
 				if e["service_name"] != "com.amazonaws.sa-east-1."+service || e["vpc_endpoint_type"] != "Interface" || e["private_dns_enabled"] != true {
-					t.Errorf("%s: aws_vpc_endpoint.%s = %v; want an interface endpoint for %s with private DNS", env.Name, id, e, service)
+					t.Errorf("%s = %v; want an interface endpoint for %s with private DNS", where, e, service)
 				}
 				if !reflect.DeepEqual(e["subnet_ids"], privateSubnets) {
-					t.Errorf("%s: aws_vpc_endpoint.%s in subnets %v; want the private subnets %v", env.Name, id, e["subnet_ids"], privateSubnets)
+					t.Errorf("%s in subnets %v; want the private subnets %v", where, e["subnet_ids"], privateSubnets)
 				}
 				if !reflect.DeepEqual(e["security_group_ids"], []any{"${aws_security_group.endpoint_tier.id}"}) {
-					t.Errorf("%s: aws_vpc_endpoint.%s groups %v; want the endpoint tier only", env.Name, id, e["security_group_ids"])
+					t.Errorf("%s groups %v; want the endpoint tier only", where, e["security_group_ids"])
 				}
-				if e["policy"] != nil {
-					t.Errorf("%s: aws_vpc_endpoint.%s has a policy; endpoints.go documents why none", env.Name, id)
+				prefix := map[string]string{"kinesis-streams": "kinesis", "monitoring": "cloudwatch", "logs": "logs", "ecr.api": "ecr", "ecr.dkr": "ecr"}[service]
+				if got, w := endpointPolicyOf(t, where, e), []any{wantOwnAccount(env.AccountID, prefix, false)}; !reflect.DeepEqual(got, w) {
+					t.Errorf("%s policy = %v;\nwant %v", where, got, w)
 				}
 			}
 		})
 	}
 }
 
-func TestEndpointGroup(t *testing.T) {
+// TestNoEndpointWithoutCaller: the kms, secretsmanager and sts endpoints
+// served no caller (the review found nine billed network interfaces in
+// staging and prod); they must not come back.
+func TestNoEndpointWithoutCaller(t *testing.T) {
 	for _, s := range synthAll(t) {
-		env := s.Env
-		t.Run(env.Name, func(t *testing.T) {
-			g := s.resource(t, "aws_security_group", "endpoint_tier")
-			if g["vpc_id"] != "${aws_vpc.pipeline.id}" || g["name"] != env.ResourceName("endpoints-sg") {
-				t.Errorf("%s: aws_security_group.endpoint_tier = %v", env.Name, g)
+		for name, e := range s.resources("aws_vpc_endpoint") {
+			service := strings.TrimPrefix(e["service_name"].(string), "com.amazonaws.sa-east-1.")
+			if slices.Contains([]string{"kms", "secretsmanager", "sts"}, service) {
+				t.Errorf("%s: aws_vpc_endpoint.%s serves %s, which no workload calls", s.Env.Name, name, service)
 			}
-			group := "${aws_security_group.endpoint_tier.id}"
-			var into []string
-			for name, r := range s.resources("aws_vpc_security_group_ingress_rule") {
-				if r["security_group_id"] == group {
-					into = append(into, name)
-				}
-			}
-			if !slices.Equal(into, []string{"endpoints_from_app"}) {
-				t.Errorf("%s: ingress rules into the endpoint tier %v; want endpoints_from_app only", env.Name, into)
-			}
-			r := s.resource(t, "aws_vpc_security_group_ingress_rule", "endpoints_from_app")
-			if r["referenced_security_group_id"] != "${aws_security_group.app_tier.id}" || r["ip_protocol"] != "tcp" ||
-				r["from_port"] != float64(443) || r["to_port"] != float64(443) || r["cidr_ipv4"] != nil {
-				t.Errorf("%s: endpoints_from_app = %v; want tcp/443 from the app tier only", env.Name, r)
-			}
-			for name, r := range s.resources("aws_vpc_security_group_egress_rule") {
-				if r["security_group_id"] == group {
-					t.Errorf("%s: the endpoint tier has egress rule %s; endpoints only answer", env.Name, name)
-				}
-			}
-		})
-	}
-}
-
-// TestAppEgress pins every way out of the application group: the data
-// groups, the endpoints, S3 and DynamoDB on 443, and the internet only where
-// the environment has Egress (a recorded relaxation).
-func TestAppEgress(t *testing.T) {
-	type rule struct {
-		to   string // the destination attribute and value
-		port float64
-	}
-	for _, s := range synthAll(t) {
-		env := s.Env
-		t.Run(env.Name, func(t *testing.T) {
-			want := map[string]rule{
-				"app_to_postgres":  {"referenced_security_group_id=${aws_security_group.database_tier.id}", PostgresPort},
-				"app_to_redis":     {"referenced_security_group_id=${aws_security_group.cache_tier.id}", RedisPort},
-				"app_to_endpoints": {"referenced_security_group_id=${aws_security_group.endpoint_tier.id}", 443},
-				"app_to_s3":        {"prefix_list_id=${aws_vpc_endpoint.s3_api.prefix_list_id}", 443},
-				"app_to_dynamodb":  {"prefix_list_id=${aws_vpc_endpoint.dynamodb_api.prefix_list_id}", 443},
-			}
-			if env.Egress != config.EgressNone {
-				want["app_https_out"] = rule{"cidr_ipv4=0.0.0.0/0", 443}
-			}
-			got := map[string]rule{}
-			for _, name := range s.names("aws_vpc_security_group_egress_rule") {
-				r := s.res(t, "aws_vpc_security_group_egress_rule", name)
-				if r.Key("security_group_id").Str() != "${aws_security_group.app_tier.id}" {
-					continue
-				}
-				var to []string
-				for _, attr := range []string{"referenced_security_group_id", "prefix_list_id", "cidr_ipv4", "cidr_ipv6"} {
-					if r.Has(attr) {
-						to = append(to, attr+"="+r.Key(attr).Str())
-					}
-				}
-				port := r.Key("from_port").Num()
-				if r.Key("ip_protocol").Str() != "tcp" || port != r.Key("to_port").Num() {
-					t.Errorf("%s = %v; want one TCP port", r.path, r.Raw())
-				}
-				got[name] = rule{strings.Join(to, ","), port}
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s: app tier egress = %v;\nwant %v (Egress %s)", env.Name, got, want, env.Egress)
-			}
-		})
-	}
-}
-
-// TestInterfaceEndpointsFollowPrincipals covers the branch the shipped
-// environments do not: processors that run on Lambda only pull no images.
-func TestInterfaceEndpointsFollowPrincipals(t *testing.T) {
-	ids := func(env config.Environment) []string {
-		var out []string
-		for _, e := range interfaceEndpoints(env) {
-			out = append(out, e.id)
 		}
-		return out
 	}
-	base := []string{"kinesis_api", "kms_api", "secrets_manager_api", "logs_api", "sts_api", "monitoring_api"}
-	env := envOf(t, config.Prod)
-	env.ProcessorPrincipals = []string{config.ServiceLambda}
-	if got := ids(env); !slices.Equal(got, base) {
-		t.Errorf("prod with Lambda processors: endpoints %v; want %v (no ECR)", got, base)
+}
+
+// missingPaths returns the calls of env's workloads (config.AWSCalls, the
+// README's table) that leave a task but find no endpoint among endpoints
+// (aws_vpc_endpoint resources by name).
+func missingPaths(env config.Environment, endpoints map[string]map[string]any) []string {
+	services := map[string]bool{}
+	for _, e := range endpoints {
+		name, _ := e["service_name"].(string)
+		services[strings.TrimPrefix(name, "com.amazonaws."+env.Region+".")] = true
 	}
-	env.ProcessorPrincipals = []string{config.ServiceLambda, config.ServiceECSTasks}
-	if got := ids(env); !slices.Equal(got, append(base, "ecr_api", "ecr_docker_api")) {
-		t.Errorf("prod with ECS processors: endpoints %v; want the ECR endpoints too", got)
+	var missing []string
+	for _, c := range env.Calls() {
+		if c.Endpoint != "" && !services[c.Endpoint] {
+			missing = append(missing, c.Caller+": "+c.Call+" via "+c.Endpoint)
+		}
+	}
+	return missing
+}
+
+// TestEveryCallHasAPrivatePath: in every environment without internet
+// egress, each AWS call of the workloads that leaves a task has its
+// endpoint, and the app group may reach the endpoints.
+func TestEveryCallHasAPrivatePath(t *testing.T) {
+	var staging synthesized
+	for _, s := range synthAll(t) {
+		env := s.Env
+		if env.Name == config.Staging {
+			staging = s
+		}
+		if env.Egress != config.EgressNone {
+			continue
+		}
+		t.Run(env.Name, func(t *testing.T) {
+			if len(env.Calls()) < 10 {
+				t.Errorf("%s: %d calls; the list lost entries", env.Name, len(env.Calls()))
+			}
+			for _, m := range missingPaths(env, s.resources("aws_vpc_endpoint")) {
+				t.Errorf("%s (egress none): %s has no endpoint", env.Name, m)
+			}
+			rules := s.resources("aws_vpc_security_group_egress_rule")
+			for _, rule := range []string{"app_to_endpoints", "app_to_s3", "app_to_dynamodb"} {
+				if _, ok := rules[rule]; !ok {
+					t.Errorf("%s: no egress rule %s; the app group cannot reach the endpoints", env.Name, rule)
+				}
+			}
+		})
+	}
+	// The check fails on staging's endpoints without the metrics one.
+	endpoints := staging.resources("aws_vpc_endpoint")
+	delete(endpoints, "monitoring_api")
+	if got := missingPaths(staging.Env, endpoints); len(got) != 1 || !strings.Contains(got[0], "cloudwatch:PutMetricData") {
+		t.Errorf("staging without monitoring_api: missing paths %v; want PutMetricData's", got)
 	}
 }

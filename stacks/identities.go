@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
@@ -59,6 +60,23 @@ var (
 	lambdaDescribeActions = []string{"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}
 )
 
+// What ECS on Fargate does with the task execution role before a container
+// starts: pull the image from ECR and create the awslogs log stream (Amazon
+// ECS Developer Guide, "Amazon ECS task execution IAM role"; Amazon ECR User
+// Guide, "Using Amazon ECR images with Amazon ECS": ecr:BatchGetImage,
+// ecr:GetDownloadUrlForLayer, ecr:GetAuthorizationToken). Not
+// logs:CreateLogGroup: the groups exist, and a task definition must not set
+// awslogs-create-group.
+var (
+	// executionTokenActions support no resource-level permissions (Service
+	// Authorization Reference, Amazon ECR: GetAuthorizationToken has no
+	// resource type), so they are granted on "*": the token alone reaches
+	// no repository the pull statement does not name.
+	executionTokenActions = []string{"ecr:GetAuthorizationToken"}
+	executionPullActions  = []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
+	executionLogActions   = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
+)
+
 // identity is one workload role and the managed policy that holds its
 // permissions.
 type identity struct {
@@ -69,10 +87,13 @@ type identity struct {
 // identities are the roles the workloads run as, and the processor's log
 // group.
 type identities struct {
-	Producer     identity
-	Processor    identity
-	ProducerLog  cloudwatchloggroup.CloudwatchLogGroup
-	ProcessorLog cloudwatchloggroup.CloudwatchLogGroup
+	Producer  identity
+	Processor identity
+	// TaskExecution is the ECS task execution role of the producer and
+	// processor tasks; nil Role where ECS runs neither.
+	TaskExecution identity
+	ProducerLog   cloudwatchloggroup.CloudwatchLogGroup
+	ProcessorLog  cloudwatchloggroup.CloudwatchLogGroup
 }
 
 // addIdentities creates the producer and processor roles. Their permissions
@@ -116,7 +137,27 @@ func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, n
 		allow("WriteOwnLogs", processorLogActions, []string{*log.Arn(), *log.Arn() + ":log-stream:*"}),
 	}, processorStatements...)...)
 
+	var execution identity
+	if env.RunsOnECS() {
+		var images []string
+		for _, r := range env.ImageRepositories {
+			images = append(images, env.ImageRepositoryARN(r))
+		}
+		var logs []string
+		for _, g := range []cloudwatchloggroup.CloudwatchLogGroup{producerLog, log} {
+			logs = append(logs, *g.Arn(), *g.Arn()+":log-stream:*")
+		}
+		execution = addRole(stack, env, "task_execution", []string{config.ServiceECSTasks},
+			"ECS task execution role of the producer and processor tasks ("+env.ECSLaunchType+"): pulls their images from ECR, writes their awslogs streams",
+			newPolicy(
+				allow("GetRegistryToken", executionTokenActions, "*"),
+				allow("PullOwnImages", executionPullActions, images),
+				allow("WriteTaskLogs", executionLogActions, logs),
+			))
+	}
+
 	return identities{
+		TaskExecution: execution,
 		Producer: addRole(stack, env, "producer", env.ProducerPrincipals,
 			"Puts transactions on "+env.ResourceName("transactions")+", writes "+producerLogName, producer),
 		Processor: addRole(stack, env, "processor", env.ProcessorPrincipals,
@@ -147,7 +188,7 @@ func lambdaVPCStatements(env config.Environment, principals []string, net networ
 // addRole creates a role the given services may assume for this account,
 // its managed policy and the attachment. id names all three constructs.
 func addRole(stack cdktf.TerraformStack, env config.Environment, id string, services []string, description string, policy policyDocument) identity {
-	name := env.ResourceName(id)
+	name := env.ResourceName(strings.ReplaceAll(id, "_", "-"))
 	role := iamrole.NewIamRole(stack, jsii.String(id), &iamrole.IamRoleConfig{
 		Name:             jsii.String(name),
 		Description:      jsii.String(description),

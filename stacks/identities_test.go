@@ -130,6 +130,18 @@ func TestIdentityPolicies(t *testing.T) {
 				{"PublishKCLMetrics", []string{"cloudwatch:PutMetricData"}, []string{"*"},
 					map[string]map[string]any{"StringEquals": {"cloudwatch:namespace": "fastshop-fraud-detection-" + env.Name}}},
 			}, wantLambdaVPC(s, env.ProcessorPrincipals)...))
+
+			// The task execution role: the image pull and the awslogs
+			// streams of both workloads, nothing else.
+			var images []string
+			for _, r := range env.ImageRepositories {
+				images = append(images, "arn:aws:ecr:sa-east-1:"+env.AccountID+":repository/"+r)
+			}
+			checkStatements(t, env.Name+": aws_iam_policy.task_execution_access", s.res(t, "aws_iam_policy", "task_execution_access").Key("policy").Str(), []wantStatement{
+				{"GetRegistryToken", []string{"ecr:GetAuthorizationToken"}, []string{"*"}, nil},
+				{"PullOwnImages", []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}, images, nil},
+				{"WriteTaskLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{producerLog, producerLog + ":log-stream:*", logGroup, logGroup + ":log-stream:*"}, nil},
+			})
 		})
 	}
 }
@@ -191,10 +203,11 @@ func TestIdentityRoles(t *testing.T) {
 			for _, r := range []struct {
 				id         string
 				principals []string
-			}{{"producer", env.ProducerPrincipals}, {"processor", env.ProcessorPrincipals}} {
+			}{{"producer", env.ProducerPrincipals}, {"processor", env.ProcessorPrincipals}, {"task_execution", []string{config.ServiceECSTasks}}} {
+				name := env.ResourceName(strings.ReplaceAll(r.id, "_", "-"))
 				role := s.resource(t, "aws_iam_role", r.id)
-				if role["name"] != env.ResourceName(r.id) {
-					t.Errorf("%s: aws_iam_role.%s name = %v; want %s", env.Name, r.id, role["name"], env.ResourceName(r.id))
+				if role["name"] != name {
+					t.Errorf("%s: aws_iam_role.%s name = %v; want %s", env.Name, r.id, role["name"], name)
 				}
 				var decoded map[string]any
 				where := env.Name + ": aws_iam_role." + r.id + ".assume_role_policy"
@@ -220,7 +233,7 @@ func TestIdentityRoles(t *testing.T) {
 				}
 
 				policy := s.resource(t, "aws_iam_policy", r.id+"_access")
-				if policy["name"] != env.ResourceName(r.id) {
+				if policy["name"] != name {
 					t.Errorf("%s: aws_iam_policy.%s_access name = %v", env.Name, r.id, policy["name"])
 				}
 				attachment := s.resource(t, "aws_iam_role_policy_attachment", r.id+"_access_attachment")
@@ -228,8 +241,8 @@ func TestIdentityRoles(t *testing.T) {
 					t.Errorf("%s: aws_iam_role_policy_attachment.%s_access_attachment = %v; want the %s policy on the %s role", env.Name, r.id, attachment, r.id, r.id)
 				}
 			}
-			if n := len(s.resources("aws_iam_role_policy_attachment")); n != 2 {
-				t.Errorf("%s: %d role policy attachments; want the producer's and the processor's only", env.Name, n)
+			if n := len(s.resources("aws_iam_role_policy_attachment")); n != 3 {
+				t.Errorf("%s: %d role policy attachments; want the producer's, the processor's and the task execution role's only", env.Name, n)
 			}
 
 			log := s.resource(t, "aws_cloudwatch_log_group", "processor_log")

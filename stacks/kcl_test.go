@@ -235,9 +235,10 @@ func TestKCLPolicy(t *testing.T) {
 }
 
 // wildcardResources returns the Sids of a policy's statements that allow on
-// Resource "*" (alone or in a list) other than the one exception AWS
-// leaves no choice about: cloudwatch:PutMetricData alone, which has no
-// resource-level permissions, scoped by a cloudwatch:namespace condition.
+// Resource "*" (alone or in a list) other than the exceptions AWS leaves no
+// choice about: cloudwatch:PutMetricData alone, which has no resource-level
+// permissions, scoped by a cloudwatch:namespace condition; Lambda's two EC2
+// reads; and ecr:GetAuthorizationToken alone.
 func wildcardResources(policy string) ([]string, error) {
 	var doc struct {
 		Statement []struct {
@@ -265,7 +266,10 @@ func wildcardResources(policy string) ([]string, error) {
 		// DescribeNetworkInterfaces works only on "*"). They reveal
 		// network metadata, never data.
 		lambdaDescribe := slices.Equal(asStrings(st.Action), lambdaDescribeActions) && len(st.Condition) == 0
-		if !metricsOnly && !lambdaDescribe {
+		// The ECR registry token has no resource type either (Service
+		// Authorization Reference, Amazon ECR); alone it pulls nothing.
+		registryToken := slices.Equal(asStrings(st.Action), []string{"ecr:GetAuthorizationToken"}) && len(st.Condition) == 0
+		if !metricsOnly && !lambdaDescribe && !registryToken {
 			out = append(out, st.Sid)
 		}
 	}
@@ -315,6 +319,8 @@ func TestWildcardResourcesCatches(t *testing.T) {
 		{"Lambda's network reads", `{"Sid":"E","Effect":"Allow","Action":["ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets"],"Resource":"*"}`, nil},
 		{"network reads and a write", `{"Sid":"F","Effect":"Allow","Action":["ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets","ec2:CreateNetworkInterface"],"Resource":"*"}`, []string{"F"}},
 		{"one network write", `{"Sid":"G","Effect":"Allow","Action":["ec2:DeleteNetworkInterface"],"Resource":"*"}`, []string{"G"}},
+		{"the registry token", `{"Sid":"R","Effect":"Allow","Action":["ecr:GetAuthorizationToken"],"Resource":"*"}`, nil},
+		{"the registry token and a pull", `{"Sid":"P","Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:BatchGetImage"],"Resource":"*"}`, []string{"P"}},
 		{"metrics and more", `{"Sid":"X","Effect":"Allow","Action":["cloudwatch:PutMetricData","cloudwatch:DeleteAlarms"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"n"}}}`, []string{"X"}},
 		{"namespace and an unexpected condition", `{"Sid":"C","Effect":"Allow","Action":["cloudwatch:PutMetricData"],"Resource":"*","Condition":{"StringEquals":{"cloudwatch:namespace":"n"},"StringLike":{"aws:PrincipalTag/team":"*"}}}`, []string{"C"}},
 	}

@@ -51,6 +51,9 @@ func addOperationsOutputs(stack cdktf.TerraformStack, e endpoints, ids identitie
 		output("iam_role_"+r.name+"_name", "Name of the "+r.name+" role", r.id.Role.Name())
 		output("iam_policy_"+r.name+"_arn", "ARN of the managed policy holding the "+r.name+"'s permissions, attachable to other principals", r.id.Policy.Arn())
 	}
+	if ids.TaskExecution.Role != nil {
+		output("iam_role_task_execution_arn", "ARN of the ECS task execution role: name it as executionRoleArn in the producer and processor task definitions (Fargate); it pulls from ImageRepositories and writes their awslogs streams", ids.TaskExecution.Role.Arn())
+	}
 	output("producer_log_group_name", "KMS-encrypted log group the producer role may write; a Lambda producer names it in its logging configuration", ids.ProducerLog.Name())
 	output("processor_log_group_name", "KMS-encrypted log group the processor role may write; a Lambda processor names it in its logging configuration", ids.ProcessorLog.Name())
 	output("processor_db_user", "PostgreSQL role the processors sign in as with an IAM token; create it once with GRANT rds_iam", ProcessorDBUser)

@@ -59,6 +59,21 @@ type Environment struct {
 	// either way, so the baseline is none and anything else is a
 	// relaxation.
 	Egress Egress
+	// ECSLaunchType is how ECS runs the producer and processor tasks:
+	// FARGATE, the one supported launch type (endpoints.go says why).
+	ECSLaunchType string
+	// InterfaceEndpoints are the AWS APIs the private subnets reach through
+	// interface endpoints (one network interface per AZ, billed hourly):
+	// kinesis-streams, monitoring, logs, ecr.api, ecr.dkr, each only where
+	// a caller of this environment needs it, none twice; with Egress none,
+	// every one a caller needs (README, Private paths to AWS). S3 and
+	// DynamoDB always have gateway endpoints.
+	InterfaceEndpoints []string
+	// ImageRepositories are the ECR repositories, in AccountID and Region,
+	// that ECS pulls the workloads' images from with the task execution
+	// role: names without wildcards, none twice; at least one where ECS
+	// runs a workload, none elsewhere.
+	ImageRepositories []string
 
 	// Logs and keys (logs.go, encryption.go).
 
@@ -247,6 +262,7 @@ func (e Environment) validateIdentity(p *problems) {
 func (e Environment) validate(p *problems) {
 	e.validateIdentity(p)
 	e.validateNetwork(p)
+	e.validateEndpoints(p)
 	e.validateLogs(p)
 	e.validateEncryption(p)
 	e.validateStreaming(p)

@@ -165,6 +165,9 @@ func (e Environment) DerivedNames() []DerivedName {
 		{e.SessionName(), ruleSTSSession},
 		{e.Workspace(), ruleWorkspace},
 	}
+	if e.RunsOnECS() {
+		rows = append(rows, DerivedName{n("task-execution"), ruleIAMRole}, DerivedName{n("task-execution"), ruleIAMPolicy})
+	}
 	for _, export := range dbLogExports {
 		rows = append(rows, DerivedName{fmt.Sprintf("/aws/rds/instance/%s/%s", db, export), ruleLogGroup})
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"slices"
@@ -103,5 +104,56 @@ func TestReadmeEnvironmentFields(t *testing.T) {
 	table := "\n" + readmeFieldsHeading + "\n\n| field | unit | range | default |\n| --- | --- | --- | --- |\n| `Name` | - | x | y |\n\nprose | `Owner` |\n"
 	if got := readmeFieldRows(table, readmeFieldsHeading); !slices.Equal(got, []string{"Name"}) {
 		t.Errorf("readmeFieldRows read %q; want only the table's rows [Name]", got)
+	}
+}
+
+// readmeCallRow renders one AWS call as the README's table shows it.
+func readmeCallRow(c AWSCall) string {
+	endpoint := "none"
+	if c.Endpoint != "" {
+		endpoint = "`" + c.Endpoint + "`"
+	}
+	ecs := ""
+	if c.ECSOnly {
+		ecs = " (ECS only)"
+	}
+	return fmt.Sprintf("| %s%s | %s | %s | %s | %s |", c.Caller, ecs, c.Call, endpoint, c.Path, c.Source)
+}
+
+// readmeCostRow renders one environment's interface endpoint cost.
+func readmeCostRow(e Environment) string {
+	return fmt.Sprintf("| %s | %d | %s | %d | %d | %.2f |", e.Name, len(e.AvailabilityZones), strings.Join(e.InterfaceEndpoints, ", "),
+		e.InterfaceEndpointENIs(), e.InterfaceEndpointENIs()*HoursPerMonth, e.InterfaceEndpointMonthlyUSD())
+}
+
+// TestReadmeCallsAndCosts keeps the README's list of the workloads' AWS
+// calls (with each call's private path) and its endpoint cost table in
+// step with AWSCalls and the environments, so neither can drift; and proves
+// the comparison fails on a changed row.
+func TestReadmeCallsAndCosts(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	var rows []string
+	for _, c := range AWSCalls() {
+		rows = append(rows, readmeCallRow(c))
+	}
+	for _, e := range Environments() {
+		rows = append(rows, readmeCostRow(e))
+	}
+	for _, row := range rows {
+		if !strings.Contains(readme, row+"\n") {
+			t.Errorf("README.md is out of step with the code; it should have the row:\n%s", row)
+		}
+	}
+	if rate := fmt.Sprintf("US$%.2f per endpoint per AZ per hour", InterfaceEndpointHourlyUSD); !strings.Contains(readme, rate) {
+		t.Errorf("README.md does not state the rate the cost table uses (%q)", rate)
+	}
+	prod := envOf(t, Prod)
+	prod.AvailabilityZones = prod.AvailabilityZones[:2]
+	if strings.Contains(readme, readmeCostRow(prod)+"\n") {
+		t.Error("README.md has prod's cost row for two AZs; the comparison cannot fail")
 	}
 }
