@@ -53,7 +53,7 @@ type Config struct {
 // pass.
 func Select(getenv func(string) string) (Config, error) {
 	p := &problems{}
-	bad := func(field, value, allowed string) { p.add(field, fmt.Sprintf("%q", value), allowed) }
+	bad := func(field, value, allowed string) { p.add(field, value, allowed) }
 
 	all := Environments()
 	c := Config{Environments: all}
@@ -98,15 +98,54 @@ func Select(getenv func(string) string) (Config, error) {
 
 	backend, set := lookup(getenv, VarStateBootstrapBackend)
 	switch {
-	case c.State.Kind != BackendS3 && set:
-		p.add(VarStateBootstrapBackend, backend, "only with the S3 state backend ("+VarStateBackend+"=s3): Terraform Cloud needs no bootstrap")
 	case c.State.Kind != BackendS3:
 	case set && backend != BootstrapStateS3 && backend != BootstrapStateLocal:
 		p.add(VarStateBootstrapBackend, backend, "s3 (default: the bucket it created) or local (its very first apply only)")
 	default:
 		c.Bootstrap = newBootstrap(all, backend == BootstrapStateLocal)
 	}
+	for _, m := range modeSettings {
+		if value, set := lookup(getenv, m.name); set && m.backend != c.State.Kind && slices.Contains([]string{BackendS3, BackendCloud}, c.State.Kind) {
+			p.add(m.name, value, "has no effect with %s=%s: %s; unset it, or set %s=%s", VarStateBackend, c.State.Kind, m.why, VarStateBackend, m.backend)
+		}
+	}
 	return c, errors.Join(p.errs...)
+}
+
+// modeSettings are the process settings that only one state backend reads.
+// Select refuses one set for the other backend: it would be silently
+// ignored, and the operator who set it believes it took effect.
+var modeSettings = []struct {
+	name, backend, why string
+}{
+	{VarStateBucket, BackendS3, "it names the S3 state bucket"},
+	{VarStateRegion, BackendS3, "it locates the S3 state bucket"},
+	{VarStateAccountID, BackendS3, "it names the account of the S3 state bucket"},
+	{VarStateBootstrapBackend, BackendS3, "Terraform Cloud keeps state itself and needs no state bootstrap"},
+	{VarCloudOrganization, BackendCloud, "the S3 backend has no organization"},
+}
+
+// ModeSettings lists, for each process setting only one state backend
+// reads, that backend (README and help show the table).
+func ModeSettings() [][2]string {
+	var rows [][2]string
+	for _, m := range modeSettings {
+		rows = append(rows, [2]string{m.name, m.backend})
+	}
+	return rows
+}
+
+// StackIDs are the ids of the stacks this configuration synthesizes, which
+// are also their folders under cdktf.out/stacks.
+func (c Config) StackIDs() []string {
+	var ids []string
+	if c.Bootstrap != nil {
+		ids = append(ids, BootstrapID)
+	}
+	for _, e := range c.Environments {
+		ids = append(ids, e.Name)
+	}
+	return ids
 }
 
 // lookup returns a setting that is present and not blank.
@@ -175,5 +214,5 @@ func (c Config) Validate() error {
 	if c.Bootstrap != nil {
 		errs = append(errs, c.Bootstrap.validate(c.State)...)
 	}
-	return errors.Join(errs...)
+	return joinOnce(errs)
 }

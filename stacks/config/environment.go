@@ -245,7 +245,7 @@ func (e Environment) validateIdentity(p *problems) {
 	}
 	if e.Base != "" {
 		if err := validateSuffix(e.Name); err != nil {
-			p.add("Name", e.Name, "ephemeral suffix: %v", err)
+			p.add(VarSuffix, e.Name, "%v", err)
 		}
 	}
 	if strings.TrimSpace(e.Owner) == "" {

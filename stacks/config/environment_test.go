@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -172,7 +171,12 @@ func TestFieldErrorMessage(t *testing.T) {
 		want string
 	}{
 		{FieldError{Dev, "LogRetentionDays", 10, "one of CloudWatch's values"}, `environment "dev": LogRetentionDays = 10: one of CloudWatch's values`},
-		{FieldError{"", VarSuffix, `"PR-482"`, "lowercase letters"}, `setting ENVIRONMENT_SUFFIX = "PR-482": lowercase letters`},
+		{FieldError{Dev, "Owner", "", "a team name"}, `environment "dev": Owner is not set: a team name`},
+		{FieldError{Dev, "StateDeployPrincipals", []string(nil), "at least one"}, `environment "dev": StateDeployPrincipals is not set: at least one`},
+		{FieldError{Dev, "AvailabilityZones", []string{"sa-east-1a"}, "2 to 6 zones"}, `environment "dev": AvailabilityZones = ["sa-east-1a"]: 2 to 6 zones`},
+		{FieldError{"", VarSuffix, "PR-482", "lowercase letters"}, `ENVIRONMENT_SUFFIX = "PR-482": lowercase letters`},
+		{FieldError{"", VarCloudOrganization, "", "the organization"}, `FASTSHOP_TFC_ORGANIZATION is not set: the organization`},
+		{FieldError{BootstrapID, "AccessLogRetentionDays", 30, "180 to 3650 days"}, `state bootstrap: AccessLogRetentionDays = 30: 180 to 3650 days`},
 	}
 	for _, c := range cases {
 		if got := c.err.Error(); got != c.want {
@@ -252,9 +256,8 @@ func TestSelect(t *testing.T) {
 		})
 	}
 
-	// Select quotes the value it could not read, so that blanks show.
 	suffix := func(value, allowed string) wantError {
-		return wantError{field: VarSuffix, value: strconv.Quote(value), allowed: allowed}
+		return wantError{field: VarSuffix, value: value, allowed: allowed}
 	}
 	refused := []struct {
 		name string
@@ -268,14 +271,14 @@ func TestSelect(t *testing.T) {
 		{"long suffix", map[string]string{VarSuffix: strings.Repeat("a", 18)}, []wantError{suffix(strings.Repeat("a", 18), "at most 17")}},
 		{"suffix names an environment", map[string]string{VarSuffix: "prod"}, []wantError{suffix("prod", "must differ")}},
 		{"unknown environment", map[string]string{VarEnvironments: "dev,qa"},
-			[]wantError{{field: VarEnvironments, value: strconv.Quote("qa"), allowed: "dev, staging, prod"}}},
+			[]wantError{{field: VarEnvironments, value: "qa", allowed: "dev, staging, prod"}}},
 		{"environment twice", map[string]string{VarEnvironments: "dev,dev"},
-			[]wantError{{field: VarEnvironments, value: strconv.Quote("dev"), allowed: "listed twice"}}},
+			[]wantError{{field: VarEnvironments, value: "dev", allowed: "listed twice"}}},
 		{"cloud without organization", map[string]string{VarStateBackend: "cloud"},
-			[]wantError{{field: "State.Organization (" + VarCloudOrganization + ")", value: ""}}},
+			[]wantError{{field: VarCloudOrganization, value: ""}}},
 		{"every problem at once", map[string]string{VarSuffix: "Bad!", VarStateBucket: "x"}, []wantError{
 			suffix("Bad!", "lowercase letters"),
-			{field: "State.Bucket (" + VarStateBucket + ")", value: "x"},
+			{field: VarStateBucket, value: "x"},
 		}},
 	}
 	for _, c := range refused {

@@ -198,7 +198,7 @@ func (e Environment) DerivedNames() []DerivedName {
 func (e Environment) validateNames(p *problems) {
 	field := "Name"
 	if e.Base != "" {
-		field = "Name (" + VarSuffix + ")"
+		field = VarSuffix
 	}
 	checkNames(p, field, e.Name, e.DerivedNames())
 }

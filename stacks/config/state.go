@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // Kinds of state backend (VarStateBackend).
@@ -86,26 +87,32 @@ func (e Environment) Workspace() string { return "fastshop-" + e.Name }
 
 var organizationPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
 
-// validate checks the state settings once for every stack.
+// validate checks the state settings once for every stack. The state holds
+// every resource's attributes, customer data among them, so the bucket's
+// region obeys the residency allow-list like every environment's region.
 func (s StateBackend) validate() []error {
 	p := &problems{}
 	switch s.Kind {
 	case BackendS3:
 		if err := validateBucketName(s.Bucket); err != nil {
-			p.add("State.Bucket ("+VarStateBucket+")", s.Bucket, err.Error())
+			p.add(VarStateBucket, s.Bucket, err.Error())
 		}
-		if !regionPattern.MatchString(s.Region) {
-			p.add("State.Region ("+VarStateRegion+")", s.Region, "an AWS region name such as sa-east-1")
+		switch {
+		case !regionPattern.MatchString(s.Region):
+			p.add(VarStateRegion, s.Region, "an AWS region name such as sa-east-1")
+		case !slices.Contains(residencyRegions, s.Region):
+			p.add(VarStateRegion, s.Region, "a region of the residency allow-list (%s): the state holds every resource's attributes, customer data among them (LGPD art. 33)",
+				strings.Join(residencyRegions, ", "))
 		}
 		if !accountIDPattern.MatchString(s.AccountID) {
-			p.add("State.AccountID ("+VarStateAccountID+")", s.AccountID, "12 digits: the account that holds the state bucket")
+			p.add(VarStateAccountID, s.AccountID, "12 digits: the account that holds the state bucket")
 		}
 	case BackendCloud:
 		if !organizationPattern.MatchString(s.Organization) {
-			p.add("State.Organization ("+VarCloudOrganization+")", s.Organization, "the Terraform Cloud organization name (letters, digits, _ and -)")
+			p.add(VarCloudOrganization, s.Organization, "the Terraform Cloud organization name (letters, digits, _ and -)")
 		}
 	default:
-		p.add("State.Kind ("+VarStateBackend+")", s.Kind, "s3 or cloud")
+		p.add(VarStateBackend, s.Kind, "s3 or cloud")
 	}
 	return p.errs
 }
@@ -225,32 +232,40 @@ func newBootstrap(envs []Environment, local bool) *Bootstrap {
 // bucket, region and account are the backend's (Config.Validate checks
 // them once), but for the access log bucket's name derived from them.
 func (b Bootstrap) validate(state StateBackend) []error {
-	p := &problems{env: BootstrapID}
+	// The bucket is a process setting; the tenants are rows of the
+	// environments table, so their problems name the environment and its
+	// field (and, found again by the environment's own checks, are reported
+	// once: Config.Validate joins with joinOnce).
+	process := &problems{}
 	if validateBucketName(state.Bucket) == nil {
 		if err := validateBucketName(state.AccessLogBucket()); err != nil {
-			p.add("Bucket ("+VarStateBucket+")", state.Bucket, "at most %d characters: the access log bucket %s derived from it must be a valid name too (%v)",
+			process.add(VarStateBucket, state.Bucket, "at most %d characters: the access log bucket %s derived from it must be a valid name too (%v)",
 				63-len(accessLogBucketSuffix), state.AccessLogBucket(), err)
 		}
 	}
+	p := &problems{env: BootstrapID}
 	if len(b.Tenants) == 0 {
-		p.add("Tenants", "none", "at least one environment whose state the bucket holds")
+		p.add("environments table", nil, "at least one permanent environment whose state the bucket holds")
 	}
+	errs := process.errs
 	for i, t := range b.Tenants {
+		tp := &problems{env: t.Name}
 		if !accountIDPattern.MatchString(t.AccountID) {
-			p.add("Tenants."+t.Name+".AccountID", t.AccountID, "12 digits")
+			tp.add("AccountID", t.AccountID, "12 digits")
 		}
 		if t.Name == BootstrapID || slices.ContainsFunc(b.Tenants[:i], func(o Tenant) bool { return o.Name == t.Name }) {
-			p.add("Tenants."+t.Name, t.Name, "a distinct environment name other than %s (it names a state prefix and a role)", BootstrapID)
+			tp.add("Name", t.Name, "a distinct environment name other than %s (it names a state prefix and a role)", BootstrapID)
 		}
-		validateDeployPrincipals(p, "Tenants."+t.Name+".DeployPrincipals (StateDeployPrincipals)", t.AccountID, t.DeployPrincipals)
-		checkNames(p, "Tenants."+t.Name, t.Name, []DerivedName{{t.StateAccessRole(), ruleIAMRole}})
+		validateDeployPrincipals(tp, "StateDeployPrincipals", t.AccountID, t.DeployPrincipals)
+		checkNames(tp, "Name", t.Name, []DerivedName{{t.StateAccessRole(), ruleIAMRole}})
+		errs = append(errs, tp.errs...)
 	}
 	checkNames(p, "StateKeyAlias", StateKeyAlias, []DerivedName{{StateAccessPolicyName, ruleIAMPolicy}, {StateKeyAlias, ruleKMSAlias}})
 	p.inRange("NoncurrentVersionDays", b.NoncurrentVersionDays, minNoncurrentStateVersionDays, maxLifecycleDays, "days")
 	p.inRange("AbortIncompleteUploadDays", b.AbortIncompleteUploadDays, 1, maxLifecycleDays, "days")
 	p.inRange("AccessLogRetentionDays", b.AccessLogRetentionDays, minAccessLogRetentionDays, maxLifecycleDays,
 		"days (Marco Civil art. 15 asks six months of access records)")
-	return p.errs
+	return append(errs, p.errs...)
 }
 
 // DerivedNames lists the names the bootstrap gives IAM and KMS resources,

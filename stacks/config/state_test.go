@@ -16,12 +16,12 @@ func TestStateSettings(t *testing.T) {
 		field string
 		value any
 	}{
-		{"bucket", map[string]string{VarStateBucket: "Fast_Shop"}, "State.Bucket (" + VarStateBucket + ")", "Fast_Shop"},
-		{"bucket reserved suffix", map[string]string{VarStateBucket: "fastshop-state--ol-s3"}, "State.Bucket (" + VarStateBucket + ")", "fastshop-state--ol-s3"},
-		{"region", map[string]string{VarStateRegion: "sao-paulo"}, "State.Region (" + VarStateRegion + ")", "sao-paulo"},
-		{"account", map[string]string{VarStateAccountID: "not-an-account"}, "State.AccountID (" + VarStateAccountID + ")", "not-an-account"},
-		{"kind", map[string]string{VarStateBackend: "consul"}, "State.Kind (" + VarStateBackend + ")", "consul"},
-		{"cloud without organization", map[string]string{VarStateBackend: BackendCloud}, "State.Organization (" + VarCloudOrganization + ")", ""},
+		{"bucket", map[string]string{VarStateBucket: "Fast_Shop"}, VarStateBucket, "Fast_Shop"},
+		{"bucket reserved suffix", map[string]string{VarStateBucket: "fastshop-state--ol-s3"}, VarStateBucket, "fastshop-state--ol-s3"},
+		{"region", map[string]string{VarStateRegion: "sao-paulo"}, VarStateRegion, "sao-paulo"},
+		{"account", map[string]string{VarStateAccountID: "not-an-account"}, VarStateAccountID, "not-an-account"},
+		{"kind", map[string]string{VarStateBackend: "consul"}, VarStateBackend, "consul"},
+		{"cloud without organization", map[string]string{VarStateBackend: BackendCloud}, VarCloudOrganization, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -109,24 +109,25 @@ func TestBootstrapValidate(t *testing.T) {
 		name   string
 		state  func(*StateBackend)
 		change func(*Bootstrap)
+		env    string // the environment a tenant's problem names; BootstrapID for the bootstrap's own settings
 		field  string
 	}{
-		{"bucket too long for its log bucket", func(s *StateBackend) { s.Bucket = strings.Repeat("a", 52) }, nil, "Bucket (" + VarStateBucket + ")"},
-		{"tenant without deploy roles", nil, func(b *Bootstrap) { b.Tenants = []Tenant{{Name: Dev, AccountID: "111111111111"}} }, "Tenants.dev.DeployPrincipals (StateDeployPrincipals)"},
+		{"bucket too long for its log bucket", func(s *StateBackend) { s.Bucket = strings.Repeat("a", 52) }, nil, "", VarStateBucket},
+		{"tenant without deploy roles", nil, func(b *Bootstrap) { b.Tenants = []Tenant{{Name: Dev, AccountID: "111111111111"}} }, Dev, "StateDeployPrincipals"},
 		{"tenant deploy role in another account", nil, func(b *Bootstrap) {
 			b.Tenants = []Tenant{{Name: Dev, AccountID: "111111111111", DeployPrincipals: []string{"arn:aws:iam::222222222222:role/fastshop-deploy"}}}
-		}, "Tenants.dev.DeployPrincipals (StateDeployPrincipals)"},
+		}, Dev, "StateDeployPrincipals"},
 		{"tenant named like the bootstrap", nil, func(b *Bootstrap) {
 			b.Tenants = []Tenant{{Name: BootstrapID, AccountID: "111111111111", DeployPrincipals: devDeploy}}
-		}, "Tenants." + BootstrapID},
-		{"tenant listed twice", nil, func(b *Bootstrap) { b.Tenants = append(slices.Clone(b.Tenants), b.Tenants[0]) }, "Tenants.dev"},
-		{"noncurrent versions", nil, func(b *Bootstrap) { b.NoncurrentVersionDays = 1 }, "NoncurrentVersionDays"},
-		{"uploads", nil, func(b *Bootstrap) { b.AbortIncompleteUploadDays = 0 }, "AbortIncompleteUploadDays"},
-		{"access logs", nil, func(b *Bootstrap) { b.AccessLogRetentionDays = 30 }, "AccessLogRetentionDays"},
-		{"no tenants", nil, func(b *Bootstrap) { b.Tenants = nil }, "Tenants"},
+		}, BootstrapID, "Name"},
+		{"tenant listed twice", nil, func(b *Bootstrap) { b.Tenants = append(slices.Clone(b.Tenants), b.Tenants[0]) }, Dev, "Name"},
+		{"noncurrent versions", nil, func(b *Bootstrap) { b.NoncurrentVersionDays = 1 }, BootstrapID, "NoncurrentVersionDays"},
+		{"uploads", nil, func(b *Bootstrap) { b.AbortIncompleteUploadDays = 0 }, BootstrapID, "AbortIncompleteUploadDays"},
+		{"access logs", nil, func(b *Bootstrap) { b.AccessLogRetentionDays = 30 }, BootstrapID, "AccessLogRetentionDays"},
+		{"no tenants", nil, func(b *Bootstrap) { b.Tenants = nil }, BootstrapID, "environments table"},
 		{"tenant account", nil, func(b *Bootstrap) {
 			b.Tenants = []Tenant{{Name: Dev, AccountID: "x", DeployPrincipals: devDeploy}}
-		}, "Tenants.dev.AccountID"},
+		}, Dev, "AccountID"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -138,8 +139,8 @@ func TestBootstrapValidate(t *testing.T) {
 				c.state(&s)
 			}
 			cfg := Config{State: s, Bootstrap: &b}
-			if !hasField(t, cfg.Validate(), BootstrapID, c.field) {
-				t.Errorf("%+v: %v; want a FieldError of %s for %s", b, cfg.Validate(), BootstrapID, c.field)
+			if !hasField(t, cfg.Validate(), c.env, c.field) {
+				t.Errorf("%+v: %v; want a FieldError of %q for %s", b, cfg.Validate(), c.env, c.field)
 			}
 		})
 	}
