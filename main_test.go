@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,22 +19,52 @@ import (
 	"fastshop/stacks/config"
 )
 
+// runMainEnv makes the test binary run main instead of the tests, with the
+// arguments after "--": TestMainExits drives the program as a user does
+// (exit status, stderr, the init functions that start the jsii runtime).
+const runMainEnv = "FASTSHOP_TEST_RUN_MAIN"
+
 // TestMain stops the jsii kernel after the tests so that its temporary
 // runtime folder does not outlive the test binary.
 func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		for i, a := range os.Args {
+			if a == "--" {
+				os.Args = append([]string{os.Args[0]}, os.Args[i+1:]...)
+				break
+			}
+		}
+		main()
+		os.Exit(0)
+	}
 	code := m.Run()
 	jsii.Close()
 	os.Exit(code)
 }
 
+// getenv is a process environment holding vars, and the real PATH and
+// JSII_NODE, which find the node the jsii runtime already started with.
 func getenv(vars map[string]string) func(string) string {
-	return func(k string) string { return vars[k] }
+	return func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		if k == "PATH" || k == "JSII_NODE" {
+			return os.Getenv(k)
+		}
+		return ""
+	}
+}
+
+// synth runs the program as main does, with no arguments, into outdir.
+func synth(vars map[string]string, outdir string) error {
+	return run(nil, getenv(vars), outdir, io.Discard, io.Discard)
 }
 
 // TestRunSynthesizesEveryEnvironment drives run as main does.
 func TestRunSynthesizesEveryEnvironment(t *testing.T) {
 	outdir := filepath.Join(t.TempDir(), "cdktf.out")
-	if err := run(getenv(map[string]string{"ENVIRONMENT_SUFFIX": "pr-7"}), outdir); err != nil {
+	if err := synth(map[string]string{"ENVIRONMENT_SUFFIX": "pr-7"}, outdir); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	for _, stack := range []string{"dev", "staging", "prod", "pr-7", "state-bootstrap"} {
@@ -63,7 +99,7 @@ func TestRunRefusesBadInput(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			outdir := filepath.Join(t.TempDir(), "cdktf.out")
-			err := run(getenv(c.vars), outdir)
+			err := synth(c.vars, outdir)
 			if err == nil {
 				t.Fatalf("run(%v) succeeded; want a refusal", c.vars)
 			}
@@ -103,15 +139,18 @@ func TestDocsNameEverySetting(t *testing.T) {
 	}
 }
 
-// TestRunStateOverridesReachEveryStack: FASTSHOP_STATE_BUCKET and
-// FASTSHOP_STATE_REGION reach, through run as main calls it, both the state
-// bootstrap (the bucket it creates, its region) and every pipeline stack's
-// backend, which also names the bootstrap's key alias. The defaults' match
+// TestRunStateOverridesReachEveryStack: FASTSHOP_STATE_BUCKET,
+// FASTSHOP_STATE_REGION and FASTSHOP_STATE_ACCOUNT_ID reach, through run as
+// main calls it, both the state bootstrap (the bucket it creates, its
+// region, the one account its provider may act in) and every pipeline
+// stack's backend, which also names the bootstrap's key alias and assumes
+// a role in that account. (The residency allow-list holds one region, so
+// the region override can only repeat it.) The defaults' match
 // is stacks TestStateBootstrapMatchesBackends.
 func TestRunStateOverridesReachEveryStack(t *testing.T) {
-	vars := map[string]string{"ENVIRONMENT_SUFFIX": "pr-7", "FASTSHOP_STATE_BUCKET": "acme-tf-state-e2e", "FASTSHOP_STATE_REGION": "us-east-1"}
+	vars := map[string]string{"ENVIRONMENT_SUFFIX": "pr-7", "FASTSHOP_STATE_BUCKET": "acme-tf-state-e2e", "FASTSHOP_STATE_REGION": "sa-east-1", "FASTSHOP_STATE_ACCOUNT_ID": "555555555555"}
 	outdir := filepath.Join(t.TempDir(), "cdktf.out")
-	if err := run(getenv(vars), outdir); err != nil {
+	if err := synth(vars, outdir); err != nil {
 		t.Fatalf("run(%v): %v", vars, err)
 	}
 	read := func(stack string) map[string]any {
@@ -130,13 +169,184 @@ func TestRunStateOverridesReachEveryStack(t *testing.T) {
 	bucket := jsondoc.At(bootstrap, "resource", "aws_s3_bucket", "terraform_state", "bucket")
 	region := jsondoc.At(bootstrap, "provider", "aws", 0, "region")
 	alias := jsondoc.At(bootstrap, "resource", "aws_kms_alias", "state_key", "name")
-	if bucket != "acme-tf-state-e2e" || region != "us-east-1" || alias == nil {
-		t.Errorf("bootstrap ignores the overrides: bucket %v in %v, key alias %v", bucket, region, alias)
+	accounts := jsondoc.At(bootstrap, "provider", "aws", 0, "allowed_account_ids")
+	if bucket != "acme-tf-state-e2e" || region != "sa-east-1" || alias == nil || !reflect.DeepEqual(accounts, []any{"555555555555"}) {
+		t.Errorf("bootstrap ignores the overrides: bucket %v in %v, key alias %v, allowed accounts %v", bucket, region, alias, accounts)
 	}
 	for _, stack := range []string{"dev", "staging", "prod", "pr-7"} {
 		backend := jsondoc.At(read(stack), "terraform", "backend", "s3")
-		if jsondoc.At(backend, "bucket") != bucket || jsondoc.At(backend, "region") != region || jsondoc.At(backend, "kms_key_id") != alias {
+		role, _ := jsondoc.At(backend, "assume_role", "role_arn").(string)
+		if jsondoc.At(backend, "bucket") != bucket || jsondoc.At(backend, "region") != region || jsondoc.At(backend, "kms_key_id") != alias ||
+			!strings.HasPrefix(role, "arn:aws:iam::555555555555:role/") {
 			t.Errorf("%s: backend %v; bootstrap creates %v in %v with %v", stack, backend, bucket, region, alias)
 		}
+	}
+}
+
+// TestRunArguments: the program takes no arguments but -h/--help, which
+// print the help file; anything else is refused as a usage error that says
+// which process variable to set, and nothing is written.
+func TestRunArguments(t *testing.T) {
+	cases := []struct {
+		args []string
+		help bool
+		want []string
+	}{
+		{[]string{"--help"}, true, nil},
+		{[]string{"-h"}, true, nil},
+		{[]string{"prod"}, false, []string{"takes no arguments", "FASTSHOP_ENVIRONMENTS=prod go run main.go"}},
+		{[]string{"dev", "staging"}, false, []string{"FASTSHOP_ENVIRONMENTS=dev,staging go run main.go"}},
+		{[]string{"ENVIRONMENT_SUFFIX=pr-1"}, false, []string{"ENVIRONMENT_SUFFIX=pr-1 go run main.go"}},
+		{[]string{"--verbose"}, false, []string{"takes no arguments", "--help"}},
+		{[]string{"--help", "prod"}, false, []string{"takes no arguments"}},
+	}
+	help, err := os.ReadFile("help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			outdir := filepath.Join(t.TempDir(), "cdktf.out")
+			var stdout strings.Builder
+			err := run(c.args, getenv(nil), outdir, &stdout, io.Discard)
+			if c.help {
+				if err != nil || stdout.String() != string(help) {
+					t.Errorf("run(%q): %v; printed %d bytes, want the help file (%d bytes)", c.args, err, stdout.Len(), len(help))
+				}
+			} else {
+				var usage usageError
+				if !errors.As(err, &usage) {
+					t.Fatalf("run(%q) = %v; want a usage error", c.args, err)
+				}
+				for _, w := range c.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("run(%q): message lacks %q: %v", c.args, w, err)
+					}
+				}
+			}
+			if _, statErr := os.Stat(outdir); !os.IsNotExist(statErr) {
+				t.Errorf("run(%q) wrote %s", c.args, outdir)
+			}
+		})
+	}
+}
+
+// TestMainExits runs the program as a user does (this test binary runs
+// main; see TestMain) and checks its exit status and stderr: help exits 0,
+// an argument 2, a missing or old node 1 with a message naming what to
+// install, never a panic; nothing is written.
+func TestMainExits(t *testing.T) {
+	noNode := t.TempDir()
+	oldNode := t.TempDir()
+	if err := os.WriteFile(filepath.Join(oldNode, "node"), []byte("#!/bin/sh\necho v20.20.2\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		args   []string
+		env    []string
+		status int
+		want   string
+	}{
+		{"help", []string{"--help"}, nil, 0, ""},
+		{"argument", []string{"prod"}, nil, exitUsage, "FASTSHOP_ENVIRONMENTS=prod"},
+		{"no node", nil, []string{"PATH=" + noNode, "JSII_NODE="}, exitRefused, "node is not on PATH (and JSII_NODE is not set): install Node.js 24 LTS (or 22 LTS)"},
+		{"old node on PATH", nil, []string{"PATH=" + oldNode, "JSII_NODE="}, exitRefused, "is Node.js v20.20.2, older than 22"},
+		{"old node in JSII_NODE", nil, []string{"JSII_NODE=" + filepath.Join(oldNode, "node")}, exitRefused, "set JSII_NODE to its node binary"},
+		{"JSII_NODE missing", nil, []string{"JSII_NODE=" + filepath.Join(noNode, "node")}, exitRefused, "JSII_NODE = "},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--"}, c.args...)...)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), append([]string{runMainEnv + "=1"}, c.env...)...)
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			status := 0
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				status = exit.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if status != c.status {
+				t.Errorf("exit status %d; want %d\nstderr: %s", status, c.status, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), c.want) {
+				t.Errorf("stderr lacks %q:\n%s", c.want, stderr.String())
+			}
+			for _, bad := range []string{"panic", "goroutine "} {
+				if strings.Contains(stderr.String(), bad) {
+					t.Errorf("stderr shows a Go %s:\n%s", bad, stderr.String())
+				}
+			}
+			if c.name == "help" && !strings.Contains(stdout.String(), "FASTSHOP_ENVIRONMENTS") {
+				t.Errorf("--help printed %q", stdout.String())
+			}
+			if _, err := os.Stat(filepath.Join(dir, "cdktf.out")); !os.IsNotExist(err) {
+				t.Errorf("wrote cdktf.out")
+			}
+		})
+	}
+}
+
+// stackFolders lists outdir/stacks and the stacks of manifest.json.
+func stackFolders(t *testing.T, outdir string) (folders, manifest []string) {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(outdir, "stacks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		folders = append(folders, e.Name())
+	}
+	data, err := os.ReadFile(filepath.Join(outdir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ Stacks map[string]any }
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	for name := range m.Stacks {
+		manifest = append(manifest, name)
+	}
+	slices.Sort(manifest)
+	return folders, manifest
+}
+
+// TestRunKeepsOnlySynthesizedStacks: after a synth of every environment, a
+// synth of prod alone leaves cdktf.out/stacks and the manifest holding
+// exactly prod and state-bootstrap; a stale folder holding Terraform state
+// makes the run refuse, before it writes anything.
+func TestRunKeepsOnlySynthesizedStacks(t *testing.T) {
+	outdir := filepath.Join(t.TempDir(), "cdktf.out")
+	if err := synth(map[string]string{"ENVIRONMENT_SUFFIX": "pr-7"}, outdir); err != nil {
+		t.Fatal(err)
+	}
+	if err := synth(map[string]string{"FASTSHOP_ENVIRONMENTS": "prod"}, outdir); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"prod", "state-bootstrap"}
+	folders, manifest := stackFolders(t, outdir)
+	if !slices.Equal(folders, want) || !slices.Equal(manifest, want) {
+		t.Errorf("after FASTSHOP_ENVIRONMENTS=prod: folders %v, manifest %v; want %v", folders, manifest, want)
+	}
+
+	// Terraform Cloud has no bootstrap: its folder holds a local state.
+	state := filepath.Join(outdir, "stacks", "state-bootstrap", "terraform.tfstate")
+	if err := os.WriteFile(state, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(outdir, "stacks", "prod", "cdk.tf.json"))
+	err := synth(map[string]string{"FASTSHOP_ENVIRONMENTS": "dev", "FASTSHOP_STATE_BACKEND": "cloud", "FASTSHOP_TFC_ORGANIZATION": "acme"}, outdir)
+	if err == nil || !strings.Contains(err.Error(), state) || !strings.Contains(err.Error(), "migrate-state") {
+		t.Errorf("stale folder with state: %v; want a refusal naming %s", err, state)
+	}
+	after, _ := os.ReadFile(filepath.Join(outdir, "stacks", "prod", "cdk.tf.json"))
+	if folders, _ := stackFolders(t, outdir); !slices.Equal(folders, want) || !bytes.Equal(before, after) {
+		t.Errorf("refused run changed the output: folders %v", folders)
 	}
 }
