@@ -263,8 +263,13 @@ func pipelineStacks(t *testing.T) []string {
 // offlineProvider lets terraform plan without AWS: every skip flag. It
 // exists only in test copies; the product never carries it. The dummy keys
 // come from offlineCredentials in terraform's environment, so no key lands
-// in the plan (the policy pack's SEC-01 would rightly reject it).
-const offlineProvider = `{"provider":{"aws":[{"skip_credentials_validation":true,"skip_requesting_account_id":true,"skip_metadata_api_check":"true"}]}}`
+// in the plan (the policy pack's SEC-01 would rightly reject it). It lifts
+// the account guard too: a provider that skips the account lookup knows no
+// account, and with allowed_account_ids set it stops every plan with "AWS
+// account ID not allowed: " (terraform-provider-aws internal/conns/config.go,
+// ConfigureProvider). The policy pack's ACC-01 reports such a plan as
+// offline; ACC-02 checks the guard in the stack itself.
+const offlineProvider = `{"provider":{"aws":[{"skip_credentials_validation":true,"skip_requesting_account_id":true,"skip_metadata_api_check":"true","allowed_account_ids":null}]}}`
 
 // offlineCredentials are the dummy AWS keys every offline terraform run gets.
 var offlineCredentials = []string{"AWS_ACCESS_KEY_ID=offline-test", "AWS_SECRET_ACCESS_KEY=offline-test"}

@@ -346,6 +346,19 @@ var failCases = []failCase{
 	{"region from the environment", goodPlan, func(t *testing.T, p map[string]any) {
 		delete(providerExpressions(p), "region")
 	}, "RES-01", "provider.aws", "not a literal"},
+	{"provider without the account guard", goodPlan, func(t *testing.T, p map[string]any) {
+		delete(providerExpressions(p), "allowed_account_ids")
+	}, "ACC-01", "provider.aws", "allowed_account_ids = null"},
+	{"provider allowing two accounts", goodPlan, func(t *testing.T, p map[string]any) {
+		providerExpressions(p)["allowed_account_ids"] = map[string]any{"constant_value": []any{"210987654321", "123456789012"}}
+	}, "ACC-01", "provider.aws", "pin exactly one"},
+	{"stack provider without the account guard", goodStack, func(t *testing.T, s map[string]any) {
+		delete(s["provider"].(map[string]any)["aws"].([]any)[0].(map[string]any), "allowed_account_ids")
+	}, "ACC-02", "provider.aws[0]", "allowed_account_ids = null"},
+	{"second stack provider without the account guard", goodStack, func(t *testing.T, s map[string]any) {
+		providers := s["provider"].(map[string]any)
+		providers["aws"] = append(providers["aws"].([]any), map[string]any{"alias": "us_east_1", "region": "sa-east-1"})
+	}, "ACC-02", "provider.aws[1]", "pin exactly one"},
 	{"resource without Owner", goodPlan, func(t *testing.T, p map[string]any) {
 		delete(after(t, p, stream)["tags_all"].(map[string]any), "Owner")
 	}, "TAG-01", stream, "[\"Owner\"]"},
@@ -492,6 +505,13 @@ func TestPassingVariants(t *testing.T) {
 			s["terraform"].(map[string]any)["backend"] = map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}
 			s["//"].(map[string]any)["metadata"].(map[string]any)["stackName"] = "state-bootstrap"
 		}, "STA-01", "keeps local state by design"},
+		{"placeholder account is a warning", goodPlan, func(t *testing.T, p map[string]any) {
+			providerExpressions(p)["allowed_account_ids"] = map[string]any{"constant_value": []any{"333333333333"}}
+		}, "ACC-01", "is a placeholder account"},
+		{"offline plan: the guard cannot act", goodPlan, func(t *testing.T, p map[string]any) {
+			providerExpressions(p)["allowed_account_ids"] = map[string]any{"constant_value": nil}
+			providerExpressions(p)["skip_requesting_account_id"] = map[string]any{"constant_value": true}
+		}, "ACC-01", "offline plan"},
 		{"in-place update of stateful resources", "testdata/plans/data-loss-update.json", nil, "DL-01", "update: no data destroyed"},
 	}
 	for _, c := range cases {

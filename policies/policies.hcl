@@ -4,7 +4,8 @@
 # Rego v1 and import rego.v1), and attach it to the fastshop-* workspaces. fastshop/data.json
 # holds the parameters (data.fastshop).
 #
-# The backend (STA-01, STA-02) and prevent_destroy (REC-08) controls read
+# The backend (STA-01, STA-02), prevent_destroy (REC-08) and stack account
+# guard (ACC-02; ACC-01 checks the same on the plan) controls read
 # the synthesized cdk.tf.json, which HCP Terraform does not pass to OPA;
 # `policycheck` runs them. An intended destroy (DL-01) is allowed by
 # overriding the failed mandatory policy, which HCP Terraform records.
@@ -43,6 +44,12 @@ policy "residency" {
   query             = "data.terraform.policies.residency.deny"
   enforcement_level = "mandatory"
   description       = "RES-01: AWS regions in the residency allow-list or with a named LGPD art. 33 transfer basis"
+}
+
+policy "account" {
+  query             = "data.terraform.policies.account.deny"
+  enforcement_level = "mandatory"
+  description       = "ACC-01: every AWS provider configuration pins allowed_account_ids to one account"
 }
 
 policy "tagging" {

@@ -3,7 +3,6 @@ package stacks
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"fastshop/stacks/config"
@@ -22,10 +21,7 @@ func NewPipeline(scope constructs.Construct, state config.StateBackend, env conf
 	if env.DataTransferBasis != "" {
 		tags[config.DataTransferBasisTag] = jsii.String(env.DataTransferBasis)
 	}
-	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
-		Region:      jsii.String(env.Region),
-		DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: &tags}},
-	})
+	addAWSProvider(stack, env.Region, env.AccountID, tags)
 
 	// Concerns in dependency order: each hands back what the next needs.
 	keys := addEncryption(stack, env)

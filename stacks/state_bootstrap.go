@@ -3,7 +3,6 @@ package stacks
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"fastshop/stacks/config"
@@ -27,10 +26,7 @@ func NewStateBootstrap(scope constructs.Construct, state config.StateBackend, b 
 	pinVersions(stack)
 
 	tags := defaultTags(config.BootstrapID, config.StateOwner)
-	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
-		Region:      jsii.String(state.Region),
-		DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: &tags}},
-	})
+	addAWSProvider(stack, state.Region, state.AccountID, tags)
 
 	built := addStateBucket(stack, state, b)
 	roles := addStateAccessRoles(stack, state, b, built)

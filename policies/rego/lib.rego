@@ -235,3 +235,31 @@ db_parameter(pg, name) := v if {
 	p.name == name
 	v := p.value
 } else := "(unset)"
+
+# --- account guard (ACC-01, ACC-02) -------------------------------------------
+
+# account_result judges one provider configuration's allowed_account_ids:
+# exactly one 12-digit account passes; a placeholder account (one digit
+# twelve times, as the repository ships) is a warning, since no credentials
+# reach it and every real plan stops at the guard; anything else fails. An
+# offline plan (skip_requesting_account_id, the provider looks up no account
+# and so could not compare one) is skipped: the guard cannot act there, and
+# ACC-02 checks the synthesized stack.
+account_result(control, resource, ids, offline) := result(control, resource, true, sprintf("allowed_account_ids = %v", [ids])) if {
+	one_account(ids)
+	not placeholder_account(ids[0])
+} else := {"control": control, "resource": resource, "status": "warn", "message": sprintf("allowed_account_ids = %v is a placeholder account: set the real account before deploying", [ids])} if {
+	one_account(ids)
+} else := {"control": control, "resource": resource, "status": "skip", "message": "offline plan (skip_requesting_account_id): the provider looks up no account, so the guard cannot act; ACC-02 checks the stack"} if {
+	ids == null
+	offline == true
+} else := result(control, resource, false, sprintf("allowed_account_ids = %v: pin exactly one 12-digit account, or credentials for any account are accepted", [ids]))
+
+one_account(ids) if {
+	is_array(ids)
+	count(ids) == 1
+	is_string(ids[0])
+	regex.match(`^[0-9]{12}$`, ids[0])
+}
+
+placeholder_account(id) if count({c | some c in split(id, "")}) == 1
