@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode"
 )
 
 // This file keeps help and README.md in step with the code: the process
@@ -196,7 +197,44 @@ func docProblems(name, text string, f docFacts) []string {
 	out = append(out, variableProblems(name, text, f)...)
 	out = append(out, pathProblems(name, text, f.repo)...)
 	out = append(out, commandProblems(name, text, f)...)
+	out = append(out, anchorProblems(name, text)...)
 	return out
+}
+
+// anchorProblems: every in-page link (#anchor) names a heading, as GitHub
+// makes an anchor of it.
+func anchorProblems(name, text string) []string {
+	anchors := map[string]bool{}
+	parts := strings.Split(text, "```")
+	for i := 0; i < len(parts); i += 2 { // outside fenced blocks
+		for _, line := range strings.Split(parts[i], "\n") {
+			if strings.HasPrefix(line, "#") {
+				anchors[headingAnchor(line)] = true
+			}
+		}
+	}
+	var out []string
+	for _, m := range regexp.MustCompile(`\]\(#([^)]*)\)`).FindAllStringSubmatch(text, -1) {
+		if !anchors[m[1]] {
+			out = append(out, fmt.Sprintf("%s links to #%s, but no heading has that anchor: fix the link or the heading", name, m[1]))
+		}
+	}
+	return out
+}
+
+// headingAnchor is GitHub's anchor for a heading: lower case, spaces to
+// hyphens, punctuation other than hyphens and underscores dropped.
+func headingAnchor(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(strings.TrimLeft(heading, "#"))) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-', r == '_', unicode.IsLetter(r), unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // variableProblems: every variable the program reads is named; every named
@@ -518,6 +556,15 @@ func TestDocsCheckFails(t *testing.T) {
 				t.Errorf("quick start, %s: problem %q does not say %q", tt.name, got[i], w)
 			}
 		}
+	}
+
+	// In-page links name headings.
+	links := "## What the program refuses, and why\n\n```sh\n# Not a heading\n```\n" +
+		"[ok](#what-the-program-refuses-and-why) [stale](#two-commands) [in code](#not-a-heading)\n"
+	got := anchorProblems("README.md", links)
+	want := []string{"README.md links to #two-commands", "README.md links to #not-a-heading"}
+	if len(got) != len(want) || !strings.HasPrefix(got[0], want[0]) || !strings.HasPrefix(got[1], want[1]) {
+		t.Errorf("anchorProblems = %q; want problems starting %q", got, want)
 	}
 
 	// README.md is read by its sh blocks and code spans, not by lines.
