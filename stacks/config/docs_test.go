@@ -185,6 +185,9 @@ func loadFacts(t *testing.T) docFacts {
 		}
 	}
 	for v := range internalVariables {
+		if _, ok := f.program[v]; !ok {
+			t.Errorf("internalVariables in stacks/config/docs_test.go lists %s, which the program no longer reads: remove it", v)
+		}
 		delete(f.program, v)
 	}
 	return f
