@@ -582,7 +582,7 @@ func TestDocsCheckFails(t *testing.T) {
 	if got := staleInternalVariables(program); len(got) != 0 {
 		t.Errorf("staleInternalVariables = %q with every exemption read; want none", got)
 	}
-	for _, gone := range slices.Sorted(maps.Keys(internalVariables))[:1] {
+	for _, gone := range slices.Sorted(maps.Keys(internalVariables))[:min(1, len(internalVariables))] {
 		delete(program, gone)
 		if got := staleInternalVariables(program); !slices.Equal(got, []string{gone}) {
 			t.Errorf("staleInternalVariables = %q; want [%s], which the program no longer reads", got, gone)
