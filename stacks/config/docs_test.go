@@ -36,9 +36,9 @@ var operatorDocs = []string{"help", "README.md"}
 // benchmark and the tests do. They need no documentation in help or
 // README.md. Add one here only with the reason.
 var internalVariables = map[string]string{
-	"FASTSHOP_LAZY_PROVIDER_REPORT":  "bench/synthbench and the tests ask the hook where it wrote its report (internal/lazyprovider)",
-	"FASTSHOP_LAZY_PROVIDER_CHANNEL": "the jsii relay tells the kernel about the direct channel (internal/lazyprovider/hook.js)",
-	"FASTSHOP_LAZY_PROVIDER_WARNED":  "the hook's first process tells its children a warning was printed (internal/lazyprovider/hook.js)",
+	"FASTSHOP_LAZY_PROVIDER_REPORT":  "bench/synthbench and the tests name the file the hook appends its report to (internal/lazyprovider/hook.js)",
+	"FASTSHOP_LAZY_PROVIDER_CHANNEL": "the hook in the jsii relay tells the kernel it starts about the direct channel (internal/lazyprovider/hook.js)",
+	"FASTSHOP_LAZY_PROVIDER_WARNED":  "the first hook to warn tells the processes it starts, so one warning prints per program (internal/lazyprovider/hook.js)",
 }
 
 // mainArgs are the arguments `go run main.go` takes; a documented command
