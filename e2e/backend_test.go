@@ -405,6 +405,7 @@ const s3BackendStack = "prod"
 // only terraform_data writes valid state at fastshop/<env>/terraform.tfstate
 // with the state's SSE-KMS headers.
 func TestS3Backend(t *testing.T) {
+	skipInShortMode(t)
 	tf := requireTerraform(t)
 	outdir := synthAll(t)
 	stack := s3BackendStack
@@ -567,6 +568,7 @@ func (f *lockFixture) secondDir(t *testing.T) string {
 // it was; when the first finishes, the lock object is gone and the state
 // holds its result.
 func TestS3BackendConcurrentOperations(t *testing.T) {
+	skipInShortMode(t)
 	f := newLockFixture(t, "dev")
 	other := f.secondDir(t)
 
@@ -599,6 +601,7 @@ func TestS3BackendConcurrentOperations(t *testing.T) {
 // prod's lock leaves the lock object; the next plan fails naming the lock
 // ID, and `terraform force-unlock -force <ID>` clears it.
 func TestS3BackendStaleLock(t *testing.T) {
+	skipInShortMode(t)
 	f := newLockFixture(t, "prod")
 	apply := f.startHolding(t)
 	id := lockInfo(t, f.lockPath)
@@ -631,6 +634,7 @@ func TestS3BackendStaleLock(t *testing.T) {
 // backend are synth facts: stacks TestStateBootstrapSecurity and
 // TestStateBootstrapAddresses.)
 func TestStateBootstrapPlan(t *testing.T) {
+	skipInShortMode(t)
 	p := offlinePlan(t, bootstrapStack)
 	created := map[string]bool{}
 	changes, _ := p.Plan["resource_changes"].([]any)
@@ -660,6 +664,7 @@ func TestStateBootstrapPlan(t *testing.T) {
 // stack is validated: the stacks' cloud blocks differ only in the workspace
 // name checked here, and their resources validate in the offline plans.
 func TestCloudBackend(t *testing.T) {
+	skipInShortMode(t)
 	tf := requireTerraform(t)
 	const org = "fastshop-e2e"
 	r := synthesize(t, "FASTSHOP_STATE_BACKEND=cloud", "FASTSHOP_TFC_ORGANIZATION="+org, "ENVIRONMENT_SUFFIX="+ephemeralSuffix)

@@ -40,6 +40,7 @@ const bootstrapStateKey = "fastshop/" + bootstrapStack + "/terraform.tfstate"
 // outputs unchanged. It cannot prove that AWS accepts the resources, or what a
 // refresh against real AWS would find.
 func TestStateBootstrapMigration(t *testing.T) {
+	skipInShortMode(t)
 	tf := requireTerraform(t)
 	first := synthesize(t, "FASTSHOP_STATE_BOOTSTRAP_BACKEND=local")
 	if first.Err != nil {

@@ -138,6 +138,7 @@ func stackDirs(t *testing.T, outdir string) []string {
 // TestCDKTFSynthMatchesProgram: on a fresh copy of the repository, `cdktf
 // synth` produces the same stacks as `go run main.go`, byte for byte.
 func TestCDKTFSynthMatchesProgram(t *testing.T) {
+	skipInShortMode(t)
 	clone := freshClone(t)
 	// The CLI runs `go run main.go` through a shell: the lazy provider hook
 	// must reach that entry point too.
@@ -171,6 +172,7 @@ func TestCDKTFSynthMatchesProgram(t *testing.T) {
 // TestCDKTFList: `cdktf list` names every stack of the program's manifest
 // with its output folder.
 func TestCDKTFList(t *testing.T) {
+	skipInShortMode(t)
 	stacks := gatedStacks(t)
 	clone := freshClone(t)
 	out := runCDKTF(t, clone, "list")
@@ -191,6 +193,7 @@ func TestCDKTFList(t *testing.T) {
 // everything the renderer handles in any stack; the rest would repeat their
 // plans.
 func TestCDKTFSynthHCLPlans(t *testing.T) {
+	skipInShortMode(t)
 	tf := requireTerraform(t)
 	planned := hclPlanStacks(t, synthAll(t))
 	clone := freshClone(t)

@@ -8,6 +8,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,6 +48,16 @@ func TestMain(m *testing.M) {
 	stopPlans()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// skipInShortMode skips an end-to-end test under go test -short, the
+// documented fast mode (README, "Tests and tools"): these tests drive the
+// built program and real tools for minutes. scripts/test and CI run them.
+func skipInShortMode(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test (real program and tools, minutes): -short skips it; scripts/test runs it")
+	}
 }
 
 // repoRoot is the project root (the parent of this package).
@@ -536,4 +549,59 @@ func copyDir(src, dst string) error {
 		}
 	}
 	return nil
+}
+
+// shortModeMisses lists the tests in a Go test file whose first statement is
+// not skipInShortMode(t).
+func shortModeMisses(t *testing.T, name string, src []byte) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), name, src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var misses []string
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Recv != nil || !strings.HasPrefix(fn.Name.Name, "Test") || fn.Name.Name == "TestMain" ||
+			fn.Name.Name == "TestEveryTestSkipsInShortMode" {
+			continue
+		}
+		first := ""
+		if len(fn.Body.List) > 0 {
+			if call, ok := fn.Body.List[0].(*ast.ExprStmt); ok {
+				if c, ok := call.X.(*ast.CallExpr); ok {
+					if id, ok := c.Fun.(*ast.Ident); ok {
+						first = id.Name
+					}
+				}
+			}
+		}
+		if first != "skipInShortMode" {
+			misses = append(misses, name+": "+fn.Name.Name)
+		}
+	}
+	return misses
+}
+
+// TestEveryTestSkipsInShortMode keeps go test -short fast: every test of
+// this package starts with skipInShortMode(t).
+func TestEveryTestSkipsInShortMode(t *testing.T) {
+	files, err := filepath.Glob("*_test.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test files here: %v", err)
+	}
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range shortModeMisses(t, file, src) {
+			t.Errorf("%s does not start with skipInShortMode(t), so go test -short runs it", m)
+		}
+	}
+	// A test that does not start with the call is found.
+	bad := []byte("package e2e\nfunc TestSlow(t *testing.T) {\n\tsynthAll(t)\n\tskipInShortMode(t)\n}\n")
+	if got := shortModeMisses(t, "bad_test.go", bad); !slices.Equal(got, []string{"bad_test.go: TestSlow"}) {
+		t.Errorf("shortModeMisses on a test that starts with synthAll = %v; want [bad_test.go: TestSlow]", got)
+	}
 }

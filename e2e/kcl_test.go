@@ -22,6 +22,7 @@ var kclTables = []string{
 // and AWS-0025 on every table as synthesized, and fail both on a copy of the
 // lease table with recovery switched off and the AWS-managed key.
 func TestTrivyPlanSeesKCLTables(t *testing.T) {
+	skipInShortMode(t)
 	trivy := requireTool(t, "trivy", trivyInstall)
 	none := filepath.Join(workDir, "no-exceptions.yaml")
 	if err := os.WriteFile(none, []byte("misconfigurations: []\n"), 0o644); err != nil {

@@ -18,6 +18,7 @@ import (
 // same input write the same bytes (determinism: a map iterated into the JSON
 // or a timestamp would make the two runs differ).
 func TestLazyProviderOutputIdentical(t *testing.T) {
+	skipInShortMode(t)
 	on := synthAll(t)
 	off := synthesize(t, "ENVIRONMENT_SUFFIX="+ephemeralSuffix, "FASTSHOP_LAZY_PROVIDER=off",
 		"FASTSHOP_LAZY_PROVIDER_SKIP=tarball-pages")
@@ -55,6 +56,7 @@ func TestLazyProviderOutputIdentical(t *testing.T) {
 // (skips it locally with FASTSHOP_SKIP_MISSING_TOOLS=1): it is not supported,
 // and the jsii runtime prints its banner on it.
 func TestSynthPrintsNothing(t *testing.T) {
+	skipInShortMode(t)
 	node := os.Getenv("JSII_NODE")
 	if node == "" {
 		node = requireTool(t, "node", "install Node.js 24 (or 22 LTS)")

@@ -118,6 +118,7 @@ func offlineCopy(t *testing.T, stack, name string) string {
 // block makes (given as -plugin-dir, or in a CLI config) serves Terraform
 // and OpenTofu alike, and OpenTofu finds nothing in a Terraform-only mirror.
 func TestOfflineMirror(t *testing.T) {
+	skipInShortMode(t)
 	tf := requireTerraform(t)
 	tofu := requireTofu(t)
 	mirror := bothToolsMirror(t)
@@ -203,6 +204,7 @@ func queueTofuPlan(t *testing.T, tofu, mirror, stack string) *planJob {
 // expects the planned values and the planned actions of Terraform's plan of
 // the same stack.
 func TestOpenTofuPlansLikeTerraform(t *testing.T) {
+	skipInShortMode(t)
 	requireTerraform(t)
 	tofu := requireTofu(t)
 	mirror := bothToolsMirror(t)

@@ -31,6 +31,7 @@ var natGateways = map[string]int{"dev": 1, "staging": 0, "prod": 0, ephemeralSuf
 // TestOfflinePlan runs terraform init and plan on every environment's stack
 // and checks that the plan only creates, and creates every expected type.
 func TestOfflinePlan(t *testing.T) {
+	skipInShortMode(t)
 	for _, stack := range pipelineStacks(t) {
 		t.Run(stack, func(t *testing.T) {
 			p := offlinePlan(t, stack)
@@ -70,6 +71,7 @@ func TestOfflinePlan(t *testing.T) {
 // One case proves the process does it; each setting's refusal is run's and
 // Select's (main_test.go TestRunRefusesBadInput, stacks TestSelect).
 func TestBadInputWritesNothing(t *testing.T) {
+	skipInShortMode(t)
 	cases := []struct {
 		name string
 		env  []string
@@ -103,6 +105,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 // ephemeral stack of ENVIRONMENT_SUFFIX and the state bootstrap of the
 // default S3 backend. manifestStacks checks it against the folders.
 func TestManifestListsEveryStack(t *testing.T) {
+	skipInShortMode(t)
 	stacks := gatedStacks(t)
 	for _, want := range []string{ephemeralSuffix, bootstrapStack} {
 		if !slices.Contains(stacks, want) {

@@ -34,6 +34,7 @@ var jsiiRuntimeWarnings = []string{"end-of-life", "has not been tested with node
 // kernel and the cdktf CLI for every other test, is Node 24, and that the jsii
 // runtime has nothing to say about it during a synth.
 func TestSuiteRunsOnNode24(t *testing.T) {
+	skipInShortMode(t)
 	node := requireTool(t, "node", "install Node.js 24 LTS")
 	if v := nodeVersion(t, node); !strings.HasPrefix(v, testNodeMajor) {
 		missingTool(t, "node on PATH ("+node+") is "+v+", the tests run on Node 24: use scripts/test, or put the folder scripts/install-tools prints first on PATH")
@@ -50,6 +51,7 @@ func TestSuiteRunsOnNode24(t *testing.T) {
 // Node 22 (FASTSHOP_NODE22, set by scripts/test) and expects every stack's
 // files byte-identical with the synth on PATH's node (Node 24 in CI).
 func TestSynthOnNode22(t *testing.T) {
+	skipInShortMode(t)
 	node22 := os.Getenv("FASTSHOP_NODE22")
 	if node22 == "" {
 		missingTool(t, "FASTSHOP_NODE22 is not set: scripts/test sets it to the Node 22 that scripts/install-tools installs")
@@ -124,6 +126,7 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 // TestDocsAgreeOnNode keeps package.json, help, README and the pinned
 // runtimes of scripts/install-tools in step on the supported Node.js majors.
 func TestDocsAgreeOnNode(t *testing.T) {
+	skipInShortMode(t)
 	tests := []struct {
 		file string
 		want []string
@@ -157,6 +160,7 @@ const installNodeCommand = "scripts/install-tools node"
 // CLI's node-pty build needs), call none of them, and refuse an unknown
 // argument with its usage. README and help name the command.
 func TestInstallToolsNodeOnly(t *testing.T) {
+	skipInShortMode(t)
 	requireTool(t, "npm", "install Node.js 24 LTS (or 22 LTS), which brings npm")
 	for _, doc := range []string{"README.md", "help"} {
 		data, err := os.ReadFile(filepath.Join(repoRoot(), doc))

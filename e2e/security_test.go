@@ -375,6 +375,7 @@ const minTrivyChecks = 50
 // again without exceptions to prove each exception hides only what its
 // environments and resources name, and that none is stale.
 func TestTrivy(t *testing.T) {
+	skipInShortMode(t)
 	trivy := requireTool(t, "trivy", trivyInstall)
 	exceptions := loadTrivyExceptions(t)
 	none := filepath.Join(workDir, "no-exceptions.yaml")
@@ -467,6 +468,7 @@ func TestTrivy(t *testing.T) {
 // plan with versioning suspended on both buckets and SSE-S3 instead of the
 // key must fail the plan scan, exceptions included, on each resource.
 func TestTrivyPlanSeesStateBucket(t *testing.T) {
+	skipInShortMode(t)
 	trivy := requireTool(t, "trivy", trivyInstall)
 	p := offlinePlan(t, bootstrapStack)
 	plan := readJSONFile(t, p.PlanJSON)
@@ -523,6 +525,7 @@ func badFixtureDir() string { return filepath.Join(repoRoot(), "e2e", "testdata"
 // Trivy must report it from cdk.tf.json and from the plan, and an exception
 // Trivy applies to it by id and path must be caught out of scope.
 func TestTrivyGateFails(t *testing.T) {
+	skipInShortMode(t)
 	trivy := requireTool(t, "trivy", trivyInstall)
 	exceptions := loadTrivyExceptions(t)
 	stackJSON, plan := badFixture(t)
@@ -624,6 +627,7 @@ func runPolicycheck(t *testing.T, files ...string) (int, []packReport) {
 // something and name what it serves, and the plan's controls include the
 // data-loss gate.
 func TestPolicyPack(t *testing.T) {
+	skipInShortMode(t)
 	outdir := synthAll(t)
 	for _, s := range gatedStacks(t) {
 		t.Run(s, func(t *testing.T) {
@@ -663,6 +667,7 @@ func TestPolicyPack(t *testing.T) {
 // TestPolicyPackRejectsBadFixture: the command the operators run fails on
 // the bad stack's plan and names the controls and resources.
 func TestPolicyPackRejectsBadFixture(t *testing.T) {
+	skipInShortMode(t)
 	_, plan := badFixture(t)
 	code, reports := runPolicycheck(t, plan.PlanJSON)
 	if code != 1 {
@@ -741,6 +746,7 @@ var bootstrapStateful = []string{
 // TestStatefulAddresses pins, for every stack, the Terraform addresses of
 // the resources whose loss loses data.
 func TestStatefulAddresses(t *testing.T) {
+	skipInShortMode(t)
 	types := statefulTypes(t)
 	for _, s := range gatedStacks(t) {
 		t.Run(s, func(t *testing.T) {

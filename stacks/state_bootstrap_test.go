@@ -19,11 +19,6 @@ import (
 // emptyProcessEnv is a process environment with nothing set: every default applies.
 func emptyProcessEnv(string) string { return "" }
 
-// processEnv is a process environment holding only vars.
-func processEnv(vars map[string]string) func(string) string {
-	return func(k string) string { return vars[k] }
-}
-
 var (
 	bootstrapOnce sync.Once
 	bootstrapDoc  map[string]any

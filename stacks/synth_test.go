@@ -112,29 +112,6 @@ func (s synthesized) names(resourceType string) []string {
 	return names
 }
 
-// resourceRef is one resource of a synthesized stack.
-type resourceRef struct {
-	Type, Name string
-	Body       map[string]any
-}
-
-// allResources walks every resource as (type, name, body), sorted.
-func (s synthesized) allResources() []resourceRef {
-	var out []resourceRef
-	all, _ := s.JSON["resource"].(map[string]any)
-	var types []string
-	for t := range all {
-		types = append(types, t)
-	}
-	sort.Strings(types)
-	for _, typ := range types {
-		for _, name := range s.names(typ) {
-			out = append(out, resourceRef{typ, name, s.resources(typ)[name]})
-		}
-	}
-	return out
-}
-
 // envOf returns a copy of a permanent environment by name.
 func envOf(t *testing.T, name string) config.Environment {
 	t.Helper()

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -26,7 +25,7 @@ func TestProviderLoadsLazily(t *testing.T) {
 		t.Skip("builds and synthesizes a CDKTF app several times (about 20 s)")
 	}
 	node := nodeBinary(t)
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goTool := "go" // go test puts its own GOROOT/bin first on PATH
 	work := t.TempDir()
 	app := filepath.Join(work, "providerapp")
 	build := exec.Command(goTool, "build", "-o", app, "./testdata/providerapp")
@@ -199,7 +198,7 @@ func checkInitOrder(t *testing.T, trace string) {
 // output lines.
 func goList(t *testing.T, args ...string) []string {
 	t.Helper()
-	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append([]string{"list"}, args...)...).Output()
+	out, err := exec.Command("go", append([]string{"list"}, args...)...).Output()
 	if err != nil {
 		t.Fatalf("go list %s: %v", strings.Join(args, " "), err)
 	}
