@@ -350,3 +350,34 @@ func TestRunKeepsOnlySynthesizedStacks(t *testing.T) {
 		t.Errorf("refused run changed the output: folders %v", folders)
 	}
 }
+
+// TestReadmeShowsModeTableAndWarning keeps README's table of the settings
+// each state backend reads, and the placeholder warning it quotes, in step
+// with the code.
+func TestReadmeShowsModeTableAndWarning(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	for _, row := range config.ModeSettings() {
+		name, backend := row[0], row[1]
+		found := false
+		for _, line := range strings.Split(readme, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "|") && strings.Contains(line, "`"+config.VarStateBackend+"` `"+backend+"`") &&
+				strings.Contains(line, "`"+name+"`") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("README.md's table of settings by state backend lacks %s under %s %s", name, config.VarStateBackend, backend)
+		}
+	}
+	cfg, err := config.Select(getenv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := "fastshop: warning: " + cfg.Placeholders(); !strings.Contains(readme, w) {
+		t.Errorf("README.md does not quote the placeholder warning as the program prints it:\n%s", w)
+	}
+}

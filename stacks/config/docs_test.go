@@ -44,7 +44,7 @@ var internalVariables = map[string]string{
 
 // mainArgs are the arguments `go run main.go` takes; a documented command
 // with any other argument fails. Add an argument here when main accepts it.
-var mainArgs = []string{}
+var mainArgs = []string{"--help", "-h"}
 
 // placeholderValues stand in for the placeholders documented commands use,
 // so that such a command can be checked like any other.
