@@ -492,6 +492,10 @@ func TestPassingVariants(t *testing.T) {
 			after(t, p, db)["kms_key_id"] = arn
 			delete(change(t, p, db)["after_unknown"].(map[string]any), "kms_key_id")
 		}, "ENC-02", "kms_key_id -> aws_kms_key.database"},
+		{"final snapshot named at apply (create time)", goodPlan, func(t *testing.T, p map[string]any) {
+			delete(after(t, p, db), "final_snapshot_identifier")
+			change(t, p, db)["after_unknown"].(map[string]any)["final_snapshot_identifier"] = true
+		}, "REC-03", "final_snapshot_identifier = (known after apply)"},
 		{"dev skips production controls", goodPlan, func(t *testing.T, p map[string]any) {
 			setEnvironment(t, p, "dev")
 			after(t, p, db)["multi_az"] = false

@@ -74,12 +74,18 @@ func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net
 			fmt.Sprintf("/aws/rds/instance/%s/%s", identifier, export)))
 	}
 
-	config := &dbinstance.DbInstanceConfig{
-		Identifier:                         jsii.String(identifier),
-		Engine:                             jsii.String("postgres"),
-		EngineVersion:                      jsii.String(env.DBEngineMajorVersion),
-		AutoMinorVersionUpgrade:            jsii.Bool(true),
-		AllowMajorVersionUpgrade:           jsii.Bool(false),
+	cfg := &dbinstance.DbInstanceConfig{
+		Identifier:              jsii.String(identifier),
+		Engine:                  jsii.String("postgres"),
+		EngineVersion:           jsii.String(env.DBEngineMajorVersion),
+		AutoMinorVersionUpgrade: jsii.Bool(true),
+		// RDS refuses a new major without allow_major_version_upgrade, and
+		// applies it only in the maintenance window without
+		// apply_immediately, while the new family's parameter group
+		// (create_before_destroy) deletes the old one in the same apply:
+		// both are on for the upgrade's apply only.
+		AllowMajorVersionUpgrade:           jsii.Bool(env.DBAllowMajorVersionUpgrade),
+		ApplyImmediately:                   jsii.Bool(env.DBAllowMajorVersionUpgrade),
 		InstanceClass:                      jsii.String(env.DBInstanceClass),
 		AllocatedStorage:                   number(env.DBAllocatedStorageGiB),
 		MaxAllocatedStorage:                number(env.DBMaxAllocatedStorageGiB),
@@ -108,12 +114,28 @@ func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net
 		PerformanceInsightsEnabled:         jsii.Bool(true),
 		PerformanceInsightsKmsKeyId:        k.Database.Key.Arn(),
 		PerformanceInsightsRetentionPeriod: number(dbPerformanceInsightsRetentionDays),
-		Tags:                               nameTag(identifier),
-		Lifecycle:                          lifecycle(env),
-		DependsOn:                          &logGroups,
+		// RDS reads the final snapshot's name from state at delete, and a
+		// name already taken fails the delete (DBSnapshotAlreadyExists).
+		// The name ends in the instance's create time, which
+		// ignore_changes keeps in state for the instance's lifetime: no
+		// diff on later plans, a new name for a recreated instance. Set
+		// even where the snapshot is skipped, so that turning
+		// DBSkipFinalSnapshot off later finds a name in state.
+		FinalSnapshotIdentifier: jsii.String(env.DBFinalSnapshotPrefix() +
+			*cdktf.Fn_Formatdate(jsii.String(config.DBFinalSnapshotTimeFormat), cdktf.Fn_Timestamp())),
+		Tags:      nameTag(identifier),
+		Lifecycle: dbLifecycle(env),
+		DependsOn: &logGroups,
 	}
-	if !env.DBSkipFinalSnapshot {
-		config.FinalSnapshotIdentifier = jsii.String(identifier + "-final")
+	return dbinstance.NewDbInstance(stack, jsii.String("postgres"), cfg)
+}
+
+// dbLifecycle is lifecycle(env) with the final snapshot's name kept as
+// created (see FinalSnapshotIdentifier).
+func dbLifecycle(env config.Environment) *cdktf.TerraformResourceLifecycle {
+	l := &cdktf.TerraformResourceLifecycle{IgnoreChanges: &[]*string{jsii.String("final_snapshot_identifier")}}
+	if base := lifecycle(env); base != nil {
+		l.PreventDestroy = base.PreventDestroy
 	}
-	return dbinstance.NewDbInstance(stack, jsii.String("postgres"), config)
+	return l
 }

@@ -66,10 +66,17 @@ results contains r if {
 	lib.plan_is_production
 	some db in lib.resources_of("aws_db_instance")
 	skip := lib.value(db, ["skip_final_snapshot"])
-	id := lib.value(db, ["final_snapshot_identifier"])
+	id := snapshot_name(db)
 	ok := final_snapshot(skip, id)
 	r := lib.result("REC-03", db.address, ok, sprintf("skip_final_snapshot = %v, final_snapshot_identifier = %v", [skip, id]))
 }
+
+# snapshot_name is the planned final snapshot name. The stacks end it in the
+# instance's create time (timestamp(), kept by ignore_changes), so a plan
+# that creates the instance knows it only after apply.
+snapshot_name(db) := "(known after apply)" if {
+	lib.unknown(db, ["final_snapshot_identifier"])
+} else := lib.value(db, ["final_snapshot_identifier"])
 
 final_snapshot(skip, id) if {
 	skip == false

@@ -34,6 +34,15 @@ func DBLogExports() []string { return slices.Clone(dbLogExports) }
 // DBIdentifier is the RDS instance identifier.
 func (e Environment) DBIdentifier() string { return e.ResourceName("transactions-db") }
 
+// DBFinalSnapshotTimeFormat is the formatdate() layout of the time that
+// ends the final snapshot's name: the instance's create time, kept in
+// state (ignore_changes), so each instance lifetime gets its own snapshot
+// name and a second destroy does not collide with the first's snapshot.
+const DBFinalSnapshotTimeFormat = "YYYYMMDDhhmmss"
+
+// DBFinalSnapshotPrefix is the final snapshot's name before that time.
+func (e Environment) DBFinalSnapshotPrefix() string { return e.DBIdentifier() + "-final-" }
+
 // DBParameterFamily is the parameter group family of the engine version.
 func (e Environment) DBParameterFamily() string { return "postgres" + e.DBEngineMajorVersion }
 

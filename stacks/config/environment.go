@@ -125,6 +125,12 @@ type Environment struct {
 	// DBDeleteAutomatedBackups deletes the automated backups with the
 	// instance; the baseline is false.
 	DBDeleteAutomatedBackups bool
+	// DBAllowMajorVersionUpgrade is true only for the apply that raises
+	// DBEngineMajorVersion (README, "PostgreSQL major upgrade"): RDS then
+	// takes the new major and the new family's parameter group at once
+	// (allow_major_version_upgrade, apply_immediately), so the old group
+	// can be deleted in the same apply. false otherwise.
+	DBAllowMajorVersionUpgrade bool
 
 	// Cache (cache.go).
 

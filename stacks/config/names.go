@@ -132,7 +132,9 @@ func (e Environment) DerivedNames() []DerivedName {
 	db := e.DBIdentifier()
 	rows := []DerivedName{
 		{db, ruleRDSInstance},
-		{db + "-final", ruleRDSSnapshot},
+		// The longest final snapshot name: the prefix and a 14-digit
+		// create time (DBFinalSnapshotTimeFormat).
+		{e.DBFinalSnapshotPrefix() + "20261231235959", ruleRDSSnapshot},
 		{n("db-subnet-group"), ruleRDSSubnetGroup},
 		{n(e.DBParameterFamily()), ruleRDSParameterGroup},
 		{n("postgres-events"), ruleRDSEventSubscription},
