@@ -42,8 +42,11 @@ const (
 type Config struct {
 	State        StateBackend
 	Environments []Environment
-	// Bootstrap is nil with Terraform Cloud, which keeps state itself.
+	// Bootstrap is nil with Terraform Cloud, which keeps state itself,
+	// unless the deploy identities need the bucket for their own state.
 	Bootstrap *Bootstrap
+	// DeployIdentities is nil unless VarDeployIdentities is on.
+	DeployIdentities *DeployIdentities
 }
 
 // Select reads the configuration from getenv. Its error lists the process
@@ -90,21 +93,29 @@ func Select(getenv func(string) string) (Config, error) {
 		{VarStateRegion, &c.State.Region},
 		{VarStateAccountID, &c.State.AccountID},
 		{VarCloudOrganization, &c.State.Organization},
+		{VarCloudProject, &c.State.Project},
 	} {
 		if value, ok := lookup(getenv, v.name); ok {
 			*v.field = value
 		}
 	}
 
+	c.DeployIdentities = selectDeployIdentities(getenv, p, &c)
+	// The deploy identities keep their state in the bucket whatever the
+	// environments' backend, so the bucket's bootstrap comes with them.
+	bucket := c.State.Kind == BackendS3 || c.DeployIdentities != nil
 	backend, set := lookup(getenv, VarStateBootstrapBackend)
 	switch {
-	case c.State.Kind != BackendS3:
+	case !bucket:
 	case set && backend != BootstrapStateS3 && backend != BootstrapStateLocal:
 		p.add(VarStateBootstrapBackend, backend, "s3 (default: the bucket it created) or local (its very first apply only)")
 	default:
 		c.Bootstrap = newBootstrap(all, backend == BootstrapStateLocal)
 	}
 	for _, m := range modeSettings {
+		if c.DeployIdentities != nil && m.identities {
+			continue
+		}
 		if value, set := lookup(getenv, m.name); set && m.backend != c.State.Kind && slices.Contains([]string{BackendS3, BackendCloud}, c.State.Kind) {
 			p.add(m.name, value, "has no effect with %s=%s: %s; unset it, or set %s=%s", VarStateBackend, c.State.Kind, m.why, VarStateBackend, m.backend)
 		}
@@ -117,12 +128,17 @@ func Select(getenv func(string) string) (Config, error) {
 // ignored, and the operator who set it believes it took effect.
 var modeSettings = []struct {
 	name, backend, why string
+	// identities: the deploy identities read it whatever the backend
+	// (their state is in the S3 bucket; their default subject names the
+	// HCP Terraform organization and project).
+	identities bool
 }{
-	{VarStateBucket, BackendS3, "it names the S3 state bucket"},
-	{VarStateRegion, BackendS3, "it locates the S3 state bucket"},
-	{VarStateAccountID, BackendS3, "it names the account of the S3 state bucket"},
-	{VarStateBootstrapBackend, BackendS3, "Terraform Cloud keeps state itself and needs no state bootstrap"},
-	{VarCloudOrganization, BackendCloud, "the S3 backend has no organization"},
+	{VarStateBucket, BackendS3, "it names the S3 state bucket", true},
+	{VarStateRegion, BackendS3, "it locates the S3 state bucket", true},
+	{VarStateAccountID, BackendS3, "it names the account of the S3 state bucket", true},
+	{VarStateBootstrapBackend, BackendS3, "Terraform Cloud keeps state itself and needs no state bootstrap", true},
+	{VarCloudOrganization, BackendCloud, "the S3 backend has no organization", true},
+	{VarCloudProject, BackendCloud, "the S3 backend has no project", true},
 }
 
 // ModeSettings lists, for each process setting only one state backend
@@ -192,7 +208,7 @@ func validateSuffix(suffix string) error {
 // are stack ids, and VPC ranges), and the bootstrap. It returns every
 // problem joined; each is a *FieldError.
 func (c Config) Validate() error {
-	errs := c.State.validate()
+	errs := c.State.validate(c.Bootstrap != nil)
 	for _, e := range c.Environments {
 		p := &problems{env: e.Name}
 		e.validate(p)
@@ -213,6 +229,9 @@ func (c Config) Validate() error {
 	errs = append(errs, validateVPCRanges(c.Environments)...)
 	if c.Bootstrap != nil {
 		errs = append(errs, c.Bootstrap.validate(c.State)...)
+	}
+	if c.DeployIdentities != nil {
+		errs = append(errs, c.DeployIdentities.validate(c.State)...)
 	}
 	return joinOnce(errs)
 }

@@ -238,7 +238,7 @@ func TestSelect(t *testing.T) {
 		{"defaults", nil, "dev,staging,prod"},
 		{"suffix adds a stack", map[string]string{VarSuffix: "pr-482"}, "dev,staging,prod,pr-482"},
 		{"subset", map[string]string{VarEnvironments: "prod, dev"}, "prod,dev"},
-		{"cloud backend", map[string]string{VarStateBackend: "cloud", VarCloudOrganization: "fastshop"}, "dev,staging,prod"},
+		{"cloud backend", map[string]string{VarStateBackend: "cloud", VarCloudOrganization: "fastshop", VarCloudProject: "fastshop"}, "dev,staging,prod"},
 	}
 	for _, c := range accepted {
 		t.Run(c.name, func(t *testing.T) {
@@ -275,7 +275,7 @@ func TestSelect(t *testing.T) {
 		{"environment twice", map[string]string{VarEnvironments: "dev,dev"},
 			[]wantError{{field: VarEnvironments, value: "dev", allowed: "listed twice"}}},
 		{"cloud without organization", map[string]string{VarStateBackend: "cloud"},
-			[]wantError{{field: VarCloudOrganization, value: ""}}},
+			[]wantError{{field: VarCloudOrganization, value: "", allowed: "required with FASTSHOP_STATE_BACKEND=cloud"}, {field: VarCloudProject, value: ""}}},
 		{"every problem at once", map[string]string{VarSuffix: "Bad!", VarStateBucket: "x"}, []wantError{
 			suffix("Bad!", "lowercase letters"),
 			{field: VarStateBucket, value: "x"},

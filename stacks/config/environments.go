@@ -38,10 +38,11 @@ func Environments() []Environment {
 
 			// Developers try Lambda consumers and replay tools next to the
 			// ECS services.
-			ProducerPrincipals:              []string{ServiceECSTasks, ServiceLambda},
-			ProcessorPrincipals:             []string{ServiceECSTasks, ServiceLambda},
-			KCLVersion:                      "3.5.1",
-			StateDeployPrincipals:           []string{"arn:aws:iam::111111111111:role/fastshop-deploy"},
+			ProducerPrincipals:  []string{ServiceECSTasks, ServiceLambda},
+			ProcessorPrincipals: []string{ServiceECSTasks, ServiceLambda},
+			KCLVersion:          "3.5.1",
+			// The deploy identities' plan and apply roles (deploy-identities-dev).
+			StateDeployPrincipals:           []string{"arn:aws:iam::111111111111:role/fastshop-deploy-plan-dev", "arn:aws:iam::111111111111:role/fastshop-deploy-apply-dev"},
 			StreamIteratorAgeAlarmMs:        3_600_000,
 			StreamWriteThrottleAlarmCount:   100,
 			DBCPUAlarmPercent:               90,
@@ -98,10 +99,11 @@ func Environments() []Environment {
 			CacheSnapshotRetentionDays: 3,
 			PreventDestroy:             true,
 
-			ProducerPrincipals:              []string{ServiceECSTasks},
-			ProcessorPrincipals:             []string{ServiceECSTasks},
-			KCLVersion:                      "3.5.1",
-			StateDeployPrincipals:           []string{"arn:aws:iam::222222222222:role/fastshop-deploy"},
+			ProducerPrincipals:  []string{ServiceECSTasks},
+			ProcessorPrincipals: []string{ServiceECSTasks},
+			KCLVersion:          "3.5.1",
+			// The deploy identities' plan and apply roles (deploy-identities-staging).
+			StateDeployPrincipals:           []string{"arn:aws:iam::222222222222:role/fastshop-deploy-plan-staging", "arn:aws:iam::222222222222:role/fastshop-deploy-apply-staging"},
 			StreamIteratorAgeAlarmMs:        900_000,
 			StreamWriteThrottleAlarmCount:   10,
 			DBCPUAlarmPercent:               85,
@@ -149,10 +151,11 @@ func Environments() []Environment {
 			CacheSnapshotRetentionDays: 7,
 			PreventDestroy:             true,
 
-			ProducerPrincipals:              []string{ServiceECSTasks},
-			ProcessorPrincipals:             []string{ServiceECSTasks},
-			KCLVersion:                      "3.5.1",
-			StateDeployPrincipals:           []string{"arn:aws:iam::333333333333:role/fastshop-deploy"},
+			ProducerPrincipals:  []string{ServiceECSTasks},
+			ProcessorPrincipals: []string{ServiceECSTasks},
+			KCLVersion:          "3.5.1",
+			// The deploy identities' plan and apply roles (deploy-identities-prod).
+			StateDeployPrincipals:           []string{"arn:aws:iam::333333333333:role/fastshop-deploy-plan-prod", "arn:aws:iam::333333333333:role/fastshop-deploy-apply-prod"},
 			StreamIteratorAgeAlarmMs:        60_000,
 			StreamWriteThrottleAlarmCount:   1,
 			DBCPUAlarmPercent:               80,

@@ -19,7 +19,8 @@ var goPath = regexp.MustCompile(`\bState\.|\bTenants\b|\bBootstrap\.|= :|= ""|\(
 // problem once.
 func TestMessagesNameSettings(t *testing.T) {
 	fields := map[string]bool{}
-	for _, v := range []string{VarSuffix, VarEnvironments, VarStateBackend, VarStateBucket, VarStateRegion, VarStateAccountID, VarCloudOrganization, VarStateBootstrapBackend} {
+	for _, v := range []string{VarSuffix, VarEnvironments, VarStateBackend, VarStateBucket, VarStateRegion, VarStateAccountID, VarCloudOrganization, VarStateBootstrapBackend,
+		VarCloudProject, VarDeployIdentities, VarDeployIdentitiesBackend, VarOIDCIssuer, VarOIDCAudience, VarOIDCSubject} {
 		fields[v] = true
 	}
 	for _, f := range reflect.VisibleFields(reflect.TypeOf(Environment{})) {
@@ -87,7 +88,7 @@ func TestMessagesNameSettings(t *testing.T) {
 // own backend is accepted.
 func TestModeSettings(t *testing.T) {
 	values := map[string]string{VarStateBucket: "acme-tf-state", VarStateRegion: "sa-east-1", VarStateAccountID: "555555555555",
-		VarStateBootstrapBackend: BootstrapStateLocal, VarCloudOrganization: "acme"}
+		VarStateBootstrapBackend: BootstrapStateLocal, VarCloudOrganization: "acme", VarCloudProject: "fastshop"}
 	for _, m := range modeSettings {
 		t.Run(m.name, func(t *testing.T) {
 			other := BackendCloud
@@ -96,14 +97,14 @@ func TestModeSettings(t *testing.T) {
 			}
 			own := map[string]string{VarStateBackend: m.backend, m.name: values[m.name]}
 			if m.backend == BackendCloud {
-				own[VarCloudOrganization] = "acme"
+				own[VarCloudOrganization], own[VarCloudProject] = "acme", "fastshop"
 			}
 			if _, err := selectAndValidate(own); err != nil {
 				t.Errorf("%v refused: %v", own, err)
 			}
 			wrong := map[string]string{VarStateBackend: other, m.name: values[m.name]}
 			if other == BackendCloud {
-				wrong[VarCloudOrganization] = "acme"
+				wrong[VarCloudOrganization], wrong[VarCloudProject] = "acme", "fastshop"
 			}
 			_, err := selectAndValidate(wrong)
 			requireError(t, "with "+other, err, wantError{field: m.name, value: values[m.name], allowed: "has no effect with " + VarStateBackend + "=" + other})

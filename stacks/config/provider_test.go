@@ -33,7 +33,7 @@ func TestPlaceholders(t *testing.T) {
 		{"defaults", nil, nil, []string{"AccountID (and the StateDeployPrincipals ARNs) of dev, staging, prod", "FASTSHOP_STATE_ACCOUNT_ID (not set: default 444444444444)", "AWS account ID not allowed"}, nil},
 		{"ephemeral counts as dev", map[string]string{VarEnvironments: "prod", VarSuffix: "pr-1"}, nil, []string{"of prod, dev in"}, []string{"pr-1"}},
 		{"state account set to a placeholder", map[string]string{VarStateAccountID: "555555555555"}, nil, []string{"FASTSHOP_STATE_ACCOUNT_ID=555555555555"}, nil},
-		{"cloud has no state account", map[string]string{VarStateBackend: BackendCloud, VarCloudOrganization: "acme"}, nil, []string{"dev, staging, prod"}, []string{VarStateAccountID}},
+		{"cloud has no state account", map[string]string{VarStateBackend: BackendCloud, VarCloudOrganization: "acme", VarCloudProject: "fastshop"}, nil, []string{"dev, staging, prod"}, []string{VarStateAccountID}},
 		{"only the state account left", nil, func(c *Config) { real(c); c.State.AccountID = DefaultStateAccountID }, []string{VarStateAccountID}, []string{"environments.go"}},
 		{"real accounts", nil, real, nil, nil},
 	}

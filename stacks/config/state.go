@@ -36,6 +36,11 @@ type StateBackend struct {
 	// VarCloudOrganization, no default): 1 to 40 letters, digits, _ and -.
 	// Each environment gets its own workspace, named by Workspace.
 	Organization string
+	// Project is the HCP Terraform project holding the workspaces
+	// (BackendCloud, or the deploy identities' default subject;
+	// VarCloudProject, no default): 1 to 40 letters, digits, _, - and inner
+	// spaces.
+	Project string
 }
 
 // Defaults of the state backend.
@@ -90,10 +95,15 @@ var organizationPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
 // validate checks the state settings once for every stack. The state holds
 // every resource's attributes, customer data among them, so the bucket's
 // region obeys the residency allow-list like every environment's region.
-func (s StateBackend) validate() []error {
+// bucket says the S3 settings are in use even with the cloud backend: the
+// state bootstrap and the deploy identities keep their own state in the
+// bucket.
+func (s StateBackend) validate(bucket bool) []error {
 	p := &problems{}
-	switch s.Kind {
-	case BackendS3:
+	if s.Kind != BackendS3 && s.Kind != BackendCloud {
+		p.add(VarStateBackend, s.Kind, "s3 or cloud")
+	}
+	if s.Kind == BackendS3 || bucket {
 		if err := validateBucketName(s.Bucket); err != nil {
 			p.add(VarStateBucket, s.Bucket, err.Error())
 		}
@@ -107,14 +117,31 @@ func (s StateBackend) validate() []error {
 		if !accountIDPattern.MatchString(s.AccountID) {
 			p.add(VarStateAccountID, s.AccountID, "12 digits: the account that holds the state bucket")
 		}
-	case BackendCloud:
-		if !organizationPattern.MatchString(s.Organization) {
-			p.add(VarCloudOrganization, s.Organization, "the Terraform Cloud organization name (letters, digits, _ and -)")
+	}
+	why := "required with " + VarStateBackend + "=" + BackendCloud
+	if s.Kind == BackendCloud || s.Organization != "" {
+		validateOrganization(p, s.Organization, why)
+	}
+	if s.Kind == BackendCloud {
+		if s.Project == "" {
+			p.add(VarCloudProject, "", "%s: the HCP Terraform project that holds the fastshop-<env> workspaces", why)
 		}
-	default:
-		p.add(VarStateBackend, s.Kind, "s3 or cloud")
+	}
+	if s.Project != "" {
+		validateProject(p, s.Project)
 	}
 	return p.errs
+}
+
+// validateOrganization checks an HCP Terraform organization name that
+// must be set (why says what needs it).
+func validateOrganization(p *problems, organization, why string) {
+	switch {
+	case organization == "":
+		p.add(VarCloudOrganization, "", "%s: the HCP Terraform organization name (1 to 40 letters, digits, _ and -)", why)
+	case !organizationPattern.MatchString(organization):
+		p.add(VarCloudOrganization, organization, "the HCP Terraform organization name (1 to 40 letters, digits, _ and -)")
+	}
 }
 
 // BootstrapID is the id of the stack that creates the state bucket and its

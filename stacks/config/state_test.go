@@ -21,7 +21,10 @@ func TestStateSettings(t *testing.T) {
 		{"region", map[string]string{VarStateRegion: "sao-paulo"}, VarStateRegion, "sao-paulo"},
 		{"account", map[string]string{VarStateAccountID: "not-an-account"}, VarStateAccountID, "not-an-account"},
 		{"kind", map[string]string{VarStateBackend: "consul"}, VarStateBackend, "consul"},
-		{"cloud without organization", map[string]string{VarStateBackend: BackendCloud}, VarCloudOrganization, ""},
+		{"cloud without organization", map[string]string{VarStateBackend: BackendCloud, VarCloudProject: "fastshop"}, VarCloudOrganization, ""},
+		{"cloud without project", map[string]string{VarStateBackend: BackendCloud, VarCloudOrganization: "acme"}, VarCloudProject, ""},
+		{"bad organization", map[string]string{VarStateBackend: BackendCloud, VarCloudOrganization: "acme corp", VarCloudProject: "fastshop"}, VarCloudOrganization, "acme corp"},
+		{"bad project", map[string]string{VarStateBackend: BackendCloud, VarCloudOrganization: "acme", VarCloudProject: " fastshop"}, VarCloudProject, " fastshop"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -58,7 +61,7 @@ func TestSelectBootstrapFollowsBackend(t *testing.T) {
 	if got := strings.Join(tenants, ","); got != "dev,staging,prod" {
 		t.Errorf("tenants %s; want every permanent environment", got)
 	}
-	cloud := map[string]string{VarStateBackend: BackendCloud, VarCloudOrganization: "fastshop"}
+	cloud := map[string]string{VarStateBackend: BackendCloud, VarCloudOrganization: "fastshop", VarCloudProject: "fastshop"}
 	if c, err := selectAndValidate(cloud); err != nil || c.Bootstrap != nil {
 		t.Errorf("cloud backend: bootstrap %v, %v; want none (Terraform Cloud keeps state)", c.Bootstrap, err)
 	}
@@ -76,7 +79,7 @@ func TestSelectBootstrapBackend(t *testing.T) {
 		{"s3", map[string]string{VarStateBootstrapBackend: BootstrapStateS3}, false, false},
 		{"first apply", map[string]string{VarStateBootstrapBackend: BootstrapStateLocal}, true, false},
 		{"unknown value", map[string]string{VarStateBootstrapBackend: "gcs"}, false, true},
-		{"with Terraform Cloud", map[string]string{VarStateBootstrapBackend: BootstrapStateLocal, VarStateBackend: BackendCloud, VarCloudOrganization: "fastshop"}, false, true},
+		{"with Terraform Cloud", map[string]string{VarStateBootstrapBackend: BootstrapStateLocal, VarStateBackend: BackendCloud, VarCloudOrganization: "fastshop", VarCloudProject: "fastshop"}, false, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
