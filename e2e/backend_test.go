@@ -666,8 +666,8 @@ func TestStateBootstrapPlan(t *testing.T) {
 func TestCloudBackend(t *testing.T) {
 	skipInShortMode(t)
 	tf := requireTerraform(t)
-	const org = "fastshop-e2e"
-	r := synthesize(t, "FASTSHOP_STATE_BACKEND=cloud", "FASTSHOP_TFC_ORGANIZATION="+org, "ENVIRONMENT_SUFFIX="+ephemeralSuffix)
+	const org, project = "fastshop-e2e", "FastShop Pipelines"
+	r := synthesize(t, "FASTSHOP_STATE_BACKEND=cloud", "FASTSHOP_TFC_ORGANIZATION="+org, "FASTSHOP_TFC_PROJECT="+project, "ENVIRONMENT_SUFFIX="+ephemeralSuffix)
 	if r.Err != nil {
 		t.Fatalf("cloud synth: %v\n%s", r.Err, r.Stderr)
 	}
@@ -681,8 +681,8 @@ func TestCloudBackend(t *testing.T) {
 	for _, stack := range stacks {
 		doc := stackDoc(t, r.Outdir, stack)
 		cloud := jsondoc.At(doc, "terraform", "cloud")
-		if jsondoc.At(cloud, "organization") != org || jsondoc.At(cloud, "workspaces", "name") != "fastshop-"+stack {
-			t.Errorf("%s: terraform.cloud is %v; want organization %s, workspace fastshop-%s", stack, cloud, org, stack)
+		if jsondoc.At(cloud, "organization") != org || jsondoc.At(cloud, "workspaces", "name") != "fastshop-"+stack || jsondoc.At(cloud, "workspaces", "project") != project {
+			t.Errorf("%s: terraform.cloud is %v; want organization %s, workspace fastshop-%s, project %s", stack, cloud, org, stack, project)
 		}
 		if b := jsondoc.At(doc, "terraform", "backend"); b != nil {
 			t.Errorf("%s: a backend block besides cloud: %v", stack, b)

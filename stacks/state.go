@@ -32,7 +32,10 @@ func addStateBackend(stack cdktf.TerraformStack, state config.StateBackend, env 
 	case config.BackendCloud:
 		cdktf.NewCloudBackend(stack, &cdktf.CloudBackendConfig{
 			Organization: jsii.String(state.Organization),
-			Workspaces:   cdktf.NewNamedCloudWorkspace(jsii.String(env.Workspace()), nil),
+			// The project decides which project's settings (variable
+			// sets, policy sets, teams) apply to a workspace it creates,
+			// and HCP Terraform's tokens carry it in their subject.
+			Workspaces: cdktf.NewNamedCloudWorkspace(jsii.String(env.Workspace()), jsii.String(state.Project)),
 		})
 	default:
 		// State lives in the state account, workloads in their own: the

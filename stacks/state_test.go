@@ -56,7 +56,7 @@ func TestStateBackendAndVersions(t *testing.T) {
 // TestCloudBackend synthesizes one environment with the cloud backend.
 func TestCloudBackend(t *testing.T) {
 	env := config.Environments()[0]
-	state := config.StateBackend{Kind: config.BackendCloud, Organization: "fastshop"}
+	state := config.StateBackend{Kind: config.BackendCloud, Organization: "fastshop", Project: "FastShop Pipelines"}
 	app := cdktf.Testing_App(nil)
 	raw := *cdktf.Testing_Synth(NewPipeline(app, state, env), nil)
 	var decoded map[string]any
@@ -65,8 +65,9 @@ func TestCloudBackend(t *testing.T) {
 	}
 	tf := root(t, env.Name+" with the cloud backend:", decoded).Key("terraform")
 	cloud := tf.Key("cloud")
-	if cloud.Key("organization").Str() != "fastshop" || cloud.Key("workspaces").Key("name").Str() != "fastshop-dev" {
-		t.Errorf("cloud block = %v; want organization fastshop, workspace fastshop-dev", cloud.Raw())
+	if cloud.Key("organization").Str() != "fastshop" || cloud.Key("workspaces").Key("name").Str() != "fastshop-dev" ||
+		cloud.Key("workspaces").Key("project").Str() != "FastShop Pipelines" {
+		t.Errorf("cloud block = %v; want organization fastshop, workspace fastshop-dev in project FastShop Pipelines", cloud.Raw())
 	}
 	if tf.Has("backend") {
 		t.Errorf("cloud backend stack also declares %v", tf.Key("backend").Raw())
