@@ -91,6 +91,11 @@ func run(args []string, getenv func(string) string, outdir string, stdout, stder
 	if cfg.Bootstrap != nil {
 		stacks.NewStateBootstrap(app, cfg.State, *cfg.Bootstrap)
 	}
+	if d := cfg.DeployIdentities; d != nil {
+		for _, env := range d.Environments {
+			stacks.NewDeployIdentities(app, cfg.State, *d, env)
+		}
+	}
 	for _, env := range cfg.Environments {
 		stacks.NewPipeline(app, cfg.State, env)
 	}

@@ -182,9 +182,10 @@ func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, k
 	})
 
 	role := iamrole.NewIamRole(stack, jsii.String("redis_notifications_forwarder"), &iamrole.IamRoleConfig{
-		Name:             jsii.String(env.ResourceName("redis-notifications-forwarder")),
-		Description:      jsii.String("EventBridge pipe " + name + ": Redis notifications from the queue to the on-call topic"),
-		AssumeRolePolicy: jsii.String(assumeRolePolicy(pipesService, env.AccountID)),
+		Name:                jsii.String(env.ResourceName("redis-notifications-forwarder")),
+		Description:         jsii.String("EventBridge pipe " + name + ": Redis notifications from the queue to the on-call topic"),
+		AssumeRolePolicy:    jsii.String(assumeRolePolicy(pipesService, env.AccountID)),
+		PermissionsBoundary: workloadBoundary(env),
 	})
 	access := iamrolepolicy.NewIamRolePolicy(stack, jsii.String("redis_notifications_forwarder_access"), &iamrolepolicy.IamRolePolicyConfig{
 		Name: jsii.String("forward-redis-notifications"),

@@ -190,9 +190,10 @@ func lambdaVPCStatements(env config.Environment, principals []string, net networ
 func addRole(stack cdktf.TerraformStack, env config.Environment, id string, services []string, description string, policy policyDocument) identity {
 	name := env.ResourceName(strings.ReplaceAll(id, "_", "-"))
 	role := iamrole.NewIamRole(stack, jsii.String(id), &iamrole.IamRoleConfig{
-		Name:             jsii.String(name),
-		Description:      jsii.String(description),
-		AssumeRolePolicy: jsii.String(servicesAssumeRolePolicy(services, env.AccountID)),
+		Name:                jsii.String(name),
+		Description:         jsii.String(description),
+		AssumeRolePolicy:    jsii.String(servicesAssumeRolePolicy(services, env.AccountID)),
+		PermissionsBoundary: workloadBoundary(env),
 		// One hour: the processors refresh credentials through the SDK.
 		MaxSessionDuration: jsii.Number(3600),
 		Tags:               nameTag(name),

@@ -210,9 +210,10 @@ func addFlowLogs(stack cdktf.TerraformStack, env config.Environment, k keys, v v
 	group := newLogGroup(stack, env, k, "flow_logs", groupName)
 
 	role := iamrole.NewIamRole(stack, jsii.String("flow_logs_writer"), &iamrole.IamRoleConfig{
-		Name:             jsii.String(env.ResourceName("flow-logs")),
-		Description:      jsii.String("VPC Flow Logs delivery into " + groupName),
-		AssumeRolePolicy: jsii.String(assumeRolePolicy("vpc-flow-logs.amazonaws.com", env.AccountID)),
+		Name:                jsii.String(env.ResourceName("flow-logs")),
+		Description:         jsii.String("VPC Flow Logs delivery into " + groupName),
+		AssumeRolePolicy:    jsii.String(assumeRolePolicy("vpc-flow-logs.amazonaws.com", env.AccountID)),
+		PermissionsBoundary: workloadBoundary(env),
 	})
 	// The VPC guide's minimum for this role includes DescribeLogGroups,
 	// which lists groups and cannot name one: it gets every group of this

@@ -3,6 +3,10 @@ package stacks
 import (
 	"bytes"
 	"encoding/json"
+
+	"github.com/aws/jsii-runtime-go"
+
+	"fastshop/stacks/config"
 )
 
 // policyDocument is an IAM or KMS policy. Built as Go values and marshalled
@@ -45,6 +49,13 @@ func (p policyDocument) JSON() string {
 		panic(err)
 	}
 	return string(bytes.TrimSpace(buf.Bytes()))
+}
+
+// workloadBoundary is the permissions boundary every role of the pipeline
+// stack carries (deploy-identities-<env> creates it): the apply role may
+// create a role only with it.
+func workloadBoundary(env config.Environment) *string {
+	return jsii.String(config.BoundaryPolicyARN(env.AccountID))
 }
 
 // assumeRolePolicy lets one AWS service assume a role, only on behalf of

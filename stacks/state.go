@@ -70,6 +70,20 @@ func addS3Backend(stack cdktf.TerraformStack, state config.StateBackend, key str
 	stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
 }
 
+// addOwnStateBackend keeps the state of a stack an administrator applies
+// (the state bootstrap, the deploy identities): in a local file for its
+// very first apply (local), afterwards in the state bucket at
+// StateKey(id), locked and encrypted like every stack's, with the
+// administrator's own credentials for the bucket (no role is assumed).
+func addOwnStateBackend(stack cdktf.TerraformStack, state config.StateBackend, id string, local bool) {
+	if local {
+		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(config.BootstrapStatePath)})
+	} else {
+		addS3Backend(stack, state, config.StateKey(id), nil)
+	}
+	pinVersions(stack)
+}
+
 // pinVersions writes the Terraform and provider version constraints every
 // stack's output needs (the pipelines' and the state bootstrap's).
 func pinVersions(stack cdktf.TerraformStack) {

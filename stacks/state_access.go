@@ -73,7 +73,10 @@ func addStateAccessRoles(stack cdktf.TerraformStack, state config.StateBackend, 
 					others = append(others, bucketARN+"/fastshop/"+o.Name+"/*")
 				}
 			}
-			others = append(others, bucketARN+"/fastshop/"+config.BootstrapID+"/*")
+			// The administrators' stacks: the bootstrap's and the deploy
+			// identities' (an apply role must not rewrite the state of
+			// the stack that grants it).
+			others = append(others, bucketARN+"/fastshop/"+config.BootstrapID+"/*", bucketARN+"/fastshop/"+config.DeployIdentitiesPrefix+"*")
 			statements = append(statements, policyStatement{
 				Sid: "DenyOtherEnvironmentsState", Effect: "Deny", Action: stateObjectActions, Resource: others,
 			})

@@ -13,17 +13,11 @@ import (
 // config.Validate.
 func NewStateBootstrap(scope constructs.Construct, state config.StateBackend, b config.Bootstrap) cdktf.TerraformStack {
 	stack := cdktf.NewTerraformStack(scope, jsii.String(config.BootstrapID))
-	if b.LocalState {
-		// The first apply: the bucket this stack creates cannot hold the
-		// state of the run that creates it.
-		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(config.BootstrapStatePath)})
-	} else {
-		// Afterwards the state lives in the bucket, like every stack's. The
-		// operator runs with state-account credentials (this stack creates
-		// IAM roles there), so no role is assumed.
-		addS3Backend(stack, state, config.StateKey(config.BootstrapID), nil)
-	}
-	pinVersions(stack)
+	// The first apply: the bucket this stack creates cannot hold the state
+	// of the run that creates it. The operator runs with state-account
+	// credentials (this stack creates IAM roles there), so no role is
+	// assumed afterwards.
+	addOwnStateBackend(stack, state, config.BootstrapID, b.LocalState)
 
 	tags := defaultTags(config.BootstrapID, config.StateOwner)
 	addAWSProvider(stack, state.Region, state.AccountID, tags)

@@ -84,9 +84,11 @@ func (e Environment) DeployRoleARN(phase string) string {
 	return fmt.Sprintf("arn:aws:iam::%s:role/%s", e.AccountID, e.DeployRoleName(phase))
 }
 
-// DeployPolicyName is the managed policy holding a deploy role's
-// permissions.
-func (e Environment) DeployPolicyName(phase string) string { return e.DeployRoleName(phase) }
+// DeployPolicyName is part n (from 1) of the managed policies holding a
+// deploy role's permissions.
+func (e Environment) DeployPolicyName(phase string, n int) string {
+	return e.ResourceName(fmt.Sprintf("deploy-%s-%d", phase, n))
+}
 
 // OIDC is the identity provider the deploy roles trust and what they
 // require of its tokens.
@@ -254,7 +256,7 @@ func (d DeployIdentities) validate(state StateBackend) []error {
 		}
 		rows := []DerivedName{{BoundaryPolicyName, ruleIAMPolicy}}
 		for _, phase := range Phases {
-			rows = append(rows, DerivedName{a.DeployRoleName(phase), ruleIAMRole}, DerivedName{a.DeployPolicyName(phase), ruleIAMPolicy})
+			rows = append(rows, DerivedName{a.DeployRoleName(phase), ruleIAMRole}, DerivedName{a.DeployPolicyName(phase, 9), ruleIAMPolicy})
 		}
 		checkNames(p, "Name", a.Name, rows)
 		if state.Kind == BackendS3 && !slices.Contains(a.StateDeployPrincipals, a.DeployRoleARN(PhaseApply)) {
