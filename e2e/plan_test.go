@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fastshop/internal/jsondoc"
 	"os"
 	"path/filepath"
 	"slices"
@@ -112,4 +113,61 @@ func TestManifestListsEveryStack(t *testing.T) {
 			t.Errorf("manifest.json does not list %s; got %v", want, stacks)
 		}
 	}
+}
+
+// TestDeployIdentitiesWalkthrough runs the README's HCP Terraform sequence
+// as far as it goes offline: the synth of step 2 (deploy identities, first
+// apply with local state, the cloud backend's settings), an offline plan of
+// deploy-identities-prod that creates the provider, the two roles, their
+// policies and the boundary, and the outputs step 3 tells operators to copy
+// into workspace variables, which must be the plan's output names.
+func TestDeployIdentitiesWalkthrough(t *testing.T) {
+	tf := requireTerraform(t)
+	r := synthesize(t, "FASTSHOP_STATE_BACKEND=cloud", "FASTSHOP_TFC_ORGANIZATION=acme", "FASTSHOP_TFC_PROJECT=fastshop",
+		"FASTSHOP_DEPLOY_IDENTITIES=on", "FASTSHOP_DEPLOY_IDENTITIES_BACKEND=local")
+	if r.Err != nil {
+		t.Fatalf("the README's deploy identities synth failed: %v\n%s", r.Err, r.Stderr)
+	}
+	stacks := manifestStacks(t, r.Outdir)
+	for _, want := range []string{"deploy-identities-dev", "deploy-identities-staging", "deploy-identities-prod", bootstrapStack} {
+		if !slices.Contains(stacks, want) {
+			t.Errorf("synth made %v; want %s among them", stacks, want)
+		}
+	}
+	const stack = "deploy-identities-prod"
+	p := queuePlan(t, tf, "plan-walkthrough-"+stack, filepath.Join(r.Outdir, "stacks", stack), stack).wait(t)
+	created := map[string]int{}
+	changes, _ := p.Plan["resource_changes"].([]any)
+	for _, c := range changes {
+		rc, _ := c.(map[string]any)
+		created[rc["type"].(string)]++
+	}
+	for typ, n := range map[string]int{"aws_iam_openid_connect_provider": 1, "aws_iam_role": 2, "aws_iam_policy": 5, "aws_iam_role_policy_attachment": 4} {
+		if created[typ] != n {
+			t.Errorf("%s: plan creates %d %s; want %d", stack, created[typ], typ, n)
+		}
+	}
+	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs, _ := jsondoc.At(p.Plan, "output_changes").(map[string]any)
+	for variable, output := range map[string]string{"TFC_AWS_PLAN_ROLE_ARN": "iam_role_deploy_plan_arn", "TFC_AWS_APPLY_ROLE_ARN": "iam_role_deploy_apply_arn"} {
+		if _, ok := outputs[output]; !ok {
+			t.Errorf("%s has no output %s; planned outputs %v", stack, output, sortedKeysOf(outputs))
+		}
+		if want := "`" + variable + "` = `" + output + "`"; !strings.Contains(string(readme), want) {
+			t.Errorf("README.md does not tell operators %s", want)
+		}
+	}
+}
+
+// sortedKeysOf lists a JSON object's keys in order.
+func sortedKeysOf(m map[string]any) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

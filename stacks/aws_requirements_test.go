@@ -87,6 +87,10 @@ func synthesizedTypes(t *testing.T) map[string][]string {
 	}
 	_, bootstrap := synthBootstrap(t)
 	add(config.BootstrapID, bootstrap)
+	_, identities := synthIdentities(t)
+	for _, env := range sortedKeys(identities) {
+		add(config.DeployIdentitiesPrefix+env, identities[env])
+	}
 	return where
 }
 
@@ -101,7 +105,7 @@ func TestAWSRequirementsCoverEveryResourceType(t *testing.T) {
 	where := synthesizedTypes(t)
 	// The walk itself must see both kinds of stack, or an empty result
 	// would pass.
-	for _, typ := range []string{"aws_kms_key", "aws_db_instance", "aws_s3_bucket_logging"} {
+	for _, typ := range []string{"aws_kms_key", "aws_db_instance", "aws_s3_bucket_logging", "aws_iam_openid_connect_provider"} {
 		if len(where[typ]) == 0 {
 			t.Fatalf("no %s in any synthesized stack; the walk over the stacks is broken", typ)
 		}

@@ -49,7 +49,8 @@ var mainArgs = []string{"--help", "-h"}
 // placeholderValues stand in for the placeholders documented commands use,
 // so that such a command can be checked like any other.
 var placeholderValues = map[string]string{
-	"<org>": "acme",
+	"<org>":     "acme",
+	"<project>": "fastshop",
 }
 
 // variablePattern matches the names of this project's process variables.
