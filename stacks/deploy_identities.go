@@ -11,7 +11,6 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iampolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"fastshop/stacks/config"
@@ -29,14 +28,9 @@ func NewDeployIdentities(scope constructs.Construct, state config.StateBackend, 
 	stack := cdktf.NewTerraformStack(scope, jsii.String(id))
 	addOwnStateBackend(stack, state, id, d.LocalState)
 
-	tags := defaultTags(env.Name, env.Owner)
-	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
-		Region:      jsii.String(env.Region),
-		DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: &tags}},
-		// An administrator's credentials for the wrong account would
-		// create another account's deploy roles: refused before any call.
-		AllowedAccountIds: jsii.Strings(env.AccountID),
-	})
+	// An administrator's credentials for the wrong account would create
+	// another account's deploy roles: the provider refuses them first.
+	addAWSProvider(stack, env.Region, env.AccountID, defaultTags(env.Name, env.Owner))
 
 	// No thumbprint: IAM verifies the issuer's certificate against its
 	// trusted root CAs and only falls back to thumbprints for issuers

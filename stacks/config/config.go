@@ -158,6 +158,11 @@ func (c Config) StackIDs() []string {
 	if c.Bootstrap != nil {
 		ids = append(ids, BootstrapID)
 	}
+	if c.DeployIdentities != nil {
+		for _, e := range c.DeployIdentities.Environments {
+			ids = append(ids, c.DeployIdentities.StackID(e))
+		}
+	}
 	for _, e := range c.Environments {
 		ids = append(ids, e.Name)
 	}

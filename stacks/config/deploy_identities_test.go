@@ -81,6 +81,12 @@ func TestSelectDeployIdentities(t *testing.T) {
 			if cfg.Bootstrap == nil {
 				t.Errorf("no state bootstrap: the deploy identities keep their state in its bucket")
 			}
+			// main keeps the folders of StackIDs and removes the others.
+			for _, e := range d.Environments {
+				if !slices.Contains(cfg.StackIDs(), d.StackID(e)) {
+					t.Errorf("StackIDs %v lacks %s: main would remove its folder", cfg.StackIDs(), d.StackID(e))
+				}
+			}
 		})
 	}
 }
