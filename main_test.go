@@ -341,7 +341,7 @@ func TestRunKeepsOnlySynthesizedStacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(filepath.Join(outdir, "stacks", "prod", "cdk.tf.json"))
-	err := synth(map[string]string{"FASTSHOP_ENVIRONMENTS": "dev", "FASTSHOP_STATE_BACKEND": "cloud", "FASTSHOP_TFC_ORGANIZATION": "acme"}, outdir)
+	err := synth(map[string]string{"FASTSHOP_ENVIRONMENTS": "dev", "FASTSHOP_STATE_BACKEND": "cloud", "FASTSHOP_TFC_ORGANIZATION": "acme", "FASTSHOP_TFC_PROJECT": "fastshop"}, outdir)
 	if err == nil || !strings.Contains(err.Error(), state) || !strings.Contains(err.Error(), "migrate-state") {
 		t.Errorf("stale folder with state: %v; want a refusal naming %s", err, state)
 	}

@@ -131,13 +131,14 @@ func deployTrustPolicy(o config.OIDC, oidcARN string, env config.Environment, ph
 }
 
 // workloadBoundaryActions are every action a role of the pipeline stack
-// is granted (the producer, processor, flow-log and pipe roles);
+// is granted (the producer, processor, task execution, flow-log and pipe
+// roles);
 // TestBoundaryCoversWorkloadRoles fails when a stack role is granted one
 // outside it, which the boundary would silently deny at run time.
 var workloadBoundaryActions = func() []string {
 	all := slices.Concat(producerStreamActions, producerKeyActions, processorStreamActions, processorKeyActions,
 		processorDBActions, processorCacheActions, processorLogActions, lambdaCreateENIActions, lambdaManageENIActions,
-		lambdaDescribeActions, kclTableActions, kclIndexActions, kclKeyActions, kclMetricsActions, alertKeyActions,
+		lambdaDescribeActions, executionTokenActions, executionPullActions, executionLogActions, kclTableActions, kclIndexActions, kclKeyActions, kclMetricsActions, alertKeyActions,
 		[]string{"logs:DescribeLogGroups", "logs:DescribeLogStreams", "sns:Publish", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"})
 	slices.Sort(all)
 	return slices.Compact(all)
