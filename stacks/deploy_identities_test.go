@@ -31,7 +31,7 @@ var (
 func synthIdentities(t *testing.T) (config.Config, map[string]map[string]any) {
 	t.Helper()
 	identitiesOnce.Do(func() {
-		c, err := config.Select(processEnv(identitiesVars))
+		c, err := config.Select(func(k string) string { return identitiesVars[k] })
 		if err := errors.Join(err, c.Validate()); err != nil {
 			panic(fmt.Sprintf("deploy identities configuration refused: %v", err))
 		}
@@ -422,23 +422,34 @@ func TestPipelineRolesCarryBoundary(t *testing.T) {
 			}
 		}
 		passed := passedRoles(s.Env)
-		for _, r := range s.allResources() {
-			for _, attr := range []string{"role_arn", "iam_role_arn"} {
-				ref, _ := r.Body[attr].(string)
-				if !strings.HasPrefix(ref, "${aws_iam_role.") {
-					continue
-				}
-				id := strings.TrimSuffix(strings.TrimPrefix(ref, "${aws_iam_role."), ".arn}")
-				role := s.resource(t, "aws_iam_role", id)
-				var trust policyDocument
-				if err := json.Unmarshal([]byte(role["assume_role_policy"].(string)), &trust); err != nil {
-					t.Fatal(err)
-				}
-				service, _ := trust.Statement[0].Principal["Service"].(string)
-				if !slices.Contains(passed, passedRole{role["name"].(string), service}) {
-					t.Errorf("%s: %s.%s passes %s to %s; passedRoles does not let the apply role pass it", s.Env.Name, r.Type, r.Name, role["name"], service)
-				}
+		all, _ := s.JSON["resource"].(map[string]any)
+		for _, typ := range sortedKeys(all) {
+			for _, name := range s.names(typ) {
+				checkPassedRole(t, s, typ, name, s.resources(typ)[name], passed)
 			}
+		}
+	}
+}
+
+// checkPassedRole fails when the resource typ.name hands a role of the
+// stack to a service (role_arn, iam_role_arn) that passedRoles does not let
+// the apply role pass to that service.
+func checkPassedRole(t *testing.T, s synthesized, typ, name string, body map[string]any, passed []passedRole) {
+	t.Helper()
+	for _, attr := range []string{"role_arn", "iam_role_arn"} {
+		ref, _ := body[attr].(string)
+		if !strings.HasPrefix(ref, "${aws_iam_role.") {
+			continue
+		}
+		id := strings.TrimSuffix(strings.TrimPrefix(ref, "${aws_iam_role."), ".arn}")
+		role := s.resource(t, "aws_iam_role", id)
+		var trust policyDocument
+		if err := json.Unmarshal([]byte(role["assume_role_policy"].(string)), &trust); err != nil {
+			t.Fatal(err)
+		}
+		service, _ := trust.Statement[0].Principal["Service"].(string)
+		if !slices.Contains(passed, passedRole{role["name"].(string), service}) {
+			t.Errorf("%s: %s.%s passes %s to %s; passedRoles does not let the apply role pass it", s.Env.Name, typ, name, role["name"], service)
 		}
 	}
 }
