@@ -220,6 +220,6 @@ func addKCLOutputs(stack cdktf.TerraformStack, k kclTables, e endpoints) {
 	for _, t := range k.Separate {
 		output("dynamodb_table_"+t.id+"_name", "KCL "+t.what+", encrypted with the kcl key", t.Table.Name())
 	}
-	output("kms_kcl_key_arn", "ARN of the customer-managed KMS key of the KCL tables ("+k.Key.AliasName+"), usable through DynamoDB only", k.Key.Key.Arn())
+	output("kms_key_kcl_arn", "ARN of the customer-managed KMS key of the KCL tables ("+k.Key.AliasName+"), usable through DynamoDB only", k.Key.Key.Arn())
 	output("vpc_endpoint_dynamodb_prefix_list_id", "Prefix list of the DynamoDB gateway endpoint, for egress rules", e.DynamoDB.PrefixListId())
 }

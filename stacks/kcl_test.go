@@ -174,7 +174,7 @@ func TestKCLOutputs(t *testing.T) {
 			want := map[string]string{
 				"kcl_application_name":                 app,
 				"kcl_metric_namespace":                 app,
-				"kms_kcl_key_arn":                      "${aws_kms_key.kcl.arn}",
+				"kms_key_kcl_arn":                      "${aws_kms_key.kcl.arn}",
 				"vpc_endpoint_dynamodb_prefix_list_id": "${aws_vpc_endpoint.dynamodb_api.prefix_list_id}",
 			}
 			for _, w := range wantKCLTables(env) {

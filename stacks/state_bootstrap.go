@@ -31,7 +31,7 @@ func NewStateBootstrap(scope constructs.Construct, state config.StateBackend, b 
 	output("kms_key_arn", "ARN of the customer-managed key that encrypts the state", built.Key.Arn())
 	output("kms_key_id", "ID of the customer-managed key that encrypts the state", built.Key.KeyId())
 	output("kms_alias_name", "Alias of the state key: the pipeline backends' kms_key_id", built.Alias.Name())
-	output("access_log_s3_bucket_id", "Bucket receiving the state bucket's server access logs", built.AccessLog.Id())
+	output("s3_bucket_access_logs_id", "Bucket receiving the state bucket's server access logs", built.AccessLog.Id())
 	for _, r := range roles {
 		output("iam_role_state_access_"+r.tenant+"_arn", "Role the "+r.tenant+" backend assumes to reach its state", r.role.Arn())
 	}

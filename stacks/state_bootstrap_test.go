@@ -121,9 +121,15 @@ func TestStateBootstrapAddresses(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("bootstrap resource addresses changed:\n got %v\nwant %v", got, want)
 	}
-	for _, out := range []string{"s3_bucket_id", "s3_bucket_arn", "s3_bucket_region", "kms_key_arn", "kms_key_id", "kms_alias_name", "access_log_s3_bucket_id"} {
+	for _, out := range []string{"s3_bucket_id", "s3_bucket_arn", "s3_bucket_region", "kms_key_arn", "kms_key_id", "kms_alias_name", "s3_bucket_access_logs_id"} {
 		if jsondoc.At(doc, "output", out, "description") == nil {
 			t.Errorf("output %s missing or undescribed", out)
+		}
+	}
+	outputs, _ := jsondoc.At(doc, "output").(map[string]any)
+	for name, o := range outputs {
+		if problem := outputNameProblem(name, jsondoc.At(o, "value")); problem != "" {
+			t.Errorf("bootstrap output %s: %s", name, problem)
 		}
 	}
 }
