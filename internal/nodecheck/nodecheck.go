@@ -26,7 +26,7 @@ import (
 const MinMajor = 22
 
 // Install says what to install, for every message.
-const Install = "install Node.js 24 LTS (or 22 LTS) and put it first on PATH, or set JSII_NODE to its node binary (scripts/install-tools prints a folder holding both)"
+const Install = "install Node.js 24 LTS (or 22 LTS) and put it first on PATH, or set JSII_NODE to its node binary; export PATH=\"$(scripts/install-tools node):$PATH\" installs the pinned Node 24 alone"
 
 // Node returns the node binary the jsii runtime starts: JSII_NODE, or node
 // on PATH, as getenv reports them.

@@ -2,7 +2,9 @@
 // last synth. cdktf writes a folder per stack it synthesizes and leaves the
 // others alone, so after FASTSHOP_ENVIRONMENTS=prod the dev and staging
 // folders of an earlier run would stay, look current, and be planned and
-// scanned by whatever walks the folder.
+// scanned by whatever walks the folder. The cdktf CLI's synth removes such
+// "orphaned" folders itself (@cdktf/cli-core, lib/synth-stack.js), but not
+// a plain go run main.go, and the CLI does not look for state first.
 package stackdirs
 
 import (
