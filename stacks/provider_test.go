@@ -36,9 +36,10 @@ func providerGuardProblems(doc map[string]any, account string) []string {
 	return problems
 }
 
-// TestEveryProviderPinsItsAccount: the provider of every pipeline stack may
-// act only in its environment's AccountID (an ephemeral stack in dev's), and
-// the state bootstrap's only in the state account, so credentials for
+// TestEveryProviderPinsItsAccount: the provider of every pipeline stack and
+// every deploy identities stack may act only in its environment's AccountID
+// (an ephemeral stack in dev's), and the state bootstrap's only in the state
+// account, so credentials for
 // another account stop at the provider ("AWS account ID not allowed").
 func TestEveryProviderPinsItsAccount(t *testing.T) {
 	for _, s := range synthAll(t) {
@@ -49,6 +50,15 @@ func TestEveryProviderPinsItsAccount(t *testing.T) {
 	c, doc := synthBootstrap(t)
 	for _, p := range providerGuardProblems(doc, c.State.AccountID) {
 		t.Errorf("state-bootstrap: %s", p)
+	}
+	ic, docs := synthIdentities(t)
+	for _, env := range ic.DeployIdentities.Environments {
+		for _, p := range providerGuardProblems(docs[env.Name], env.AccountID) {
+			t.Errorf("deploy identities of %s: %s", env.Name, p)
+		}
+	}
+	if len(docs) == 0 {
+		t.Error("no deploy identities stack synthesized")
 	}
 }
 
