@@ -6,10 +6,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbeventsubscription"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbinstance"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/pipespipe"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
@@ -43,10 +41,11 @@ var dbEventCategories = []string{
 	"availability", "deletion", "failover", "failure", "low storage", "maintenance", "notification", "recovery", "restoration",
 }
 
-// alerts is what outputs need of the alerting.
+// alerts is what outputs need of the alerting, each value read from the
+// binding once.
 type alerts struct {
-	Topic snstopic.SnsTopic
-	Key   dataKey
+	TopicARN string
+	Key      dataKey
 	// Publishers is the topic policy that lets CloudWatch publish; alarms
 	// wait for it, since an alarm's first state change publishes.
 	Publishers snstopicpolicy.SnsTopicPolicy
@@ -59,7 +58,7 @@ type alerts struct {
 // No RDS ReplicaLag alarm: the instance has no read replicas, and a
 // Multi-AZ standby replicates synchronously and publishes no ReplicaLag, so
 // such an alarm could never fire. Add it with the first read replica.
-func addAlarms(stack cdktf.TerraformStack, env config.Environment, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache) alerts {
+func addAlarms(stack cdktf.TerraformStack, env config.Environment, s stream, db database, c cache) alerts {
 	key := addKey(stack, env, keyDomain{id: "alerts", description: "SNS on-call topic and its Redis notification queue", viaServices: []string{"sns", "sqs"}},
 		alertKeyStatements(env)...)
 
@@ -73,26 +72,27 @@ func addAlarms(stack cdktf.TerraformStack, env config.Environment, stream kinesi
 		// must exist first.
 		DependsOn: &[]cdktf.ITerraformDependable{key.Alias},
 	})
+	topicARN := topic.Arn()
 
 	policy := snstopicpolicy.NewSnsTopicPolicy(stack, jsii.String("on_call_publishers"), &snstopicpolicy.SnsTopicPolicyConfig{
-		Arn:    topic.Arn(),
-		Policy: jsii.String(topicPolicy(env, *topic.Arn()).JSON()),
+		Arn:    topicARN,
+		Policy: jsii.String(topicPolicy(env, *topicARN).JSON()),
 	})
-	queue := addRedisNotifications(stack, env, key, topic, c)
+	queueName := addRedisNotifications(stack, env, key, *topicARN, c)
 
 	dbeventsubscription.NewDbEventSubscription(stack, jsii.String("postgres_events"), &dbeventsubscription.DbEventSubscriptionConfig{
 		Name:            jsii.String(env.ResourceName("postgres-events")),
-		SnsTopic:        topic.Arn(),
+		SnsTopic:        topicARN,
 		SourceType:      jsii.String("db-instance"),
-		SourceIds:       &[]*string{db.Identifier()},
+		SourceIds:       jsii.Strings(db.Identifier),
 		EventCategories: jsii.Strings(dbEventCategories...),
 		Tags:            nameTag(env.ResourceName("postgres-events")),
 		DependsOn:       &[]cdktf.ITerraformDependable{policy},
 	})
 
-	out := alerts{Topic: topic, Key: key, Publishers: policy}
+	out := alerts{TopicARN: *topicARN, Key: key, Publishers: policy}
 	addMetricAlarms(stack, env, out, env.Alarms(config.AlarmTargets{
-		Stream: *stream.Name(), DBInstance: *db.Identifier(), ReplicationGroup: *c.Group.ReplicationGroupId(), NotificationQueue: *queue.Name(),
+		Stream: s.Name, DBInstance: db.Identifier, ReplicationGroup: c.GroupID, NotificationQueue: queueName,
 	}))
 	return out
 }
@@ -101,7 +101,7 @@ func addAlarms(stack cdktf.TerraformStack, env config.Environment, stream kinesi
 // when they fire and when they recover. Each waits for the topic policy:
 // an alarm's first state change publishes.
 func addMetricAlarms(stack cdktf.TerraformStack, env config.Environment, to alerts, alarms []config.Alarm) {
-	actions := &[]*string{to.Topic.Arn()}
+	actions := jsii.Strings(to.TopicARN)
 	publishers := &[]cdktf.ITerraformDependable{to.Publishers}
 	for _, a := range alarms {
 		dimensions := map[string]*string{}
@@ -146,16 +146,17 @@ func addMetricAlarms(stack cdktf.TerraformStack, env config.Environment, to aler
 // replication group waits for the topic policy and for the subscription
 // (SNS drops messages that have no subscriber), the subscription for the
 // queue policy, and the pipe for its role's permissions.
-func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, key dataKey, onCall snstopic.SnsTopic, c cache) sqsqueue.SqsQueue {
+func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, key dataKey, onCallARN string, c cache) (queueName string) {
 	name := env.RedisNotificationsName()
 	topic := snstopic.NewSnsTopic(stack, jsii.String("redis_notifications"), &snstopic.SnsTopicConfig{
 		Name:        jsii.String(name),
 		DisplayName: jsii.String("FastShop " + env.Name + " Redis notifications"),
 		Tags:        nameTag(name),
 	})
+	topicARN := topic.Arn()
 	publishers := snstopicpolicy.NewSnsTopicPolicy(stack, jsii.String("redis_notifications_publishers"), &snstopicpolicy.SnsTopicPolicyConfig{
-		Arn:    topic.Arn(),
-		Policy: jsii.String(redisNotificationsTopicPolicy(env, *topic.Arn()).JSON()),
+		Arn:    topicARN,
+		Policy: jsii.String(redisNotificationsTopicPolicy(env, *topicARN).JSON()),
 	})
 
 	queue := sqsqueue.NewSqsQueue(stack, jsii.String("redis_notifications_inbox"), &sqsqueue.SqsQueueConfig{
@@ -166,18 +167,19 @@ func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, k
 		// The key is named by alias (known at plan time).
 		DependsOn: &[]cdktf.ITerraformDependable{key.Alias},
 	})
+	queueARN := queue.Arn()
 	delivery := sqsqueuepolicy.NewSqsQueuePolicy(stack, jsii.String("redis_notifications_delivery"), &sqsqueuepolicy.SqsQueuePolicyConfig{
 		QueueUrl: queue.Url(),
 		Policy: jsii.String(newPolicy(policyStatement{
 			Sid: "RedisNotificationsTopic", Effect: "Allow", Principal: map[string]any{"Service": snsService},
-			Action: []string{"sqs:SendMessage"}, Resource: *queue.Arn(),
-			Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": *topic.Arn()}},
+			Action: []string{"sqs:SendMessage"}, Resource: *queueARN,
+			Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": *topicARN}},
 		}).JSON()),
 	})
 	subscription := snstopicsubscription.NewSnsTopicSubscription(stack, jsii.String("redis_notifications_to_queue"), &snstopicsubscription.SnsTopicSubscriptionConfig{
-		TopicArn:  topic.Arn(),
+		TopicArn:  topicARN,
 		Protocol:  jsii.String("sqs"),
-		Endpoint:  queue.Arn(),
+		Endpoint:  queueARN,
 		DependsOn: &[]cdktf.ITerraformDependable{delivery},
 	})
 
@@ -191,19 +193,19 @@ func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, k
 		Name: jsii.String("forward-redis-notifications"),
 		Role: role.Id(),
 		Policy: jsii.String(newPolicy(
-			allow("ReadNotifications", []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, *queue.Arn()),
-			allow("PublishToOnCall", []string{"sns:Publish"}, *onCall.Arn()),
+			allow("ReadNotifications", []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, *queueARN),
+			allow("PublishToOnCall", []string{"sns:Publish"}, onCallARN),
 			// SQS decrypts the queue's messages and SNS encrypts the
 			// on-call topic's with the alerts key, on the pipe's behalf.
-			allow("UseAlertsKey", alertKeyActions, *key.Key.Arn()),
+			allow("UseAlertsKey", alertKeyActions, key.ARN),
 		).JSON()),
 	})
 	pipespipe.NewPipesPipe(stack, jsii.String("redis_notifications_forwarding"), &pipespipe.PipesPipeConfig{
 		Name:        jsii.String(name),
 		Description: jsii.String("ElastiCache notifications of " + env.ResourceName("redis") + " to the on-call topic"),
 		RoleArn:     role.Arn(),
-		Source:      queue.Arn(),
-		Target:      onCall.Arn(),
+		Source:      queueARN,
+		Target:      jsii.String(onCallARN),
 		SourceParameters: &pipespipe.PipesPipeSourceParameters{
 			SqsQueueParameters: &pipespipe.PipesPipeSourceParametersSqsQueueParameters{BatchSize: number(1)},
 		},
@@ -211,9 +213,9 @@ func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, k
 		DependsOn: &[]cdktf.ITerraformDependable{access},
 	})
 
-	c.Group.SetNotificationTopicArn(topic.Arn())
+	c.Group.SetNotificationTopicArn(topicARN)
 	c.Group.SetDependsOn(&[]*string{address(publishers), address(subscription)})
-	return queue
+	return *queue.Name()
 }
 
 // address is a resource's Terraform address, as depends_on lists it (Fqn

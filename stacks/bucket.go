@@ -37,18 +37,19 @@ func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) bu
 		Tags:      nameTag(p.name),
 		Lifecycle: protect,
 	})
+	name := bucket.Bucket()
 	arn := "arn:aws:s3:::" + p.name
 	// The aspects name the bucket by its bucket attribute, not its id: the
 	// name is known at plan time, so a plan scan can tie each aspect to its
 	// bucket, and the reference still orders creation.
 
 	versioning := s3bucketversioning.NewS3BucketVersioningA(stack, jsii.String(id+"_versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
-		Bucket:                  bucket.Bucket(),
+		Bucket:                  name,
 		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
 	})
 	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(stack, jsii.String(id+"_encryption"),
 		&s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
-			Bucket: bucket.Bucket(),
+			Bucket: name,
 			Rule: []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
 				ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
 					SseAlgorithm:   jsii.String(p.sseAlgo),
@@ -60,7 +61,7 @@ func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) bu
 			DependsOn: dependencies(p.dependsOn),
 		})
 	publicAccess := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(stack, jsii.String(id+"_public_access"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
-		Bucket:                bucket.Bucket(),
+		Bucket:                name,
 		BlockPublicAcls:       jsii.Bool(true),
 		BlockPublicPolicy:     jsii.Bool(true),
 		IgnorePublicAcls:      jsii.Bool(true),
@@ -68,7 +69,7 @@ func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) bu
 	})
 	// ACLs off: the bucket owns every object, whoever wrote it.
 	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(stack, jsii.String(id+"_ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
-		Bucket: bucket.Bucket(),
+		Bucket: name,
 		Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
 	})
 
@@ -81,7 +82,7 @@ func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) bu
 		Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
 	}}, p.policy...)
 	policy := s3bucketpolicy.NewS3BucketPolicy(stack, jsii.String(id+"_policy"), &s3bucketpolicy.S3BucketPolicyConfig{
-		Bucket: bucket.Bucket(),
+		Bucket: name,
 		Policy: jsii.String(newPolicy(statements...).JSON()),
 		// S3 evaluates a new policy against the public access block.
 		DependsOn: &[]cdktf.ITerraformDependable{publicAccess},
@@ -110,12 +111,12 @@ func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) bu
 		}}
 	}
 	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(stack, jsii.String(id+"_lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
-		Bucket: bucket.Bucket(),
+		Bucket: name,
 		Rule:   []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{rule},
 		// Lifecycle rules on noncurrent versions need versioning first.
 		DependsOn: &[]cdktf.ITerraformDependable{versioning},
 	})
-	return builtBucket{Bucket: bucket, Ready: []cdktf.ITerraformDependable{ownership, publicAccess, policy}}
+	return builtBucket{Bucket: bucket, Name: name, Ready: []cdktf.ITerraformDependable{ownership, publicAccess, policy}}
 }
 
 // builtBucket is a private bucket and what must exist before another
@@ -123,7 +124,9 @@ func addPrivateBucket(stack cdktf.TerraformStack, id string, p privateBucket) bu
 // policy (the permissions S3 checks when, say, logging names it as target).
 type builtBucket struct {
 	Bucket s3bucket.S3Bucket
-	Ready  []cdktf.ITerraformDependable
+	// Name is the bucket attribute, read once.
+	Name  *string
+	Ready []cdktf.ITerraformDependable
 }
 
 // optional is nil for an empty string, so the attribute is left out.

@@ -32,10 +32,15 @@ var cacheLogs = []struct{ logType, id string }{
 	{"engine-log", "redis_engine_log"},
 }
 
-// cache is what outputs and roles need of Redis.
+// cache is what alarms, roles and outputs need of Redis, each value read
+// from the binding once. Group stays for the alarms, which set its
+// notification topic.
 type cache struct {
-	Group   elasticachereplicationgroup.ElasticacheReplicationGroup
-	AppUser elasticacheuser.ElasticacheUser
+	Group                                         elasticachereplicationgroup.ElasticacheReplicationGroup
+	GroupID, ARN                                  string
+	PrimaryEndpointAddress, ReaderEndpointAddress string
+	Port                                          *float64
+	AppUserARN, AppUserName                       string
 }
 
 func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups) cache {
@@ -116,12 +121,12 @@ func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net ne
 		AutomaticFailoverEnabled: jsii.Bool(true),
 		MultiAzEnabled:           jsii.Bool(true),
 		AtRestEncryptionEnabled:  jsii.String("true"),
-		KmsKeyId:                 k.Cache.Key.Arn(),
+		KmsKeyId:                 jsii.String(k.Cache.ARN),
 		TransitEncryptionEnabled: jsii.Bool(true),
 		TransitEncryptionMode:    jsii.String("required"),
 		UserGroupIds:             &[]*string{users.UserGroupId()},
 		SubnetGroupName:          subnets.Name(),
-		SecurityGroupIds:         &[]*string{g.Redis.Id()},
+		SecurityGroupIds:         jsii.Strings(g.RedisID),
 		ParameterGroupName:       params.Name(),
 		SnapshotRetentionLimit:   number(env.CacheSnapshotRetentionDays),
 		SnapshotWindow:           jsii.String(cacheSnapshotWindow),
@@ -130,5 +135,14 @@ func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net ne
 		Tags:                     nameTag(id),
 		Lifecycle:                lifecycle(env),
 	})
-	return cache{Group: replicationGroup, AppUser: app}
+	return cache{
+		Group:                  replicationGroup,
+		GroupID:                *replicationGroup.ReplicationGroupId(),
+		ARN:                    *replicationGroup.Arn(),
+		PrimaryEndpointAddress: *replicationGroup.PrimaryEndpointAddress(),
+		ReaderEndpointAddress:  *replicationGroup.ReaderEndpointAddress(),
+		Port:                   replicationGroup.Port(),
+		AppUserARN:             *app.Arn(),
+		AppUserName:            *app.UserName(),
+	}
 }

@@ -40,7 +40,14 @@ var dbParameters = []struct{ name, value, applyMethod string }{
 	{"log_disconnections", "1", "immediate"},
 }
 
-func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups) dbinstance.DbInstance {
+// database is what alarms, roles and outputs need of PostgreSQL, each
+// value read from the binding once.
+type database struct {
+	Identifier, ResourceID, ARN, Endpoint, Address, MasterUserSecretARN string
+	Port                                                                *float64
+}
+
+func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups) database {
 	identifier := env.ResourceName("transactions-db")
 
 	subnets := dbsubnetgroup.NewDbSubnetGroup(stack, jsii.String("postgres_subnets"), &dbsubnetgroup.DbSubnetGroupConfig{
@@ -74,6 +81,7 @@ func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net
 			fmt.Sprintf("/aws/rds/instance/%s/%s", identifier, export)))
 	}
 
+	keyARN := jsii.String(k.Database.ARN)
 	cfg := &dbinstance.DbInstanceConfig{
 		Identifier:              jsii.String(identifier),
 		Engine:                  jsii.String("postgres"),
@@ -91,15 +99,15 @@ func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net
 		MaxAllocatedStorage:                number(env.DBMaxAllocatedStorageGiB),
 		StorageType:                        jsii.String("gp3"),
 		StorageEncrypted:                   jsii.Bool(true),
-		KmsKeyId:                           k.Database.Key.Arn(),
+		KmsKeyId:                           keyARN,
 		DbName:                             jsii.String(dbName),
 		Username:                           jsii.String(dbUsername),
 		ManageMasterUserPassword:           jsii.Bool(true),
-		MasterUserSecretKmsKeyId:           k.Database.Key.Arn(),
+		MasterUserSecretKmsKeyId:           keyARN,
 		IamDatabaseAuthenticationEnabled:   jsii.Bool(true),
 		Port:                               number(PostgresPort),
 		DbSubnetGroupName:                  subnets.Name(),
-		VpcSecurityGroupIds:                jsii.Strings(*g.Postgres.Id()),
+		VpcSecurityGroupIds:                jsii.Strings(g.PostgresID),
 		PubliclyAccessible:                 jsii.Bool(false),
 		ParameterGroupName:                 params.Name(),
 		MultiAz:                            jsii.Bool(env.DBMultiAZ),
@@ -112,7 +120,7 @@ func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net
 		CopyTagsToSnapshot:                 jsii.Bool(true),
 		EnabledCloudwatchLogsExports:       jsii.Strings(dbLogExports...),
 		PerformanceInsightsEnabled:         jsii.Bool(true),
-		PerformanceInsightsKmsKeyId:        k.Database.Key.Arn(),
+		PerformanceInsightsKmsKeyId:        keyARN,
 		PerformanceInsightsRetentionPeriod: number(dbPerformanceInsightsRetentionDays),
 		// RDS reads the final snapshot's name from state at delete, and a
 		// name already taken fails the delete (DBSnapshotAlreadyExists).
@@ -127,7 +135,16 @@ func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net
 		Lifecycle: dbLifecycle(env),
 		DependsOn: &logGroups,
 	}
-	return dbinstance.NewDbInstance(stack, jsii.String("postgres"), cfg)
+	db := dbinstance.NewDbInstance(stack, jsii.String("postgres"), cfg)
+	return database{
+		Identifier:          *db.Identifier(),
+		ResourceID:          *db.ResourceId(),
+		ARN:                 *db.Arn(),
+		Endpoint:            *db.Endpoint(),
+		Address:             *db.Address(),
+		MasterUserSecretARN: *db.MasterUserSecret().Get(jsii.Number(0)).SecretArn(),
+		Port:                db.Port(),
+	}
 }
 
 // dbLifecycle is lifecycle(env) with the final snapshot's name kept as

@@ -13,8 +13,10 @@ import (
 
 // dataKey is one customer-managed key and its alias.
 type dataKey struct {
-	Key   kmskey.KmsKey
-	Alias kmsalias.KmsAlias
+	// ARN and ID are the key's, read once (every read is a round trip to
+	// the jsii kernel).
+	ARN, ID string
+	Alias   kmsalias.KmsAlias
 	// AliasName is known at plan time ("alias/fastshop-stream-dev"), so
 	// plan-time checks can see which key a resource uses.
 	AliasName string
@@ -129,9 +131,10 @@ func addKey(stack cdktf.TerraformStack, env config.Environment, d keyDomain, ext
 		Lifecycle:            lifecycle(env),
 	})
 	alias := "alias/" + name
+	id := key.KeyId()
 	aliasResource := kmsalias.NewKmsAlias(stack, jsii.String(d.id+"_key"), &kmsalias.KmsAliasConfig{
 		Name:        jsii.String(alias),
-		TargetKeyId: key.KeyId(),
+		TargetKeyId: id,
 	})
-	return dataKey{Key: key, Alias: aliasResource, AliasName: alias}
+	return dataKey{ARN: *key.Arn(), ID: *id, Alias: aliasResource, AliasName: alias}
 }

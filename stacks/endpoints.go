@@ -84,9 +84,9 @@ func ownAccount(env config.Environment, prefix string, resources bool) endpointS
 
 // endpoints is what outputs need of the private paths to AWS.
 type endpoints struct {
-	Group    securitygroup.SecurityGroup
-	S3       vpcendpoint.VpcEndpoint
-	DynamoDB vpcendpoint.VpcEndpoint
+	GroupID              string
+	S3PrefixListID       string
+	DynamoDBPrefixListID string
 }
 
 // addEndpoints gives the private subnets their own paths to AWS APIs: S3
@@ -112,20 +112,21 @@ func addEndpoints(stack cdktf.TerraformStack, env config.Environment, net networ
 	group := securitygroup.NewSecurityGroup(stack, jsii.String("endpoint_tier"), &securitygroup.SecurityGroupConfig{
 		Name:        jsii.String(name),
 		Description: jsii.String("FastShop AWS API endpoints: admit HTTPS from the processors only"),
-		VpcId:       net.VPC.Id(),
+		VpcId:       jsii.String(net.VPCID),
 		Tags:        nameTag(name),
 	})
+	groupID := group.Id()
 	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(stack, jsii.String("endpoints_from_app"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-		SecurityGroupId:           group.Id(),
-		ReferencedSecurityGroupId: g.App.Id(),
+		SecurityGroupId:           groupID,
+		ReferencedSecurityGroupId: jsii.String(g.AppID),
 		IpProtocol:                jsii.String("tcp"),
 		FromPort:                  number(httpsPort),
 		ToPort:                    number(httpsPort),
 		Description:               jsii.String("HTTPS from the transaction processors to AWS APIs"),
 	})
 	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_to_endpoints"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-		SecurityGroupId:           g.App.Id(),
-		ReferencedSecurityGroupId: group.Id(),
+		SecurityGroupId:           jsii.String(g.AppID),
+		ReferencedSecurityGroupId: groupID,
 		IpProtocol:                jsii.String("tcp"),
 		FromPort:                  number(httpsPort),
 		ToPort:                    number(httpsPort),
@@ -137,24 +138,25 @@ func addEndpoints(stack cdktf.TerraformStack, env config.Environment, net networ
 	}
 	// gateway adds a gateway endpoint on the private route tables and lets the
 	// application group reach its prefix list on 443.
-	gateway := func(service, id, ruleID, description string, policy string) vpcendpoint.VpcEndpoint {
+	gateway := func(service, id, ruleID, description string, policy string) (prefixListID string) {
 		endpoint := vpcendpoint.NewVpcEndpoint(stack, jsii.String(id), &vpcendpoint.VpcEndpointConfig{
-			VpcId:           net.VPC.Id(),
+			VpcId:           jsii.String(net.VPCID),
 			ServiceName:     serviceName(service),
 			VpcEndpointType: jsii.String("Gateway"),
 			RouteTableIds:   &net.PrivateRouteTableIDs,
 			Policy:          jsii.String(policy),
 			Tags:            nameTag(env.ResourceName(service + "-endpoint")),
 		})
+		prefixList := endpoint.PrefixListId()
 		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String(ruleID), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-			SecurityGroupId: g.App.Id(),
-			PrefixListId:    endpoint.PrefixListId(),
+			SecurityGroupId: jsii.String(g.AppID),
+			PrefixListId:    prefixList,
 			IpProtocol:      jsii.String("tcp"),
 			FromPort:        number(httpsPort),
 			ToPort:          number(httpsPort),
 			Description:     jsii.String(description),
 		})
-		return endpoint
+		return *prefixList
 	}
 	s3 := gateway(config.GatewayS3, "s3_api", "app_to_s3", "Processors to S3 through the gateway endpoint", endpointPolicy(
 		ownAccount(env, "s3", true),
@@ -167,15 +169,15 @@ func addEndpoints(stack cdktf.TerraformStack, env config.Environment, net networ
 	// environment (config.AWSCalls).
 	for _, service := range env.InterfaceEndpoints {
 		vpcendpoint.NewVpcEndpoint(stack, jsii.String(endpointIDs[service]), &vpcendpoint.VpcEndpointConfig{
-			VpcId:             net.VPC.Id(),
+			VpcId:             jsii.String(net.VPCID),
 			ServiceName:       serviceName(service),
 			VpcEndpointType:   jsii.String("Interface"),
 			PrivateDnsEnabled: jsii.Bool(true),
 			SubnetIds:         &net.PrivateSubnetIDs,
-			SecurityGroupIds:  &[]*string{group.Id()},
+			SecurityGroupIds:  &[]*string{groupID},
 			Policy:            jsii.String(endpointPolicy(ownAccount(env, endpointActionPrefixes[service], false))),
 			Tags:              nameTag(env.ResourceName(strings.ReplaceAll(service, ".", "-") + "-endpoint")),
 		})
 	}
-	return endpoints{Group: group, S3: s3, DynamoDB: dynamodb}
+	return endpoints{GroupID: *groupID, S3PrefixListID: s3, DynamoDBPrefixListID: dynamodb}
 }

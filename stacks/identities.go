@@ -6,12 +6,9 @@ import (
 	"strings"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbinstance"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iampolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"fastshop/stacks/config"
@@ -78,10 +75,9 @@ var (
 )
 
 // identity is one workload role and the managed policy that holds its
-// permissions.
+// permissions, each value read from the binding once.
 type identity struct {
-	Role   iamrole.IamRole
-	Policy iampolicy.IamPolicy
+	RoleARN, RoleName, PolicyARN string
 }
 
 // identities are the roles the workloads run as, and the processor's log
@@ -90,10 +86,10 @@ type identities struct {
 	Producer  identity
 	Processor identity
 	// TaskExecution is the ECS task execution role of the producer and
-	// processor tasks; nil Role where ECS runs neither.
-	TaskExecution identity
-	ProducerLog   cloudwatchloggroup.CloudwatchLogGroup
-	ProcessorLog  cloudwatchloggroup.CloudwatchLogGroup
+	// processor tasks; empty where ECS runs neither.
+	TaskExecution    identity
+	ProducerLogName  string
+	ProcessorLogName string
 }
 
 // addIdentities creates the producer and processor roles. Their permissions
@@ -106,35 +102,37 @@ type identities struct {
 // permissions Lambda needs to attach functions to the VPC, and each role
 // writes only its own log group (a function names it in its logging
 // configuration instead of the default /aws/lambda/<function>).
-func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups, stream kinesisstream.KinesisStream, db dbinstance.DbInstance, c cache, kcl kclTables) identities {
+func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups, s stream, db database, c cache, kcl kclTables) identities {
 	viaKinesis := map[string]map[string]any{
 		"StringEquals": {"kms:ViaService": fmt.Sprintf("kinesis.%s.amazonaws.com", env.Region)},
 	}
 
 	producerLogName := fmt.Sprintf("/fastshop/%s/producer", env.Name)
 	producerLog := newLogGroup(stack, env, k, "producer_log", producerLogName)
+	producerLogARN := *producerLog.Arn()
 	producer := newPolicy(append([]policyStatement{
-		allow("PutTransactions", producerStreamActions, *stream.Arn()),
+		allow("PutTransactions", producerStreamActions, s.ARN),
 		{
 			Sid: "EncryptThroughKinesis", Effect: "Allow", Action: producerKeyActions,
-			Resource: *k.Stream.Key.Arn(), Condition: viaKinesis,
+			Resource: k.Stream.ARN, Condition: viaKinesis,
 		},
-		allow("WriteOwnLogs", producerLogActions, []string{*producerLog.Arn(), *producerLog.Arn() + ":log-stream:*"}),
+		allow("WriteOwnLogs", producerLogActions, []string{producerLogARN, producerLogARN + ":log-stream:*"}),
 	}, lambdaVPCStatements(env, env.ProducerPrincipals, net, g)...)...)
 
 	logGroupName := fmt.Sprintf("/fastshop/%s/processor", env.Name)
 	log := newLogGroup(stack, env, k, "processor_log", logGroupName)
+	logARN := *log.Arn()
 	processorStatements := append(kclPolicyStatements(env, kcl), lambdaVPCStatements(env, env.ProcessorPrincipals, net, g)...)
 	processor := newPolicy(append([]policyStatement{
-		allow("ReadTransactions", processorStreamActions, *stream.Arn()),
+		allow("ReadTransactions", processorStreamActions, s.ARN),
 		{
 			Sid: "DecryptThroughKinesis", Effect: "Allow", Action: processorKeyActions,
-			Resource: *k.Stream.Key.Arn(), Condition: viaKinesis,
+			Resource: k.Stream.ARN, Condition: viaKinesis,
 		},
 		allow("ConnectToPostgres", processorDBActions,
-			fmt.Sprintf("arn:aws:rds-db:%s:%s:dbuser:%s/%s", env.Region, env.AccountID, *db.ResourceId(), ProcessorDBUser)),
-		allow("ConnectToRedis", processorCacheActions, []string{*c.Group.Arn(), *c.AppUser.Arn()}),
-		allow("WriteOwnLogs", processorLogActions, []string{*log.Arn(), *log.Arn() + ":log-stream:*"}),
+			fmt.Sprintf("arn:aws:rds-db:%s:%s:dbuser:%s/%s", env.Region, env.AccountID, db.ResourceID, ProcessorDBUser)),
+		allow("ConnectToRedis", processorCacheActions, []string{c.ARN, c.AppUserARN}),
+		allow("WriteOwnLogs", processorLogActions, []string{logARN, logARN + ":log-stream:*"}),
 	}, processorStatements...)...)
 
 	var execution identity
@@ -143,10 +141,7 @@ func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, n
 		for _, r := range env.ImageRepositories {
 			images = append(images, env.ImageRepositoryARN(r))
 		}
-		var logs []string
-		for _, g := range []cloudwatchloggroup.CloudwatchLogGroup{producerLog, log} {
-			logs = append(logs, *g.Arn(), *g.Arn()+":log-stream:*")
-		}
+		logs := []string{producerLogARN, producerLogARN + ":log-stream:*", logARN, logARN + ":log-stream:*"}
 		execution = addRole(stack, env, "task_execution", []string{config.ServiceECSTasks},
 			"ECS task execution role of the producer and processor tasks ("+env.ECSLaunchType+"): pulls their images from ECR, writes their awslogs streams",
 			newPolicy(
@@ -162,8 +157,8 @@ func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, n
 			"Puts transactions on "+env.ResourceName("transactions")+", writes "+producerLogName, producer),
 		Processor: addRole(stack, env, "processor", env.ProcessorPrincipals,
 			"Reads "+env.ResourceName("transactions")+", signs in to PostgreSQL as "+ProcessorDBUser+" and to Redis, writes "+logGroupName, processor),
-		ProducerLog:  producerLog,
-		ProcessorLog: log,
+		ProducerLogName:  *producerLog.Name(),
+		ProcessorLogName: *log.Name(),
 	}
 }
 
@@ -177,7 +172,7 @@ func lambdaVPCStatements(env config.Environment, principals []string, net networ
 	for _, id := range net.PrivateSubnetIDs {
 		createIn = append(createIn, fmt.Sprintf("arn:aws:ec2:%s:%s:subnet/%s", env.Region, env.AccountID, *id))
 	}
-	createIn = append(createIn, *g.App.Arn())
+	createIn = append(createIn, g.AppARN)
 	return []policyStatement{
 		allow("LambdaCreateNetworkInterfaces", lambdaCreateENIActions, createIn),
 		allow("LambdaManageNetworkInterfaces", lambdaManageENIActions, fmt.Sprintf("arn:aws:ec2:%s:%s:network-interface/*", env.Region, env.AccountID)),
@@ -204,9 +199,10 @@ func addRole(stack cdktf.TerraformStack, env config.Environment, id string, serv
 		Policy:      jsii.String(policy.JSON()),
 		Tags:        nameTag(name),
 	})
+	roleName, policyARN := role.Name(), access.Arn()
 	iamrolepolicyattachment.NewIamRolePolicyAttachment(stack, jsii.String(id+"_access_attachment"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
-		Role:      role.Name(),
-		PolicyArn: access.Arn(),
+		Role:      roleName,
+		PolicyArn: policyARN,
 	})
-	return identity{Role: role, Policy: access}
+	return identity{RoleARN: *role.Arn(), RoleName: *roleName, PolicyARN: *policyARN}
 }

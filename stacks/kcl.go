@@ -69,7 +69,8 @@ type kclTables struct {
 	// ApplicationName is the KCL application name, the lease table's name
 	// and the metric namespace.
 	ApplicationName string
-	Leases          dynamodbtable.DynamodbTable
+	// LeasesARN and LeasesName are the lease table's, read once.
+	LeasesARN, LeasesName string
 	// Separate are the coordinator state and worker metrics tables of KCL
 	// 3.0 to 3.4, in that order; none for 3.5 and later.
 	Separate []kclTable
@@ -81,11 +82,11 @@ type kclTables struct {
 func (k kclTables) MetricNamespace() string { return k.ApplicationName }
 
 // kclTable is one KCL table: its construct id (a contract), its name, its
-// string partition key and, once built, the table.
+// string partition key and, once built, the table's ARN and name tokens.
 type kclTable struct {
 	id, name, hashKey string
 	what              string
-	Table             dynamodbtable.DynamodbTable
+	ARN, TableName    string
 }
 
 // kclTableSpecs lists the tables env's KCLVersion uses, in creation order:
@@ -123,7 +124,7 @@ func addKCL(stack cdktf.TerraformStack, env config.Environment) kclTables {
 			BillingMode:               jsii.String("PAY_PER_REQUEST"),
 			HashKey:                   jsii.String(t.hashKey),
 			PointInTimeRecovery:       &dynamodbtable.DynamodbTablePointInTimeRecovery{Enabled: jsii.Bool(true)},
-			ServerSideEncryption:      &dynamodbtable.DynamodbTableServerSideEncryption{Enabled: jsii.Bool(true), KmsKeyArn: key.Key.Arn()},
+			ServerSideEncryption:      &dynamodbtable.DynamodbTableServerSideEncryption{Enabled: jsii.Bool(true), KmsKeyArn: jsii.String(key.ARN)},
 			DeletionProtectionEnabled: jsii.Bool(env.DBDeletionProtection),
 			Tags:                      nameTag(t.name),
 			Lifecycle:                 lifecycle(env),
@@ -138,9 +139,10 @@ func addKCL(stack cdktf.TerraformStack, env config.Environment) kclTables {
 			}}
 		}
 		config.Attribute = attributes
-		t.Table = dynamodbtable.NewDynamodbTable(stack, jsii.String(t.id), config)
+		table := dynamodbtable.NewDynamodbTable(stack, jsii.String(t.id), config)
+		t.ARN, t.TableName = *table.Arn(), *table.Name()
 		if t.id == "kcl_leases" {
-			out.Leases = t.Table
+			out.LeasesARN, out.LeasesName = t.ARN, t.TableName
 		} else {
 			out.Separate = append(out.Separate, t)
 		}
@@ -174,13 +176,13 @@ func kclKeyStatements() []policyStatement {
 // is "*" and the cloudwatch:namespace condition does the scoping. It is the
 // only statement of the processor's policy with Resource "*".
 func kclPolicyStatements(env config.Environment, k kclTables) []policyStatement {
-	tables := []string{*k.Leases.Arn()}
+	tables := []string{k.LeasesARN}
 	for _, t := range k.Separate {
-		tables = append(tables, *t.Table.Arn())
+		tables = append(tables, t.ARN)
 	}
 	statements := []policyStatement{
 		allow("KCLTables", kclTableActions, tables),
-		allow("KCLLeaseOwnerIndex", kclIndexActions, *k.Leases.Arn()+"/index/"+KCLLeaseOwnerIndex),
+		allow("KCLLeaseOwnerIndex", kclIndexActions, k.LeasesARN+"/index/"+KCLLeaseOwnerIndex),
 	}
 	if env.KCLSingleTable() {
 		coordinatorState, workerMetrics := env.KCLSeparateTableNames()
@@ -191,7 +193,7 @@ func kclPolicyStatements(env config.Environment, k kclTables) []policyStatement 
 	}
 	return append(statements, []policyStatement{
 		{
-			Sid: "KCLTableKeyThroughDynamoDB", Effect: "Allow", Action: kclKeyActions, Resource: *k.Key.Key.Arn(),
+			Sid: "KCLTableKeyThroughDynamoDB", Effect: "Allow", Action: kclKeyActions, Resource: k.Key.ARN,
 			Condition: map[string]map[string]any{
 				"StringEquals": {"kms:ViaService": fmt.Sprintf("dynamodb.%s.amazonaws.com", env.Region)},
 			},
@@ -207,7 +209,7 @@ func kclPolicyStatements(env config.Environment, k kclTables) []policyStatement 
 
 // addKCLAlarms creates the lease-table alarms on the on-call topic.
 func addKCLAlarms(stack cdktf.TerraformStack, env config.Environment, k kclTables, a alerts) {
-	addMetricAlarms(stack, env, a, env.KCLAlarms(*k.Leases.Name()))
+	addMetricAlarms(stack, env, a, env.KCLAlarms(k.LeasesName))
 }
 
 // addKCLOutputs publishes what a processor configures KCL with, and the
@@ -216,10 +218,10 @@ func addKCLOutputs(stack cdktf.TerraformStack, k kclTables, e endpoints) {
 	output := outputsOf(stack)
 	output("kcl_application_name", "KCL application name of the fraud-detection processors; KCL derives the table names and metric namespace below from it. Configure polling retrieval (PollingConfig): the processor role does not allow KCL's default, enhanced fan-out", k.ApplicationName)
 	output("kcl_metric_namespace", "CloudWatch namespace KCL publishes to (KCL's default, the application name); the only namespace the processor role may publish to", k.MetricNamespace())
-	output("dynamodb_table_kcl_leases_name", "KCL lease table (with the "+KCLLeaseOwnerIndex+" index; from KCL 3.5 also its coordinator state and worker metrics), encrypted with the kcl key", k.Leases.Name())
+	output("dynamodb_table_kcl_leases_name", "KCL lease table (with the "+KCLLeaseOwnerIndex+" index; from KCL 3.5 also its coordinator state and worker metrics), encrypted with the kcl key", k.LeasesName)
 	for _, t := range k.Separate {
-		output("dynamodb_table_"+t.id+"_name", "KCL "+t.what+", encrypted with the kcl key", t.Table.Name())
+		output("dynamodb_table_"+t.id+"_name", "KCL "+t.what+", encrypted with the kcl key", t.TableName)
 	}
-	output("kms_key_kcl_arn", "ARN of the customer-managed KMS key of the KCL tables ("+k.Key.AliasName+"), usable through DynamoDB only", k.Key.Key.Arn())
-	output("vpc_endpoint_dynamodb_prefix_list_id", "Prefix list of the DynamoDB gateway endpoint, for egress rules", e.DynamoDB.PrefixListId())
+	output("kms_key_kcl_arn", "ARN of the customer-managed KMS key of the KCL tables ("+k.Key.AliasName+"), usable through DynamoDB only", k.Key.ARN)
+	output("vpc_endpoint_dynamodb_prefix_list_id", "Prefix list of the DynamoDB gateway endpoint, for egress rules", e.DynamoDBPrefixListID)
 }

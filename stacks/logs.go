@@ -13,7 +13,7 @@ import (
 func newLogGroup(stack cdktf.TerraformStack, env config.Environment, k keys, id, name string) cloudwatchloggroup.CloudwatchLogGroup {
 	return cloudwatchloggroup.NewCloudwatchLogGroup(stack, jsii.String(id), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 		Name:            jsii.String(name),
-		KmsKeyId:        k.Logs.Key.Arn(),
+		KmsKeyId:        jsii.String(k.Logs.ARN),
 		RetentionInDays: number(env.LogRetentionDays),
 		Lifecycle:       lifecycle(env),
 	})

@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/defaultsecuritygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/flowlog"
@@ -25,13 +24,13 @@ import (
 )
 
 // network is what later concerns need of the VPC.
+// Each value is read from the binding once.
 type network struct {
-	VPC              vpc.Vpc
+	VPCID            string
 	PublicSubnetIDs  []*string
 	PrivateSubnetIDs []*string
 	// PrivateRouteTableIDs serve gateway endpoints.
 	PrivateRouteTableIDs []*string
-	FlowLogGroup         cloudwatchloggroup.CloudwatchLogGroup
 }
 
 // subnetBits splits the VPC range into 16 equal blocks: public subnets take
@@ -100,6 +99,7 @@ func addNetwork(stack cdktf.TerraformStack, env config.Environment, k keys) netw
 		EnableDnsHostnames: jsii.Bool(true),
 		Tags:               nameTag(env.ResourceName("vpc")),
 	})
+	vpcID := v.Id()
 
 	// Strip every rule from the default group so that nothing launched
 	// without an explicit group gets network access. The empty rule lists
@@ -107,56 +107,56 @@ func addNetwork(stack cdktf.TerraformStack, env config.Environment, k keys) netw
 	// empty typed list, and without them Terraform would leave rules added
 	// later in place.
 	closed := defaultsecuritygroup.NewDefaultSecurityGroup(stack, jsii.String("vpc_default"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
-		VpcId: v.Id(),
+		VpcId: vpcID,
 		Tags:  nameTag(env.ResourceName("default-sg-closed")),
 	})
 	closed.AddOverride(jsii.String("ingress"), []any{})
 	closed.AddOverride(jsii.String("egress"), []any{})
 
 	igw := internetgateway.NewInternetGateway(stack, jsii.String("internet"), &internetgateway.InternetGatewayConfig{
-		VpcId: v.Id(),
+		VpcId: vpcID,
 		Tags:  nameTag(env.ResourceName("igw")),
 	})
 
 	publicRoutes := routetable.NewRouteTable(stack, jsii.String("public_routes"), &routetable.RouteTableConfig{
-		VpcId: v.Id(),
+		VpcId: vpcID,
 		Tags:  nameTag(env.ResourceName("public-rt")),
 	})
+	publicRoutesID := publicRoutes.Id()
 	route.NewRoute(stack, jsii.String("public_internet"), &route.RouteConfig{
-		RouteTableId:         publicRoutes.Id(),
+		RouteTableId:         publicRoutesID,
 		DestinationCidrBlock: jsii.String("0.0.0.0/0"),
 		GatewayId:            igw.Id(),
 	})
 
 	publicCIDRs, privateCIDRs := SubnetCIDRs(env)
-	net := network{VPC: v}
-	var publicSubnets []subnet.Subnet
+	net := network{VPCID: *vpcID}
 	for i, az := range env.AvailabilityZones {
 		z := zoneID(az)
 		public := subnet.NewSubnet(stack, jsii.String("public_"+z), &subnet.SubnetConfig{
-			VpcId:               v.Id(),
+			VpcId:               vpcID,
 			AvailabilityZone:    jsii.String(az),
 			CidrBlock:           jsii.String(publicCIDRs[i]),
 			MapPublicIpOnLaunch: jsii.Bool(false),
 			Tags:                &map[string]*string{"Name": jsii.String(env.ResourceName("public-" + az)), "Tier": jsii.String("public")},
 		})
+		publicID := public.Id()
 		routetableassociation.NewRouteTableAssociation(stack, jsii.String("public_"+z+"_association"), &routetableassociation.RouteTableAssociationConfig{
-			SubnetId:     public.Id(),
-			RouteTableId: publicRoutes.Id(),
+			SubnetId:     publicID,
+			RouteTableId: publicRoutesID,
 		})
-		publicSubnets = append(publicSubnets, public)
-		net.PublicSubnetIDs = append(net.PublicSubnetIDs, public.Id())
+		net.PublicSubnetIDs = append(net.PublicSubnetIDs, publicID)
 	}
 
 	// Private route tables, and NAT gateways with their public addresses
 	// only where the environment has internet egress (natZones).
-	var privateRoutes []routetable.RouteTable
 	for i, az := range privateRouteZones(env) {
 		z := zoneID(az)
 		rt := routetable.NewRouteTable(stack, jsii.String("private_routes_"+z), &routetable.RouteTableConfig{
-			VpcId: v.Id(),
+			VpcId: vpcID,
 			Tags:  nameTag(env.ResourceName("private-rt-" + az)),
 		})
+		rtID := rt.Id()
 		if slices.Contains(natZones(env), az) {
 			ip := eip.NewEip(stack, jsii.String("nat_"+z), &eip.EipConfig{
 				Domain:    jsii.String("vpc"),
@@ -165,49 +165,49 @@ func addNetwork(stack cdktf.TerraformStack, env config.Environment, k keys) netw
 			})
 			nat := natgateway.NewNatGateway(stack, jsii.String("egress_"+z), &natgateway.NatGatewayConfig{
 				AllocationId: ip.AllocationId(),
-				SubnetId:     publicSubnets[i].Id(),
+				SubnetId:     net.PublicSubnetIDs[i],
 				Tags:         nameTag(env.ResourceName("nat-" + az)),
 				DependsOn:    &[]cdktf.ITerraformDependable{igw},
 			})
 			route.NewRoute(stack, jsii.String("private_nat_"+z), &route.RouteConfig{
-				RouteTableId:         rt.Id(),
+				RouteTableId:         rtID,
 				DestinationCidrBlock: jsii.String("0.0.0.0/0"),
 				NatGatewayId:         nat.Id(),
 			})
 		}
-		privateRoutes = append(privateRoutes, rt)
-		net.PrivateRouteTableIDs = append(net.PrivateRouteTableIDs, rt.Id())
+		net.PrivateRouteTableIDs = append(net.PrivateRouteTableIDs, rtID)
 	}
 
 	for i, az := range env.AvailabilityZones {
 		z := zoneID(az)
 		private := subnet.NewSubnet(stack, jsii.String("private_"+z), &subnet.SubnetConfig{
-			VpcId:               v.Id(),
+			VpcId:               vpcID,
 			AvailabilityZone:    jsii.String(az),
 			CidrBlock:           jsii.String(privateCIDRs[i]),
 			MapPublicIpOnLaunch: jsii.Bool(false),
 			Tags:                &map[string]*string{"Name": jsii.String(env.ResourceName("private-" + az)), "Tier": jsii.String("private")},
 		})
-		rt := privateRoutes[0]
-		if len(privateRoutes) > 1 {
-			rt = privateRoutes[i]
+		routes := net.PrivateRouteTableIDs[0]
+		if len(net.PrivateRouteTableIDs) > 1 {
+			routes = net.PrivateRouteTableIDs[i]
 		}
+		privateID := private.Id()
 		routetableassociation.NewRouteTableAssociation(stack, jsii.String("private_"+z+"_association"), &routetableassociation.RouteTableAssociationConfig{
-			SubnetId:     private.Id(),
-			RouteTableId: rt.Id(),
+			SubnetId:     privateID,
+			RouteTableId: routes,
 		})
-		net.PrivateSubnetIDs = append(net.PrivateSubnetIDs, private.Id())
+		net.PrivateSubnetIDs = append(net.PrivateSubnetIDs, privateID)
 	}
 
-	net.FlowLogGroup = addFlowLogs(stack, env, k, v)
+	addFlowLogs(stack, env, k, vpcID)
 	return net
 }
 
 // addFlowLogs records all VPC traffic (accepted and rejected) to an
 // encrypted log group, written by a role that can do nothing else.
-func addFlowLogs(stack cdktf.TerraformStack, env config.Environment, k keys, v vpc.Vpc) cloudwatchloggroup.CloudwatchLogGroup {
+func addFlowLogs(stack cdktf.TerraformStack, env config.Environment, k keys, vpcID *string) {
 	groupName := fmt.Sprintf("/fastshop/%s/vpc-flow-logs", env.Name)
-	group := newLogGroup(stack, env, k, "flow_logs", groupName)
+	groupARN := *newLogGroup(stack, env, k, "flow_logs", groupName).Arn()
 
 	role := iamrole.NewIamRole(stack, jsii.String("flow_logs_writer"), &iamrole.IamRoleConfig{
 		Name:                jsii.String(env.ResourceName("flow-logs")),
@@ -225,7 +225,7 @@ func addFlowLogs(stack cdktf.TerraformStack, env config.Environment, k keys, v v
 		Policy: jsii.String(newPolicy(
 			allow("WriteFlowLogs",
 				[]string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
-				[]string{*group.Arn(), *group.Arn() + ":*"},
+				[]string{groupARN, groupARN + ":*"},
 			),
 			allow("FindFlowLogGroup", []string{"logs:DescribeLogGroups"},
 				fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", env.Region, env.AccountID)),
@@ -237,13 +237,12 @@ func addFlowLogs(stack cdktf.TerraformStack, env config.Environment, k keys, v v
 	// does not order.
 	flowlog.NewFlowLog(stack, jsii.String("vpc"), &flowlog.FlowLogConfig{
 		DependsOn:              &[]cdktf.ITerraformDependable{access},
-		VpcId:                  v.Id(),
+		VpcId:                  vpcID,
 		TrafficType:            jsii.String("ALL"),
 		LogDestinationType:     jsii.String("cloud-watch-logs"),
-		LogDestination:         group.Arn(),
+		LogDestination:         jsii.String(groupARN),
 		IamRoleArn:             role.Arn(),
 		MaxAggregationInterval: jsii.Number(60),
 		Tags:                   nameTag(env.ResourceName("vpc-flow-log")),
 	})
-	return group
 }

@@ -19,10 +19,11 @@ const (
 
 // securityGroups are the tiers: the application (transaction processors)
 // and the two data stores that admit only it.
+// Each value is read from the binding once.
 type securityGroups struct {
-	App      securitygroup.SecurityGroup
-	Postgres securitygroup.SecurityGroup
-	Redis    securitygroup.SecurityGroup
+	AppID, AppARN string
+	PostgresID    string
+	RedisID       string
 }
 
 // Every rule is its own resource with a description: inline rules cannot be
@@ -33,48 +34,47 @@ func addSecurityGroups(stack cdktf.TerraformStack, env config.Environment, net n
 		return securitygroup.NewSecurityGroup(stack, jsii.String(id), &securitygroup.SecurityGroupConfig{
 			Name:        jsii.String(env.ResourceName(name)),
 			Description: jsii.String(description),
-			VpcId:       net.VPC.Id(),
+			VpcId:       jsii.String(net.VPCID),
 			Tags:        nameTag(env.ResourceName(name)),
 		})
 	}
-	g := securityGroups{
-		App:      group("app_tier", "app-sg", "FastShop transaction processors"),
-		Postgres: group("database_tier", "postgres-sg", "FastShop PostgreSQL: admits the processors only"),
-		Redis:    group("cache_tier", "redis-sg", "FastShop Redis: admits the processors only"),
-	}
+	app := group("app_tier", "app-sg", "FastShop transaction processors")
+	postgres := group("database_tier", "postgres-sg", "FastShop PostgreSQL: admits the processors only")
+	redis := group("cache_tier", "redis-sg", "FastShop Redis: admits the processors only")
+	g := securityGroups{AppID: *app.Id(), AppARN: *app.Arn(), PostgresID: *postgres.Id(), RedisID: *redis.Id()}
 
-	tcpFromGroup := func(id string, to, from securitygroup.SecurityGroup, port int, description string) {
+	tcpFromGroup := func(id, to, from string, port int, description string) {
 		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(stack, jsii.String(id), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-			SecurityGroupId:           to.Id(),
-			ReferencedSecurityGroupId: from.Id(),
+			SecurityGroupId:           jsii.String(to),
+			ReferencedSecurityGroupId: jsii.String(from),
 			IpProtocol:                jsii.String("tcp"),
 			FromPort:                  number(port),
 			ToPort:                    number(port),
 			Description:               jsii.String(description),
 		})
 	}
-	tcpFromGroup("postgres_from_app", g.Postgres, g.App, PostgresPort, "PostgreSQL from the transaction processors")
-	tcpFromGroup("redis_from_app", g.Redis, g.App, RedisPort, "Redis from the transaction processors")
+	tcpFromGroup("postgres_from_app", g.PostgresID, g.AppID, PostgresPort, "PostgreSQL from the transaction processors")
+	tcpFromGroup("redis_from_app", g.RedisID, g.AppID, RedisPort, "Redis from the transaction processors")
 
-	tcpToGroup := func(id string, from, to securitygroup.SecurityGroup, port int, description string) {
+	tcpToGroup := func(id, from, to string, port int, description string) {
 		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String(id), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-			SecurityGroupId:           from.Id(),
-			ReferencedSecurityGroupId: to.Id(),
+			SecurityGroupId:           jsii.String(from),
+			ReferencedSecurityGroupId: jsii.String(to),
 			IpProtocol:                jsii.String("tcp"),
 			FromPort:                  number(port),
 			ToPort:                    number(port),
 			Description:               jsii.String(description),
 		})
 	}
-	tcpToGroup("app_to_postgres", g.App, g.Postgres, PostgresPort, "Processors to PostgreSQL")
-	tcpToGroup("app_to_redis", g.App, g.Redis, RedisPort, "Processors to Redis")
+	tcpToGroup("app_to_postgres", g.AppID, g.PostgresID, PostgresPort, "Processors to PostgreSQL")
+	tcpToGroup("app_to_redis", g.AppID, g.RedisID, RedisPort, "Processors to Redis")
 
 	// AWS APIs are reached through the VPC endpoints (endpoints.go adds
 	// those egress rules). Internet egress through NAT only where the
 	// environment has NAT (Egress, a recorded relaxation).
 	if env.Egress != config.EgressNone {
 		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(stack, jsii.String("app_https_out"), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-			SecurityGroupId: g.App.Id(),
+			SecurityGroupId: jsii.String(g.AppID),
 			CidrIpv4:        jsii.String("0.0.0.0/0"),
 			IpProtocol:      jsii.String("tcp"),
 			FromPort:        number(httpsPort),

@@ -4,7 +4,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlogging"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
@@ -92,12 +91,12 @@ func pinVersions(stack cdktf.TerraformStack) {
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AWSProviderVersion))
 }
 
-// stateBucket is what the bootstrap built, for its outputs.
+// stateBucket is what the bootstrap built, for its outputs and the
+// state-access roles, each value read from the binding once.
 type stateBucket struct {
-	Bucket    s3bucket.S3Bucket
-	Key       kmskey.KmsKey
-	Alias     kmsalias.KmsAlias
-	AccessLog s3bucket.S3Bucket
+	BucketID, BucketARN, BucketRegion string
+	KeyARN, KeyID, AliasName          string
+	AccessLogID                       string
 }
 
 // addStateBucket creates the key, the access log bucket and the state
@@ -112,9 +111,10 @@ func addStateBucket(stack cdktf.TerraformStack, state config.StateBackend, b con
 		Tags:                 nameTag("fastshop-terraform-state"),
 		Lifecycle:            protect,
 	})
+	keyID := key.KeyId()
 	alias := kmsalias.NewKmsAlias(stack, jsii.String("state_key"), &kmsalias.KmsAliasConfig{
 		Name:        jsii.String(config.StateKeyAlias),
-		TargetKeyId: key.KeyId(),
+		TargetKeyId: keyID,
 	})
 
 	stateARN := "arn:aws:s3:::" + state.Bucket
@@ -172,10 +172,18 @@ func addStateBucket(stack cdktf.TerraformStack, state config.StateBackend, b con
 	// so the log bucket's policy and ownership controls come first; the
 	// references alone would let Terraform create them in parallel.
 	s3bucketlogging.NewS3BucketLoggingA(stack, jsii.String("terraform_state_logging"), &s3bucketlogging.S3BucketLoggingAConfig{
-		Bucket:       bucket.Bucket.Bucket(),
-		TargetBucket: logs.Bucket.Bucket(),
+		Bucket:       bucket.Name,
+		TargetBucket: logs.Name,
 		TargetPrefix: jsii.String(logPrefix),
 		DependsOn:    &logs.Ready,
 	})
-	return stateBucket{Bucket: bucket.Bucket, Key: key, Alias: alias, AccessLog: logs.Bucket}
+	return stateBucket{
+		BucketID:     *bucket.Bucket.Id(),
+		BucketARN:    *bucket.Bucket.Arn(),
+		BucketRegion: *bucket.Bucket.Region(),
+		KeyARN:       *key.Arn(),
+		KeyID:        *keyID,
+		AliasName:    *alias.Name(),
+		AccessLogID:  *logs.Bucket.Id(),
+	}
 }

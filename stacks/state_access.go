@@ -59,7 +59,7 @@ func addStateAccessRoles(stack cdktf.TerraformStack, state config.StateBackend, 
 				Sid:      "UseStateKeyThroughS3",
 				Effect:   "Allow",
 				Action:   []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
-				Resource: *built.Key.Arn(),
+				Resource: built.KeyARN,
 				Condition: map[string]map[string]any{
 					"StringEquals": {"kms:ViaService": "s3." + state.Region + ".amazonaws.com"},
 				},

@@ -15,7 +15,11 @@ var shardLevelMetrics = []string{
 	"ReadProvisionedThroughputExceeded", "WriteProvisionedThroughputExceeded",
 }
 
-func addStreaming(stack cdktf.TerraformStack, env config.Environment, k keys) kinesisstream.KinesisStream {
+// stream is what alarms, roles and outputs need of the stream, each value
+// read from the binding once.
+type stream struct{ Name, ARN string }
+
+func addStreaming(stack cdktf.TerraformStack, env config.Environment, k keys) stream {
 	config := &kinesisstream.KinesisStreamConfig{
 		Name:              jsii.String(env.ResourceName("transactions")),
 		RetentionPeriod:   number(env.StreamRetentionHours),
@@ -34,5 +38,6 @@ func addStreaming(stack cdktf.TerraformStack, env config.Environment, k keys) ki
 	} else {
 		config.ShardCount = number(env.StreamShardCount)
 	}
-	return kinesisstream.NewKinesisStream(stack, jsii.String("transactions"), config)
+	s := kinesisstream.NewKinesisStream(stack, jsii.String("transactions"), config)
+	return stream{Name: *s.Name(), ARN: *s.Arn()}
 }
