@@ -67,39 +67,6 @@ func TestOfflinePlan(t *testing.T) {
 	}
 }
 
-// TestBadInputWritesNothing runs the program with bad settings: it must
-// exit non-zero, name every problem on stderr, and leave no output folder.
-// One case proves the process does it; each setting's refusal is run's and
-// Select's (main_test.go TestRunRefusesBadInput, stacks TestSelect).
-func TestBadInputWritesNothing(t *testing.T) {
-	skipInShortMode(t)
-	cases := []struct {
-		name string
-		env  []string
-		want []string
-	}{
-		{"every problem at once", []string{"ENVIRONMENT_SUFFIX=prod", "FASTSHOP_STATE_BUCKET=Bad_Bucket"},
-			[]string{"ENVIRONMENT_SUFFIX", "must differ", "FASTSHOP_STATE_BUCKET", "Bad_Bucket"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := synthesize(t, c.env...)
-			if r.Err == nil {
-				t.Fatalf("%v: program exited 0; want a refusal", c.env)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(r.Stderr, w) {
-					t.Errorf("%v: message lacks %q:\n%s", c.env, w, r.Stderr)
-				}
-			}
-			if _, err := os.Stat(r.Outdir); !os.IsNotExist(err) {
-				entries, _ := filepath.Glob(filepath.Join(r.Outdir, "*"))
-				t.Errorf("%v: refused synth left output behind: %v", c.env, entries)
-			}
-		})
-	}
-}
-
 // TestManifestListsEveryStack: the manifest the tests take their stacks
 // from lists the stacks the run must add, beyond the environments (whose
 // presence main_test.go TestRunSynthesizesEveryEnvironment checks): the

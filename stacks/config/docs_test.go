@@ -212,10 +212,27 @@ func staleInternalVariables(program map[string]string) []string {
 	return stale
 }
 
+// operatorTasks are what each operator document shows: the commands of the
+// day-to-day tasks, the speed switch and the default state bucket.
+var operatorTasks = []string{"go run main.go", "scripts/test", "cdktf deploy", "cdktf list", "state-bootstrap",
+	"force-unlock", "policycheck", "trivy config", "FASTSHOP_LAZY_PROVIDER", "bench/synthbench", DefaultStateBucket}
+
+// taskProblems lists the operator tasks a document does not show.
+func taskProblems(name, text string) []string {
+	var out []string
+	for _, task := range operatorTasks {
+		if !strings.Contains(text, task) {
+			out = append(out, fmt.Sprintf("%s does not show %q", name, task))
+		}
+	}
+	return out
+}
+
 // docProblems checks one document (name is how messages call it) against
 // the code.
 func docProblems(name, text string, f docFacts) []string {
 	var out []string
+	out = append(out, taskProblems(name, text)...)
 	out = append(out, variableProblems(name, text, f)...)
 	out = append(out, pathProblems(name, text, f.repo)...)
 	out = append(out, commandProblems(name, text, f)...)
@@ -539,6 +556,8 @@ func TestDocsCheckFails(t *testing.T) {
 			"main.go takes no argument \"prod\""},
 		{"a go run of no package", withLine("go run ./bench/nothing -runs 3"), nil,
 			"bench/nothing holds no Go package"},
+		{"an operator task left out", strings.ReplaceAll(good, "force-unlock", "unlock"), nil,
+			`help does not show "force-unlock"`},
 		{"a go run -C of no package", withLine("go run -C policies ./cmd/nothing plan.json"), nil,
 			"policies/cmd/nothing holds no Go package"},
 	}
