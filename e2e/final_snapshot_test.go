@@ -29,6 +29,7 @@ import (
 // attribute (with the old fixed name too), which says nothing about AWS.
 // What no offline test shows is RDS using the name at delete (run time).
 func TestFinalSnapshotNameStable(t *testing.T) {
+	skipInShortMode(t)
 	tf := requireTerraform(t)
 	doc := stackDoc(t, synthAll(t), "staging")
 	db, _ := jsondoc.At(doc, "resource", "aws_db_instance", "postgres").(map[string]any)

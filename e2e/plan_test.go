@@ -89,6 +89,7 @@ func TestManifestListsEveryStack(t *testing.T) {
 // policies and the boundary, and the outputs step 3 tells operators to copy
 // into workspace variables, which must be the plan's output names.
 func TestDeployIdentitiesWalkthrough(t *testing.T) {
+	skipInShortMode(t)
 	tf := requireTerraform(t)
 	r := synthesize(t, "FASTSHOP_STATE_BACKEND=cloud", "FASTSHOP_TFC_ORGANIZATION=acme", "FASTSHOP_TFC_PROJECT=fastshop",
 		"FASTSHOP_DEPLOY_IDENTITIES=on", "FASTSHOP_DEPLOY_IDENTITIES_BACKEND=local")
