@@ -1,12 +1,14 @@
 package e2e
 
 import (
-	"fastshop/internal/jsondoc"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"fastshop/internal/jsondoc"
 )
 
 // expectedTypes must be created by every stack's plan.
@@ -90,20 +92,14 @@ func TestManifestListsEveryStack(t *testing.T) {
 // into workspace variables, which must be the plan's output names.
 func TestDeployIdentitiesWalkthrough(t *testing.T) {
 	skipInShortMode(t)
-	tf := requireTerraform(t)
-	r := synthesize(t, "FASTSHOP_STATE_BACKEND=cloud", "FASTSHOP_TFC_ORGANIZATION=acme", "FASTSHOP_TFC_PROJECT=fastshop",
-		"FASTSHOP_DEPLOY_IDENTITIES=on", "FASTSHOP_DEPLOY_IDENTITIES_BACKEND=local")
-	if r.Err != nil {
-		t.Fatalf("the README's deploy identities synth failed: %v\n%s", r.Err, r.Stderr)
-	}
-	stacks := manifestStacks(t, r.Outdir)
+	outdir, p := identitiesWalkthrough(t)
+	stacks := manifestStacks(t, outdir)
 	for _, want := range []string{"deploy-identities-dev", "deploy-identities-staging", "deploy-identities-prod", bootstrapStack} {
 		if !slices.Contains(stacks, want) {
 			t.Errorf("synth made %v; want %s among them", stacks, want)
 		}
 	}
-	const stack = "deploy-identities-prod"
-	p := queuePlan(t, tf, "plan-walkthrough-"+stack, filepath.Join(r.Outdir, "stacks", stack), stack).wait(t)
+	const stack = identitiesStack
 	created := map[string]int{}
 	changes, _ := p.Plan["resource_changes"].([]any)
 	for _, c := range changes {
@@ -126,6 +122,83 @@ func TestDeployIdentitiesWalkthrough(t *testing.T) {
 		}
 		if want := "`" + variable + "` = `" + output + "`"; !strings.Contains(string(readme), want) {
 			t.Errorf("README.md does not tell operators %s", want)
+		}
+	}
+}
+
+// identitiesStack is the deploy identities stack the walk-through plans.
+const identitiesStack = "deploy-identities-prod"
+
+// identitiesSynth is one synth of the deploy identities and the offline
+// plan of identitiesStack.
+type identitiesSynth struct {
+	once   sync.Once
+	outdir string
+	plan   *stackPlan
+}
+
+// firstApply is the README's step 2 (local state), steadyState the same
+// stacks once their state is in the bucket (what the gates judge, like
+// every stack's default synth).
+var firstApply, steadyState identitiesSynth
+
+// identitiesWalkthrough synthesizes with the README's step-2 settings and
+// plans identitiesStack offline, once per test binary.
+func identitiesWalkthrough(t *testing.T) (string, *stackPlan) {
+	t.Helper()
+	return firstApply.get(t, "walkthrough", "FASTSHOP_DEPLOY_IDENTITIES_BACKEND=local")
+}
+
+func (s *identitiesSynth) get(t *testing.T, name string, extra ...string) (string, *stackPlan) {
+	t.Helper()
+	tf := requireTerraform(t)
+	s.once.Do(func() {
+		env := append([]string{"FASTSHOP_STATE_BACKEND=cloud", "FASTSHOP_TFC_ORGANIZATION=acme", "FASTSHOP_TFC_PROJECT=fastshop", "FASTSHOP_DEPLOY_IDENTITIES=on"}, extra...)
+		r := synthesize(t, env...)
+		if r.Err != nil {
+			t.Fatalf("deploy identities synth %v failed: %v\n%s", env, r.Err, r.Stderr)
+		}
+		s.outdir = r.Outdir
+		s.plan = queuePlan(t, tf, "plan-"+name+"-"+identitiesStack, filepath.Join(r.Outdir, "stacks", identitiesStack), identitiesStack).wait(t)
+	})
+	if s.plan == nil {
+		t.Fatalf("the deploy identities synth (%s) failed earlier in this test binary", name)
+	}
+	return s.outdir, s.plan
+}
+
+// TestDeployIdentitiesGates holds the deploy identities stack to the
+// security gates, with its state in the bucket (the first apply's local
+// backend fails STA-01 by design, like the state bootstrap's): the policy
+// pack passes its cdk.tf.json and plan, and Trivy finds nothing in either
+// (no exception names this stack).
+func TestDeployIdentitiesGates(t *testing.T) {
+	skipInShortMode(t)
+	outdir, p := steadyState.get(t, "gated")
+	code, reports := runPolicycheck(t, stackJSONPath(outdir, identitiesStack), p.PlanJSON)
+	for _, r := range reports {
+		for _, res := range r.Results {
+			if res.Status == "fail" {
+				t.Errorf("policy pack, %s: %s %s: %s", r.Kind, res.Control, res.Resource, res.Message)
+			}
+		}
+	}
+	if code != 0 || len(reports) != 2 {
+		t.Errorf("policycheck exited %d with %d reports; want 0 with a stack and a plan report", code, len(reports))
+	}
+	trivy := requireTool(t, "trivy", trivyInstall)
+	root := configScanRoot(t, "trivy-identities", map[string]string{identitiesStack: stackJSONPath(outdir, identitiesStack)})
+	stackOf := func(string) string { return identitiesStack }
+	scans := runTrivies(t, trivy, []trivyRun{
+		{root, "terraform", trivyIgnoreFile(), stackOfTarget},
+		{p.PlanJSON, "terraformplan-json", trivyIgnoreFile(), stackOf},
+	})
+	for i, kind := range []string{"terraform", "terraformplan"} {
+		for _, f := range scans[i].Findings {
+			t.Errorf("Trivy, %s: %v", kind, f)
+		}
+		if n := scans[i].Checked[kind][identitiesStack]; n < minTrivyChecks {
+			t.Errorf("Trivy passed only %d checks on the %s scan: did it read it? (%v)", n, kind, scans[i].Checked)
 		}
 	}
 }

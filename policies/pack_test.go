@@ -210,6 +210,12 @@ const (
 )
 
 var failCases = []failCase{
+	{"service role without the boundary", goodPlan, func(t *testing.T, p map[string]any) {
+		delete(after(t, p, "aws_iam_role.flow_logs_writer"), "permissions_boundary")
+	}, "IAM-01", "aws_iam_role.flow_logs_writer", "want the policy fastshop-workload-boundary"},
+	{"service role with another boundary", goodPlan, func(t *testing.T, p map[string]any) {
+		after(t, p, "aws_iam_role.flow_logs_writer")["permissions_boundary"] = "arn:aws:iam::aws:policy/AdministratorAccess"
+	}, "IAM-01", "aws_iam_role.flow_logs_writer", "AdministratorAccess"},
 	{"stream with the AWS-managed key", goodPlan, func(t *testing.T, p map[string]any) {
 		setKey(t, p, stream, "kms_key_id", "alias/aws/kinesis")
 	}, "ENC-01", stream, "AWS-managed"},
@@ -481,6 +487,7 @@ func TestPassingVariants(t *testing.T) {
 			providerExpressions(p)["region"] = map[string]any{"constant_value": "us-east-1"}
 			defaultTags(p)["DataTransferBasis"] = "LGPD art. 33 II: standard contractual clauses"
 		}, "RES-01", "transfer basis (LGPD art. 33): LGPD art. 33 II: standard contractual clauses"},
+		{"a service role with the workload boundary", goodPlan, nil, "IAM-01", "permissions_boundary = arn:aws:iam::333333333333:policy/fastshop-workload-boundary"},
 		{"ElastiCache's notification topic, the recorded exception", goodPlan, nil,
 			"ENC-07", "recorded exception, unencrypted: ElastiCache cannot publish to a KMS-encrypted topic"},
 		{"key by alias ARN", goodPlan, func(t *testing.T, p map[string]any) {

@@ -46,6 +46,12 @@ policy "residency" {
   description       = "RES-01: AWS regions in the residency allow-list or with a named LGPD art. 33 transfer basis"
 }
 
+policy "identity" {
+  query             = "data.terraform.policies.identity.deny"
+  enforcement_level = "mandatory"
+  description       = "IAM-01: every role an AWS service assumes carries the workload permissions boundary"
+}
+
 policy "account" {
   query             = "data.terraform.policies.account.deny"
   enforcement_level = "mandatory"

@@ -173,7 +173,7 @@ var (
 	// protectedIAMWrites are denied on the deploy identities themselves,
 	// whatever else allows them.
 	protectedIAMWrites = []string{
-		"iam:AddClientIDToOpenIDConnectProvider", "iam:AttachRolePolicy", "iam:CreatePolicyVersion", "iam:DeleteOpenIDConnectProvider",
+		"iam:AddClientIDToOpenIDConnectProvider", "iam:AttachRolePolicy", "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:CreateRole", "iam:DeleteOpenIDConnectProvider",
 		"iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
 		"iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:RemoveClientIDFromOpenIDConnectProvider",
 		"iam:SetDefaultPolicyVersion", "iam:TagOpenIDConnectProvider", "iam:TagPolicy", "iam:TagRole", "iam:UntagOpenIDConnectProvider",

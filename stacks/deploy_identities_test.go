@@ -325,6 +325,7 @@ func escalations(t *testing.T, env config.Environment, o config.OIDC, docs []pol
 		{"pass the processor role to Lambda", request{"iam:PassRole", role(env.ResourceName("processor")), map[string]string{"iam:PassedToService": "lambda.amazonaws.com"}}},
 		{"pass the flow-logs role to EC2", request{"iam:PassRole", role(env.ResourceName("flow-logs")), map[string]string{"iam:PassedToService": "ec2.amazonaws.com"}}},
 		{"pass itself", request{"iam:PassRole", role(env.DeployRoleName(config.PhaseApply)), map[string]string{"iam:PassedToService": "ec2.amazonaws.com"}}},
+		{"create a role named like a deploy role", request{"iam:CreateRole", role(env.ResourceName("deploy-x")), withBoundary}},
 		{"create a key in another region", request{"kms:CreateKey", "*", map[string]string{"aws:RequestedRegion": "us-east-1"}}},
 	}
 	var out []string

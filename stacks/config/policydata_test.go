@@ -20,6 +20,7 @@ type policyData struct {
 	ProdMinStreamRetentionHours   int      `json:"prod_min_stream_retention_hours"`
 	ProdKMSDeletionWindowDays     int      `json:"prod_kms_deletion_window_days"`
 	MinCacheSnapshotRetentionDays int      `json:"min_cache_snapshot_retention_days"`
+	WorkloadBoundaryPolicy        string   `json:"workload_boundary_policy"`
 }
 
 // goBaselines is the same data as the Go code holds it.
@@ -34,6 +35,7 @@ func goBaselines() policyData {
 		ProdMinStreamRetentionHours:   prodMinStreamRetentionHours,
 		ProdKMSDeletionWindowDays:     prodKMSDeletionWindowDays,
 		MinCacheSnapshotRetentionDays: minCacheSnapshotDays,
+		WorkloadBoundaryPolicy:        BoundaryPolicyName,
 	}
 }
 
@@ -56,6 +58,7 @@ func baselineDisagreements(policy, code policyData) []string {
 	check("prod_min_stream_retention_hours", policy.ProdMinStreamRetentionHours, code.ProdMinStreamRetentionHours)
 	check("prod_kms_deletion_window_days", policy.ProdKMSDeletionWindowDays, code.ProdKMSDeletionWindowDays)
 	check("min_cache_snapshot_retention_days", policy.MinCacheSnapshotRetentionDays, code.MinCacheSnapshotRetentionDays)
+	check("workload_boundary_policy", policy.WorkloadBoundaryPolicy, code.WorkloadBoundaryPolicy)
 	return out
 }
 
@@ -85,6 +88,7 @@ func TestPolicyDataAgreesWithBaselines(t *testing.T) {
 		func(p *policyData) { p.ProdMinStreamRetentionHours = 24 },
 		func(p *policyData) { p.ProdKMSDeletionWindowDays = 7 },
 		func(p *policyData) { p.MinCacheSnapshotRetentionDays = 0 },
+		func(p *policyData) { p.WorkloadBoundaryPolicy = "AdministratorAccess" },
 	}
 	for i, move := range moved {
 		p := goBaselines()
