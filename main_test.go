@@ -67,7 +67,7 @@ func TestRunSynthesizesEveryEnvironment(t *testing.T) {
 	if err := synth(map[string]string{"ENVIRONMENT_SUFFIX": "pr-7"}, outdir); err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	for _, stack := range []string{"dev", "staging", "prod", "pr-7", "state-bootstrap"} {
+	for _, stack := range append(config.PermanentNames(), "pr-7", config.BootstrapID) {
 		path := filepath.Join(outdir, "stacks", stack, "cdk.tf.json")
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -114,7 +114,7 @@ func TestRunStateOverridesReachEveryStack(t *testing.T) {
 	if bucket != "acme-tf-state-e2e" || region != "sa-east-1" || alias == nil || !reflect.DeepEqual(accounts, []any{"555555555555"}) {
 		t.Errorf("bootstrap ignores the overrides: bucket %v in %v, key alias %v, allowed accounts %v", bucket, region, alias, accounts)
 	}
-	for _, stack := range []string{"dev", "staging", "prod", "pr-7"} {
+	for _, stack := range append(config.PermanentNames(), "pr-7") {
 		backend := jsondoc.At(read(stack), "terraform", "backend", "s3")
 		role, _ := jsondoc.At(backend, "assume_role", "role_arn").(string)
 		if jsondoc.At(backend, "bucket") != bucket || jsondoc.At(backend, "region") != region || jsondoc.At(backend, "kms_key_id") != alias ||

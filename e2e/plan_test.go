@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"fastshop/internal/jsondoc"
+	"fastshop/stacks/config"
 )
 
 // expectedTypes must be created by every stack's plan.
@@ -26,10 +27,18 @@ var expectedTypes = []string{
 }
 
 // natGateways is how many NAT gateways, each with its Elastic IP, a stack's
-// plan creates: only where the application tier has internet egress (dev's
-// recorded nat-shared, copied by ephemeral stacks). Staging and prod reach
-// AWS through VPC endpoints and pay for no NAT.
-var natGateways = map[string]int{"dev": 1, "staging": 0, "prod": 0, ephemeralSuffix: 1}
+// plan creates: what its environment's Egress asks for (dev's recorded
+// nat-shared, copied by ephemeral stacks; none where the processors reach
+// AWS through VPC endpoints only). ok is false for a stack of no
+// environment.
+func natGateways(stack string) (n int, ok bool) {
+	for _, e := range append(config.Environments(), config.Ephemeral(ephemeralSuffix)) {
+		if e.Name == stack {
+			return e.NATGateways(), true
+		}
+	}
+	return 0, false
+}
 
 // TestOfflinePlan runs terraform init and plan on every environment's stack
 // and checks that the plan only creates, and creates every expected type.
@@ -58,7 +67,7 @@ func TestOfflinePlan(t *testing.T) {
 					t.Errorf("%s: plan creates no %s", stack, typ)
 				}
 			}
-			want, ok := natGateways[stack]
+			want, ok := natGateways(stack)
 			if !ok {
 				t.Fatalf("%s: natGateways does not say how many NAT gateways the stack has", stack)
 			}

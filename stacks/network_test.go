@@ -160,13 +160,12 @@ func TestSubnetCIDRs(t *testing.T) {
 // staging and prod (whose processors reach AWS through endpoints), one
 // shared in dev, and one per AZ wherever nat-per-az is chosen.
 func TestNATOnlyWithEgress(t *testing.T) {
-	want := map[string]int{config.Dev: 1, config.Staging: 0, config.Prod: 0, testSuffix: 1}
 	for _, s := range synthAll(t) {
 		t.Run(s.Env.Name, func(t *testing.T) {
 			env := s.Env
 			nat, eips := len(s.resources("aws_nat_gateway")), len(s.resources("aws_eip"))
-			if nat != want[env.Name] || eips != want[env.Name] {
-				t.Errorf("%s: %d NAT gateways and %d Elastic IPs; want %d of each (Egress %s)", env.Name, nat, eips, want[env.Name], env.Egress)
+			if want := env.NATGateways(); nat != want || eips != want {
+				t.Errorf("%s: %d NAT gateways and %d Elastic IPs; want %d of each (Egress %s)", env.Name, nat, eips, want, env.Egress)
 			}
 			for name, ip := range s.resources("aws_eip") {
 				z := strings.TrimPrefix(name, "nat_")

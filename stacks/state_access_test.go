@@ -44,7 +44,13 @@ func TestStateAccessRoles(t *testing.T) {
 				if !slices.Equal(allowed, []string{bucket + "/fastshop/*"}) {
 					t.Errorf("dev: state-access role may write %v; want fastshop/* for dev and its ephemeral stacks", allowed)
 				}
-				for _, other := range []string{"staging", "prod", config.BootstrapID} {
+				others := []string{config.BootstrapID}
+				for _, name := range config.PermanentNames() {
+					if name != config.Dev {
+						others = append(others, name)
+					}
+				}
+				for _, other := range others {
 					if !slices.Contains(denied, bucket+"/fastshop/"+other+"/*") {
 						t.Errorf("dev: state-access role is not denied %s's state (denied %v)", other, denied)
 					}

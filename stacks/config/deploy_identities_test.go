@@ -35,6 +35,7 @@ func TestSelectDeployIdentities(t *testing.T) {
 	if c, err := selectAndValidate(nil); err != nil || c.DeployIdentities != nil {
 		t.Fatalf("defaults: %v, %+v; want no deploy identities", err, c.DeployIdentities)
 	}
+	all := strings.Join(PermanentNames(), ",")
 	cases := []struct {
 		name             string
 		vars             map[string]string
@@ -42,16 +43,16 @@ func TestSelectDeployIdentities(t *testing.T) {
 		subject, condKey string
 		local            bool
 	}{
-		{"HCP Terraform", identitiesOn, "dev,staging,prod",
+		{"HCP Terraform", identitiesOn, all,
 			"organization:acme:project:fastshop:workspace:fastshop-prod:run_phase:apply", "app.terraform.io:sub", false},
-		{"ephemeral stacks get none", with(VarSuffix, "pr-482"), "dev,staging,prod",
+		{"ephemeral stacks get none", with(VarSuffix, "pr-482"), all,
 			"organization:acme:project:fastshop:workspace:fastshop-prod:run_phase:apply", "app.terraform.io:sub", false},
 		{"subset, first apply", with(VarEnvironments, "prod", VarDeployIdentitiesBackend, BootstrapStateLocal), "prod",
 			"organization:acme:project:fastshop:workspace:fastshop-prod:run_phase:apply", "app.terraform.io:sub", true},
-		{"with the cloud backend", with(VarStateBackend, BackendCloud), "dev,staging,prod",
+		{"with the cloud backend", with(VarStateBackend, BackendCloud), all,
 			"organization:acme:project:fastshop:workspace:fastshop-prod:run_phase:apply", "app.terraform.io:sub", false},
 		{"another issuer", with(VarCloudOrganization, "", VarCloudProject, "", VarOIDCIssuer, "https://token.actions.githubusercontent.com",
-			VarOIDCAudience, "sts.amazonaws.com", VarOIDCSubject, "repo:acme/fastshop:environment:{workspace}-{phase}"), "dev,staging,prod",
+			VarOIDCAudience, "sts.amazonaws.com", VarOIDCSubject, "repo:acme/fastshop:environment:{workspace}-{phase}"), all,
 			"repo:acme/fastshop:environment:fastshop-prod-apply", "token.actions.githubusercontent.com:sub", false},
 	}
 	for _, c := range cases {

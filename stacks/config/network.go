@@ -44,6 +44,19 @@ const (
 
 var privateIPv4Ranges = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.168.0.0/16")}
 
+// NATGateways is how many NAT gateways, each with its Elastic IP, Egress
+// gives the environment: none without internet egress, one shared by every
+// AZ, or one per AZ.
+func (e Environment) NATGateways() int {
+	switch e.Egress {
+	case EgressNATShared:
+		return 1
+	case EgressNATPerAZ:
+		return len(e.AvailabilityZones)
+	}
+	return 0
+}
+
 // validateNetwork checks region and residency, zones, the VPC range and
 // egress.
 func (e Environment) validateNetwork(p *problems) {

@@ -58,7 +58,7 @@ func TestSelectBootstrapFollowsBackend(t *testing.T) {
 	for _, tn := range c.Bootstrap.Tenants {
 		tenants = append(tenants, tn.Name)
 	}
-	if got := strings.Join(tenants, ","); got != "dev,staging,prod" {
+	if got := strings.Join(tenants, ","); got != strings.Join(PermanentNames(), ",") {
 		t.Errorf("tenants %s; want every permanent environment", got)
 	}
 	cloud := map[string]string{VarStateBackend: BackendCloud, VarCloudOrganization: "fastshop", VarCloudProject: "fastshop"}
