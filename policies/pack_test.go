@@ -291,6 +291,12 @@ var failCases = []failCase{
 	{"rule without description", goodPlan, func(t *testing.T, p map[string]any) {
 		after(t, p, "aws_vpc_security_group_ingress_rule.redis_from_app")["description"] = nil
 	}, "NET-03", "aws_vpc_security_group_ingress_rule.redis_from_app", "says nothing"},
+	{"endpoint on AWS's default policy", goodPlan, func(t *testing.T, p map[string]any) {
+		delete(after(t, p, "aws_vpc_endpoint.kinesis_api"), "policy")
+	}, "NET-04", "aws_vpc_endpoint.kinesis_api", "no policy"},
+	{"gateway open to every account", goodPlan, func(t *testing.T, p map[string]any) {
+		after(t, p, "aws_vpc_endpoint.s3_api")["policy"] = `{"Version":"2012-10-17","Statement":[{"Sid":"Open","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-1"}}}]}`
+	}, "NET-04", "aws_vpc_endpoint.s3_api", "statement Open allows"},
 	{"flow logs of rejected traffic only", goodPlan, func(t *testing.T, p map[string]any) {
 		after(t, p, flowLog)["traffic_type"] = "REJECT"
 	}, "AUD-01", "aws_vpc.pipeline", "traffic_type = REJECT"},

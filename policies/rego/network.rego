@@ -1,5 +1,6 @@
 # The data stores are reachable only from the application's security group,
-# cannot open connections out, and every rule says why it exists.
+# cannot open connections out, and every rule says why it exists; every VPC
+# endpoint is bounded by a policy rather than AWS's full-access default.
 package terraform.policies.network
 
 import data.terraform.lib
@@ -21,6 +22,10 @@ controls := {
 	"NET-03": {
 		"title": "Every security group and security group rule has a description",
 		"serves": ["LGPD art. 37", "LGPD art. 46"],
+	},
+	"NET-04": {
+		"title": "Every VPC endpoint has a policy, and each statement it allows on every resource (\"*\") is bounded by aws:PrincipalAccount or aws:ResourceAccount",
+		"serves": ["LGPD art. 46", "LGPD art. 33"],
 	},
 }
 
@@ -176,5 +181,44 @@ described(d) if {
 description_message(d, true) := sprintf("%q", [d])
 
 description_message(d, false) := sprintf("description %v says nothing; say what the rule admits and why", [d])
+
+# NET-04: AWS's default endpoint policy lets any credentials reach any
+# account's resources through the endpoint (data can leave for another
+# account's bucket or table without touching the internet). A policy that is
+# unset (computed by AWS, unknown in the plan) fails; so does an Allow on
+# "*" whose condition names neither account key. A statement naming
+# resources (ECR's AWS-owned layer bucket) is bounded by them.
+results contains r if {
+	some rc in lib.resources_of("aws_vpc_endpoint")
+	problems := endpoint_policy_problems(rc)
+	ok := count(problems) == 0
+	r := lib.result("NET-04", rc.address, ok, endpoint_message(problems, ok))
+}
+
+endpoint_policy_problems(rc) := {"no policy: AWS's default admits any account's credentials on any account's resources"} if {
+	not is_string(lib.value(rc, ["policy"]))
+} else := {sprintf("statement %v allows %v on \"*\" without an aws:PrincipalAccount or aws:ResourceAccount condition", [sid, st.Action]) |
+	doc := json.unmarshal(lib.value(rc, ["policy"]))
+	some i, st in doc.Statement
+	st.Effect == "Allow"
+	"*" in as_list(object.get(st, "Resource", "*"))
+	not account_bounded(st)
+	sid := object.get(st, "Sid", i)
+}
+
+as_list(x) := x if is_array(x)
+
+else := [x]
+
+account_bounded(st) if {
+	some operator, keys in object.get(st, "Condition", {})
+	startswith(operator, "StringEquals")
+	some key, _ in keys
+	lower(key) in {"aws:principalaccount", "aws:resourceaccount"}
+}
+
+endpoint_message(_, true) := "policy bounds every open statement to the account"
+
+endpoint_message(problems, false) := concat("; ", sort(problems))
 
 deny := lib.deny_messages(controls, results)
