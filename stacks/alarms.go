@@ -27,9 +27,14 @@ const (
 	pipesService      = "pipes.amazonaws.com"
 )
 
-// redisNotificationRetentionS keeps undelivered Redis notifications for
-// SQS's maximum of 14 days; an alarm fires long before (config.Alarms).
-const redisNotificationRetentionS = 14 * 24 * 3600
+// redisNotificationsTemplate is what the pipe publishes to on-call for one
+// queue message: the ElastiCache notification's subject and message, read
+// from the SNS envelope in the SQS body (EventBridge parses a JSON body, so
+// <$.body.Message> reaches into it, and quotes and escapes string values
+// itself). Without it on-call got the whole SQS record: receipt handle,
+// attributes, and the envelope as an escaped string. Raw message delivery
+// would put the bare message in the body, but it drops the subject.
+const redisNotificationsTemplate = `{"subject": <$.body.Subject>, "message": <$.body.Message>}`
 
 // alertKeyActions are what SNS needs of the publisher to encrypt a message
 // with the topic's key.
@@ -78,7 +83,7 @@ func addAlarms(stack cdktf.TerraformStack, env config.Environment, s stream, db 
 		Arn:    topicARN,
 		Policy: jsii.String(topicPolicy(env, *topicARN).JSON()),
 	})
-	queueName := addRedisNotifications(stack, env, key, *topicARN, c)
+	redis := addRedisNotifications(stack, env, key, *topicARN, c)
 
 	dbeventsubscription.NewDbEventSubscription(stack, jsii.String("postgres_events"), &dbeventsubscription.DbEventSubscriptionConfig{
 		Name:            jsii.String(env.ResourceName("postgres-events")),
@@ -92,7 +97,8 @@ func addAlarms(stack cdktf.TerraformStack, env config.Environment, s stream, db 
 
 	out := alerts{TopicARN: *topicARN, Key: key, Publishers: policy}
 	addMetricAlarms(stack, env, out, env.Alarms(config.AlarmTargets{
-		Stream: s.Name, DBInstance: db.Identifier, ReplicationGroup: c.GroupID, NotificationQueue: queueName,
+		Stream: s.Name, DBInstance: db.Identifier, ReplicationGroup: c.GroupID,
+		NotificationQueue: redis.Inbox, NotificationDeadLetterQueue: redis.DeadLetter, NotificationPipe: redis.Pipe,
 	}))
 	return out
 }
@@ -138,15 +144,20 @@ func addMetricAlarms(stack cdktf.TerraformStack, env config.Environment, to aler
 // carries only event metadata (an event name and a node id, no data), that
 // only ElastiCache acting for this account may publish to, and whose one
 // subscriber is a queue encrypted with the alerts key. An EventBridge pipe,
-// no code, forwards each message from the queue to the encrypted on-call
-// topic. The queue keeps what the pipe cannot deliver, and an alarm says so.
+// no code, forwards each message's subject and text from the queue to the
+// encrypted on-call topic. A message the pipe fails to deliver
+// config.RedisNotificationMaxReceives times moves to a dead-letter queue
+// under the same key (for an SQS source a pipe has no dead-letter setting of
+// its own: it retries up to the queue's maxReceiveCount), and alarms watch
+// the queue's age, the dead-letter queue and the pipe's failures
+// (config.Alarms).
 //
 // Order matters at apply: ElastiCache publishes as soon as the group exists
 // and marks the topic inactive if the topic policy refuses it, so the
 // replication group waits for the topic policy and for the subscription
 // (SNS drops messages that have no subscriber), the subscription for the
 // queue policy, and the pipe for its role's permissions.
-func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, key dataKey, onCallARN string, c cache) (queueName string) {
+func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, key dataKey, onCallARN string, c cache) redisNotifications {
 	name := env.RedisNotificationsName()
 	topic := snstopic.NewSnsTopic(stack, jsii.String("redis_notifications"), &snstopic.SnsTopicConfig{
 		Name:        jsii.String(name),
@@ -159,10 +170,24 @@ func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, k
 		Policy: jsii.String(redisNotificationsTopicPolicy(env, *topicARN).JSON()),
 	})
 
+	// The dead-letter queue admits only the inbox as its source; the
+	// inbox's ARN is derived, since the inbox names this queue in turn.
+	deadLetterName := env.RedisNotificationsDeadLetterName()
+	inboxARN := fmt.Sprintf("arn:aws:sqs:%s:%s:%s", env.Region, env.AccountID, name)
+	deadLetter := sqsqueue.NewSqsQueue(stack, jsii.String("redis_notifications_dead_letter"), &sqsqueue.SqsQueueConfig{
+		Name:                    jsii.String(deadLetterName),
+		KmsMasterKeyId:          jsii.String(key.AliasName),
+		MessageRetentionSeconds: number(config.RedisNotificationDeadLetterRetentionSeconds),
+		RedriveAllowPolicy:      jsii.String(renderJSON(map[string]any{"redrivePermission": "byQueue", "sourceQueueArns": []string{inboxARN}})),
+		Tags:                    nameTag(deadLetterName),
+		DependsOn:               &[]cdktf.ITerraformDependable{key.Alias},
+	})
+	deadLetterARN := *deadLetter.Arn()
 	queue := sqsqueue.NewSqsQueue(stack, jsii.String("redis_notifications_inbox"), &sqsqueue.SqsQueueConfig{
 		Name:                    jsii.String(name),
 		KmsMasterKeyId:          jsii.String(key.AliasName),
-		MessageRetentionSeconds: number(redisNotificationRetentionS),
+		MessageRetentionSeconds: number(config.RedisNotificationRetentionSeconds),
+		RedrivePolicy:           jsii.String(renderJSON(map[string]any{"deadLetterTargetArn": deadLetterARN, "maxReceiveCount": config.RedisNotificationMaxReceives})),
 		Tags:                    nameTag(name),
 		// The key is named by alias (known at plan time).
 		DependsOn: &[]cdktf.ITerraformDependable{key.Alias},
@@ -200,7 +225,7 @@ func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, k
 			allow("UseAlertsKey", alertKeyActions, key.ARN),
 		).JSON()),
 	})
-	pipespipe.NewPipesPipe(stack, jsii.String("redis_notifications_forwarding"), &pipespipe.PipesPipeConfig{
+	pipe := pipespipe.NewPipesPipe(stack, jsii.String("redis_notifications_forwarding"), &pipespipe.PipesPipeConfig{
 		Name:        jsii.String(name),
 		Description: jsii.String("ElastiCache notifications of " + env.ResourceName("redis") + " to the on-call topic"),
 		RoleArn:     role.Arn(),
@@ -209,13 +234,20 @@ func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, k
 		SourceParameters: &pipespipe.PipesPipeSourceParameters{
 			SqsQueueParameters: &pipespipe.PipesPipeSourceParametersSqsQueueParameters{BatchSize: number(1)},
 		},
-		Tags:      nameTag(name),
-		DependsOn: &[]cdktf.ITerraformDependable{access},
+		TargetParameters: &pipespipe.PipesPipeTargetParameters{InputTemplate: jsii.String(redisNotificationsTemplate)},
+		Tags:             nameTag(name),
+		DependsOn:        &[]cdktf.ITerraformDependable{access},
 	})
 
 	c.Group.SetNotificationTopicArn(topicARN)
 	c.Group.SetDependsOn(&[]*string{address(publishers), address(subscription)})
-	return *queue.Name()
+	return redisNotifications{Inbox: *queue.Name(), DeadLetter: *deadLetter.Name(), Pipe: *pipe.Name()}
+}
+
+// redisNotifications is what the alarms watch of the forwarding: names
+// (tokens) of the queue, its dead-letter queue and the pipe.
+type redisNotifications struct {
+	Inbox, DeadLetter, Pipe string
 }
 
 // address is a resource's Terraform address, as depends_on lists it (Fqn

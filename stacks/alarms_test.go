@@ -38,6 +38,13 @@ func expectedAlarms(env config.Environment) []wantAlarm {
 			"DBInstanceIdentifier", db, float64(env.DBConnectionsAlarmCount), fmt.Sprintf("%d connections", env.DBConnectionsAlarmCount)},
 		{"redis_notifications_age", "AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum", "GreaterThanThreshold", "notBreaching",
 			"QueueName", "${aws_sqs_queue.redis_notifications_inbox.name}", 900, "900 s"},
+		// SQS stops counting a message's age after three receives: a pipe
+		// that keeps failing shows up in the dead-letter queue and in the
+		// pipe's own failures.
+		{"redis_notifications_undelivered", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", "GreaterThanThreshold", "notBreaching",
+			"QueueName", "${aws_sqs_queue.redis_notifications_dead_letter.name}", 0, "more than 0 Redis notifications"},
+		{"redis_notifications_forwarding_failures", "AWS/EventBridge/Pipes", "ExecutionFailed", "Sum", "GreaterThanOrEqualToThreshold", "notBreaching",
+			"PipeName", "${aws_pipes_pipe.redis_notifications_forwarding.name}", 1, "at least 1 execution"},
 	}
 	for i := 1; i <= env.CacheNodeCount; i++ {
 		n := fmt.Sprintf("%03d", i)
@@ -308,13 +315,32 @@ func TestRedisNotifications(t *testing.T) {
 				condition: `{"StringEquals":{"AWS:SourceOwner":"` + env.AccountID + `"}}`,
 			}})
 
-			queue := s.resource(t, "aws_sqs_queue", "redis_notifications_inbox")
+			// The inbox hands a message the pipe fails to deliver 5 times to
+			// a dead-letter queue under the same key, which keeps it longer
+			// (SQS keeps the original enqueue time) and takes messages from
+			// the inbox only.
 			alias := "alias/" + env.ResourceName("alerts")
-			if queue["name"] != name || queue["kms_master_key_id"] != alias || queue["message_retention_seconds"] != float64(14*24*3600) {
-				t.Errorf("%s: aws_sqs_queue.redis_notifications_inbox = %v; want %s encrypted with %s, kept 14 days", env.Name, queue, name, alias)
-			}
-			if !slices.Contains(asStrings(queue["depends_on"]), "aws_kms_alias.alerts_key") {
-				t.Errorf("%s: the queue names its key by alias but does not depend on aws_kms_alias.alerts_key", env.Name)
+			deadLetterName := env.ResourceName("redis-notifications-dead-letter")
+			inboxARN := "arn:aws:sqs:sa-east-1:" + env.AccountID + ":" + name
+			for _, q := range []struct {
+				id, name, redriveKey, redrive string
+				days                          int
+			}{
+				{"redis_notifications_inbox", name, "redrive_policy",
+					`{"deadLetterTargetArn":"${aws_sqs_queue.redis_notifications_dead_letter.arn}","maxReceiveCount":5}`, 4},
+				{"redis_notifications_dead_letter", deadLetterName, "redrive_allow_policy",
+					`{"redrivePermission":"byQueue","sourceQueueArns":["` + inboxARN + `"]}`, 14},
+			} {
+				queue := s.resource(t, "aws_sqs_queue", q.id)
+				if queue["name"] != q.name || queue["kms_master_key_id"] != alias || queue["message_retention_seconds"] != float64(q.days*24*3600) {
+					t.Errorf("%s: aws_sqs_queue.%s = %v; want %s encrypted with %s, kept %d days", env.Name, q.id, queue, q.name, alias, q.days)
+				}
+				if queue[q.redriveKey] != q.redrive {
+					t.Errorf("%s: aws_sqs_queue.%s %s = %v;\nwant %s", env.Name, q.id, q.redriveKey, queue[q.redriveKey], q.redrive)
+				}
+				if !slices.Contains(asStrings(queue["depends_on"]), "aws_kms_alias.alerts_key") {
+					t.Errorf("%s: aws_sqs_queue.%s names its key by alias but does not depend on aws_kms_alias.alerts_key", env.Name, q.id)
+				}
 			}
 			checkPolicy(t, env.Name+": redis notification queue policy", s.res(t, "aws_sqs_queue_policy", "redis_notifications_delivery").Key("policy").Str(), []wantPolicyStatement{{
 				sid: "RedisNotificationsTopic", principal: `{"Service":"sns.amazonaws.com"}`, actions: []string{"sqs:SendMessage"}, resources: []string{queueARN},
@@ -324,6 +350,11 @@ func TestRedisNotifications(t *testing.T) {
 			if sub["topic_arn"] != topicARN || sub["protocol"] != "sqs" || sub["endpoint"] != queueARN ||
 				!slices.Contains(asStrings(sub["depends_on"]), "aws_sqs_queue_policy.redis_notifications_delivery") {
 				t.Errorf("%s: aws_sns_topic_subscription.redis_notifications_to_queue = %v; want the topic into the queue, after the queue policy", env.Name, sub)
+			}
+			// The pipe's template reads the SNS envelope; raw delivery
+			// would drop the subject.
+			if raw, set := sub["raw_message_delivery"]; set && raw != false {
+				t.Errorf("%s: aws_sns_topic_subscription.redis_notifications_to_queue raw_message_delivery = %v; the pipe reads Subject and Message from the SNS envelope", env.Name, raw)
 			}
 
 			checkPolicy(t, env.Name+": forwarder trust", s.res(t, "aws_iam_role", "redis_notifications_forwarder").Key("assume_role_policy").Str(), []wantPolicyStatement{{
@@ -340,6 +371,51 @@ func TestRedisNotifications(t *testing.T) {
 				!slices.Contains(asStrings(pipe["depends_on"]), "aws_iam_role_policy.redis_notifications_forwarder_access") {
 				t.Errorf("%s: aws_pipes_pipe.redis_notifications_forwarding = %v; want the queue to the on-call topic as the forwarder, after its permissions", env.Name, pipe)
 			}
+			// On-call gets the ElastiCache subject and message, not the SQS
+			// record (receipt handle, attributes, the envelope escaped).
+			const template = `{"subject": <$.body.Subject>, "message": <$.body.Message>}`
+			if got := s.res(t, "aws_pipes_pipe", "redis_notifications_forwarding").Opt("target_parameters").Opt("input_template").Raw(); got != template {
+				t.Errorf("%s: aws_pipes_pipe.redis_notifications_forwarding target_parameters.input_template = %v; want %s", env.Name, got, template)
+			}
 		})
+	}
+}
+
+// TestRedisNotificationsPerStack pins the decision on ElastiCache's "only
+// one topic can be configured for ElastiCache notifications": one topic per
+// replication group (its notification_topic_arn), not per account. Stacks
+// that share an account and region (dev and every ephemeral stack) each
+// name their own topic, queues and pipe, so no stack's destroy takes
+// another's notifications with it.
+func TestRedisNotificationsPerStack(t *testing.T) {
+	type place struct{ account, region string }
+	owner := map[string]string{} // name -> stack
+	shared := map[place][]string{}
+	for _, s := range synthAll(t) {
+		env := s.Env
+		shared[place{env.AccountID, env.Region}] = append(shared[place{env.AccountID, env.Region}], env.Name)
+		for _, r := range []struct{ typ, id string }{
+			{"aws_sns_topic", "redis_notifications"},
+			{"aws_sqs_queue", "redis_notifications_inbox"},
+			{"aws_sqs_queue", "redis_notifications_dead_letter"},
+			{"aws_pipes_pipe", "redis_notifications_forwarding"},
+		} {
+			name := s.res(t, r.typ, r.id).Key("name").Str()
+			if !strings.HasSuffix(name, "-"+env.Name) {
+				t.Errorf("%s: %s.%s = %q does not end in the stack's name", env.Name, r.typ, r.id, name)
+			}
+			if other, taken := owner[r.typ+"/"+name]; taken {
+				t.Errorf("%s: %s.%s = %q is also %s's: one topic, queue and pipe per replication group", env.Name, r.typ, r.id, name, other)
+			}
+			owner[r.typ+"/"+name] = env.Name
+		}
+		if got := s.res(t, "aws_elasticache_replication_group", "redis").Key("notification_topic_arn").Str(); got != "${aws_sns_topic.redis_notifications.arn}" {
+			t.Errorf("%s: notification_topic_arn = %q; want the stack's own topic", env.Name, got)
+		}
+	}
+	// The case the decision is about must be in the table: dev and the
+	// ephemeral stack in one account and region.
+	if stacks := shared[place{envOf(t, "dev").AccountID, envOf(t, "dev").Region}]; !slices.Contains(stacks, testSuffix) {
+		t.Errorf("stacks in dev's account and region: %v; want the ephemeral stack %s among them", stacks, testSuffix)
 	}
 }

@@ -37,15 +37,19 @@ func allow(sid string, actions []string, resource any) policyStatement {
 	return policyStatement{Sid: sid, Effect: "Allow", Action: actions, Resource: resource}
 }
 
-// JSON renders the document. Terraform tokens inside strings survive: HTML
-// escaping is off so that nothing in "${...}" is rewritten.
-func (p policyDocument) JSON() string {
+// JSON renders the document (renderJSON).
+func (p policyDocument) JSON() string { return renderJSON(p) }
+
+// renderJSON renders a JSON attribute value: a policy, a redrive policy.
+// Terraform tokens inside strings survive: HTML escaping is off so that
+// nothing in "${...}" is rewritten. Map keys come out sorted.
+func renderJSON(v any) string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(p); err != nil {
-		// Only unsupported Go types fail to encode; the document holds
-		// strings, slices and maps.
+	if err := enc.Encode(v); err != nil {
+		// Only unsupported Go types fail to encode; the values hold
+		// strings, numbers, slices and maps.
 		panic(err)
 	}
 	return string(bytes.TrimSpace(buf.Bytes()))

@@ -17,6 +17,20 @@ const (
 // slow.
 const RedisNotificationMaxAgeSeconds = 900
 
+// The Redis notification queues. A pipe that keeps failing receives each
+// message again and again, and SQS stops counting a message's age once it
+// has been received three times, so the age alarm watches only a pipe that
+// does not poll (stopped, or disabled by EventBridge after continuous
+// errors). After RedisNotificationMaxReceives failed deliveries SQS moves
+// the message to the dead-letter queue, which alarms when it holds one.
+// The dead-letter queue keeps messages longer than the inbox: SQS keeps a
+// standard queue message's original enqueue time when it moves it.
+const (
+	RedisNotificationRetentionSeconds           = 4 * 24 * 3600
+	RedisNotificationDeadLetterRetentionSeconds = 14 * 24 * 3600 // SQS's maximum
+	RedisNotificationMaxReceives                = 5
+)
+
 // gib is the unit of DBFreeStorageAlarmGiB; FreeStorageSpace is in bytes.
 const gib = 1 << 30
 
@@ -25,6 +39,12 @@ const gib = 1 << 30
 // policies can name the topic without waiting for it.
 func (e Environment) RedisNotificationsName() string {
 	return e.ResourceName("redis-notifications")
+}
+
+// RedisNotificationsDeadLetterName names the queue of the Redis
+// notifications the pipe failed to forward.
+func (e Environment) RedisNotificationsDeadLetterName() string {
+	return e.ResourceName("redis-notifications-dead-letter")
 }
 
 // Alarm is one CloudWatch metric alarm and the words on-call reads: what
@@ -48,6 +68,7 @@ type Alarm struct {
 // AlarmTargets name what the alarms watch: names or Terraform tokens.
 type AlarmTargets struct {
 	Stream, DBInstance, ReplicationGroup, NotificationQueue string
+	NotificationDeadLetterQueue, NotificationPipe           string
 }
 
 // Alarms lists the alarms of an environment, in creation order. The
@@ -55,6 +76,8 @@ type AlarmTargets struct {
 // <replication group id>-001, -002, ... by ElastiCache.
 func (e Environment) Alarms(t AlarmTargets) []Alarm {
 	streamName, dbIdentifier, replicationGroupID, notificationQueue := t.Stream, t.DBInstance, t.ReplicationGroup, t.NotificationQueue
+	deadLetter, pipe := t.NotificationDeadLetterQueue, t.NotificationPipe
+	inboxDays, deadLetterDays := RedisNotificationRetentionSeconds/86400, RedisNotificationDeadLetterRetentionSeconds/86400
 	alarms := []Alarm{
 		{
 			ID: "stream_iterator_age", Name: e.ResourceName("stream-iterator-age"),
@@ -119,8 +142,34 @@ func (e Environment) Alarms(t AlarmTargets) []Alarm {
 			What:                 "the oldest Redis notification in queue " + notificationQueue + " had waited",
 			ThresholdDescription: fmt.Sprintf("more than %d s", RedisNotificationMaxAgeSeconds),
 			MissingDataExplained: "No data means an idle queue, which is not breaching.",
-			Check: "The EventBridge pipe " + e.RedisNotificationsName() + " is not forwarding ElastiCache notifications to this topic. " +
-				"Check the pipe's state and the alerts key policy; the queue keeps them 14 days. Read them there meanwhile.",
+			Check: fmt.Sprintf("The EventBridge pipe %s is not polling. Check that it is RUNNING, and its StateReason if EventBridge "+
+				"disabled it. The queue keeps ElastiCache's notifications %d days; read them there meanwhile.", e.RedisNotificationsName(), inboxDays),
+		},
+		{
+			ID: "redis_notifications_undelivered", Name: e.ResourceName("redis-notifications-undelivered"),
+			Namespace: "AWS/SQS", Metric: "ApproximateNumberOfMessagesVisible", Statistic: "Maximum",
+			Dimensions: map[string]string{"QueueName": deadLetter},
+			Comparison: "GreaterThanThreshold", Threshold: 0,
+			PeriodSeconds: 300, Evaluations: 1, TreatMissing: "notBreaching",
+			What:                 "dead-letter queue " + deadLetter + " held",
+			ThresholdDescription: fmt.Sprintf("more than 0 Redis notifications the pipe failed to forward %d times", RedisNotificationMaxReceives),
+			MissingDataExplained: "No data means an empty, idle queue, which is not breaching.",
+			Check: fmt.Sprintf("Each is an ElastiCache notification on-call did not get: read them in the queue (kept until %d days after "+
+				"ElastiCache sent them). Check the pipe %s (state, role), the alerts key policy and the on-call topic policy, "+
+				"and move them back to %s with a dead-letter queue redrive.", deadLetterDays, e.RedisNotificationsName(), notificationQueue),
+		},
+		{
+			ID: "redis_notifications_forwarding_failures", Name: e.ResourceName("redis-notifications-forwarding-failures"),
+			Namespace: "AWS/EventBridge/Pipes", Metric: "ExecutionFailed", Statistic: "Sum",
+			Dimensions: map[string]string{"PipeName": pipe},
+			Comparison: "GreaterThanOrEqualToThreshold", Threshold: 1,
+			PeriodSeconds: 300, Evaluations: 1, TreatMissing: "notBreaching",
+			What:                 "EventBridge pipe " + pipe + " failed",
+			ThresholdDescription: "at least 1 execution forwarding a Redis notification to on-call",
+			MissingDataExplained: "No data means no executions, which is not breaching.",
+			Check: fmt.Sprintf("SQS retries each notification up to %d times, then moves it to %s. Check the pipe's "+
+				"CloudWatch metrics (TargetStageFailed), its role's sns:Publish and the alerts key policy, then the on-call topic policy.",
+				RedisNotificationMaxReceives, deadLetter),
 		},
 	}
 	for i := 1; i <= e.CacheNodeCount; i++ {

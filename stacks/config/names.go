@@ -148,6 +148,7 @@ func (e Environment) DerivedNames() []DerivedName {
 		{n("alerts"), ruleSNSTopic},
 		{e.RedisNotificationsName(), ruleSNSTopic},
 		{e.RedisNotificationsName(), ruleSQSQueue},
+		{e.RedisNotificationsDeadLetterName(), ruleSQSQueue},
 		{e.RedisNotificationsName(), rulePipe},
 		{n("redis-notifications-forwarder"), ruleIAMRole},
 		{"forward-redis-notifications", ruleIAMPolicy},
