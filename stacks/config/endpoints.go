@@ -34,8 +34,9 @@ const (
 	EndpointECRDocker  = "ecr.dkr"
 )
 
-// interfaceEndpointServices are the allowed InterfaceEndpoints values, in
-// the order the stacks create them.
+// interfaceEndpointServices are the allowed InterfaceEndpoints values (the
+// stacks create an environment's in the order its InterfaceEndpoints lists
+// them).
 var interfaceEndpointServices = []string{EndpointKinesis, EndpointMonitoring, EndpointLogs, EndpointECRAPI, EndpointECRDocker}
 
 // InterfaceEndpointServices returns the allowed InterfaceEndpoints values
@@ -123,7 +124,7 @@ func (e Environment) Calls() []AWSCall {
 }
 
 // NeededInterfaceEndpoints are the interface endpoint services some call of
-// e's workloads goes through, in creation order.
+// e's workloads goes through, in the order of interfaceEndpointServices.
 func (e Environment) NeededInterfaceEndpoints() []string {
 	var out []string
 	for _, s := range interfaceEndpointServices {
