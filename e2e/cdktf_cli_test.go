@@ -24,14 +24,14 @@ import (
 // the build cache is warm after the harness's build).
 const cdktfTimeout = 5 * time.Minute
 
-// requireCDKTF returns the pinned cdktf CLI installed by npm ci. Missing, it
+// requireCDKTF returns the pinned cdktf CLI scripts/install-cdktf installs. Missing, it
 // fails under CI and skips locally with the reason.
 func requireCDKTF(t *testing.T) string {
 	t.Helper()
 	requireTool(t, "node", "install Node.js >= 20")
 	bin := filepath.Join(repoRoot(), "node_modules", ".bin", "cdktf")
 	if _, err := os.Stat(bin); err != nil {
-		missingTool(t, fmt.Sprintf("no cdktf CLI at %s: run `npm ci` at the repository root (.ci/run does)", bin))
+		missingTool(t, fmt.Sprintf("no cdktf CLI at %s: run scripts/install-cdktf at the repository root (scripts/install-tools does)", bin))
 	}
 	return bin
 }
@@ -50,37 +50,44 @@ func freshClone(t *testing.T) string {
 	t.Helper()
 	cloneOnce.Do(func() {
 		cloneDir = filepath.Join(workDir, "clone")
-		cmd := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-		cmd.Dir = repoRoot()
-		out, err := cmd.Output()
-		if err != nil {
-			cloneErr = fmt.Errorf("git ls-files: %v", err)
-			return
+		if cloneErr = copyRepo(cloneDir); cloneErr == nil {
+			cloneErr = os.Symlink(filepath.Join(repoRoot(), "node_modules"), filepath.Join(cloneDir, "node_modules"))
 		}
-		for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
-			src := filepath.Join(repoRoot(), name)
-			info, err := os.Lstat(src)
-			if err != nil || !info.Mode().IsRegular() {
-				continue // deleted in the work tree, or not a file
-			}
-			data, err := os.ReadFile(src)
-			if err == nil {
-				dst := filepath.Join(cloneDir, name)
-				if err = os.MkdirAll(filepath.Dir(dst), 0o755); err == nil {
-					err = os.WriteFile(dst, data, info.Mode().Perm())
-				}
-			}
-			if err != nil {
-				cloneErr = err
-				return
-			}
-		}
-		cloneErr = os.Symlink(filepath.Join(repoRoot(), "node_modules"), filepath.Join(cloneDir, "node_modules"))
 	})
 	if cloneErr != nil {
 		t.Fatalf("copying the repository: %v", cloneErr)
 	}
 	return cloneDir
+}
+
+// copyRepo copies the files a commit of this tree would hold (tracked, and
+// untracked but not ignored) into dst: a clean clone, without node_modules
+// or cdktf.out.
+func copyRepo(dst string) error {
+	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	cmd.Dir = repoRoot()
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("git ls-files: %v", err)
+	}
+	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		src := filepath.Join(repoRoot(), name)
+		info, err := os.Lstat(src)
+		if err != nil || !info.Mode().IsRegular() {
+			continue // deleted in the work tree, or not a file
+		}
+		data, err := os.ReadFile(src)
+		if err == nil {
+			target := filepath.Join(dst, name)
+			if err = os.MkdirAll(filepath.Dir(target), 0o755); err == nil {
+				err = os.WriteFile(target, data, info.Mode().Perm())
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // runCDKTF runs the cdktf CLI in dir with the harness's program settings
@@ -99,7 +106,21 @@ func runCDKTFWith(t *testing.T, dir string, env []string, args ...string) string
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(cleanEnv(),
+	cmd.Env = append(cdktfEnv(dir), env...)
+	cmd.WaitDelay = 5 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("cdktf %s: %v\n%s", strings.Join(args, " "), err, out.String())
+	}
+	return out.String()
+}
+
+// cdktfEnv is the environment the cdktf CLI runs with in dir: the
+// harness's program settings (the ephemeral stack included), telemetry and
+// update checks off, and a private CDKTF home, so it needs no network.
+func cdktfEnv(dir string) []string {
+	return append(cleanEnv(),
 		"ENVIRONMENT_SUFFIX="+ephemeralSuffix,
 		"CHECKPOINT_DISABLE=1",
 		"DISABLE_VERSION_CHECK=true",
@@ -108,14 +129,6 @@ func runCDKTFWith(t *testing.T, dir string, env []string, args ...string) string
 		"TF_CLI_CONFIG_FILE=/dev/null",
 		"CI=1", // no spinner
 	)
-	cmd.Env = append(cmd.Env, env...)
-	cmd.WaitDelay = 5 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("cdktf %s: %v\n%s", strings.Join(args, " "), err, out.String())
-	}
-	return out.String()
 }
 
 // stackDirs lists the stack folders of a synth output.
@@ -197,8 +210,21 @@ func TestCDKTFSynthHCLPlans(t *testing.T) {
 	tf := requireTerraform(t)
 	planned := hclPlanStacks(t, synthAll(t))
 	clone := freshClone(t)
-	outdir := filepath.Join(t.TempDir(), "hcl")
-	runCDKTF(t, clone, "synth", "--hcl", "--output", outdir)
+	// README's command as written: it writes into the clone's infra folder.
+	export := documentedCommand(t, "npx cdktf synth --hcl")
+	const readmeOutdir = "--output infra"
+	if !strings.HasSuffix(export, readmeOutdir) {
+		t.Fatalf("README's HCL export %q does not end in %q, where this test reads it", export, readmeOutdir)
+	}
+	outdir := filepath.Join(clone, "infra")
+	ctx, cancel := context.WithTimeout(context.Background(), cdktfTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", export)
+	cmd.Dir = clone
+	cmd.Env = cdktfEnv(clone)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", export, err, out)
+	}
 	stacks := stackDirs(t, outdir)
 	if want := gatedStacks(t); !slices.Equal(stacks, want) {
 		t.Fatalf("cdktf synth --hcl made stacks %v; the program makes %v", stacks, want)
