@@ -113,6 +113,7 @@ func copyStacks(t *testing.T, outdir, dir string, stacks ...string) {
 // dev and ephemeral stacks only, so the gate must fail it in prod, and the
 // policy pack's REC-02 with it.
 func TestGateAsDocumented(t *testing.T) {
+	skipInShortMode(t)
 	requireTool(t, "trivy", trivyInstall)
 	gate := documentedCommand(t, "scripts/gate cdktf.out/stacks/prod ")
 	dir := cleanCopy(t, "gate")
@@ -173,6 +174,7 @@ func TestGateAsDocumented(t *testing.T) {
 // of the default synth: each must init, validate, plan and pass the gate
 // with no AWS. A stack that does not validate makes it fail and name the stack.
 func TestCheckOffline(t *testing.T) {
+	skipInShortMode(t)
 	requireTerraform(t)
 	requireTool(t, "trivy", trivyInstall)
 	check := documentedCommand(t, "scripts/check-offline")
@@ -222,6 +224,7 @@ func TestCheckOffline(t *testing.T) {
 // prebuilt binary, must be compiled against its own headers. The copies run
 // at once (mostly network and disk).
 func TestCDKTFInstall(t *testing.T) {
+	skipInShortMode(t)
 	install := documentedCommand(t, "scripts/install-cdktf")
 	list := documentedCommand(t, "npx cdktf list")
 	node24 := requireTool(t, "node", "install Node.js 24 LTS")

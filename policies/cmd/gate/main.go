@@ -32,10 +32,6 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// usageError is a problem with the gate's input or tools (exit 2), as
-// opposed to a finding (exit 1).
-type usageError struct{ error }
-
 func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("gate", flag.ContinueOnError)
 	flags.SetOutput(stderr)

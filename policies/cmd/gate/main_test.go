@@ -176,7 +176,7 @@ func TestExceptionsFile(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	for _, body := range []string{
-		"misconfigurations:\n  - id: AWS-0177\n    statement: why\n    paths: [main.tf]\n",               // no resources
+		"misconfigurations:\n  - id: AWS-0177\n    statement: why\n    paths: [main.tf]\n",                 // no resources
 		"misconfigurations:\n  - id: AWS-0177\n    paths: [main.tf]\n    resources: [aws_db_instance.x]\n", // no statement
 		"misconfigurations:\n  - id: AWS-0177\n    statement: why\n    path: main.tf\n",                    // unknown key
 	} {
