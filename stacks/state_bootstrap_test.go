@@ -85,13 +85,13 @@ func TestStateBootstrapMatchesBackends(t *testing.T) {
 // the state bucket's or the key's destruction.
 func TestStateBootstrapAddresses(t *testing.T) {
 	_, doc := synthBootstrap(t)
-	want := []string{
-		"aws_iam_role.state_access_dev",
-		"aws_iam_role.state_access_prod",
-		"aws_iam_role.state_access_staging",
-		"aws_iam_role_policy.state_access_dev_policy",
-		"aws_iam_role_policy.state_access_prod_policy",
-		"aws_iam_role_policy.state_access_staging_policy",
+	// A state-access role and its policy per permanent environment, named
+	// after it; the rest once.
+	var want []string
+	for _, env := range config.PermanentNames() {
+		want = append(want, "aws_iam_role.state_access_"+env, "aws_iam_role_policy.state_access_"+env+"_policy")
+	}
+	want = append(want,
 		"aws_kms_alias.state_key",
 		"aws_kms_key.state",
 		"aws_s3_bucket.access_logs",
@@ -109,7 +109,8 @@ func TestStateBootstrapAddresses(t *testing.T) {
 		"aws_s3_bucket_server_side_encryption_configuration.terraform_state_encryption",
 		"aws_s3_bucket_versioning.access_logs_versioning",
 		"aws_s3_bucket_versioning.terraform_state_versioning",
-	}
+	)
+	slices.Sort(want)
 	var got []string
 	resources := root(t, "state-bootstrap:", doc).Key("resource")
 	for _, typ := range resources.Keys() {

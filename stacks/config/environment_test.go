@@ -77,7 +77,7 @@ func TestValidateRejects(t *testing.T) {
 		noRelaxation = "without a Relaxations entry"
 	)
 	cases := []validationCase{
-		{"unknown environment", Dev, func(e *Environment) { e.Name = "qa" }, wantError{field: "Name", value: "qa", allowed: "dev, staging, prod"}},
+		{"unknown environment", Dev, func(e *Environment) { e.Name = "qa" }, wantError{field: "Name", value: "qa", allowed: strings.Join(PermanentNames(), ", ")}},
 		{"account id", Dev, func(e *Environment) { e.AccountID = "12345" }, wantError{field: "AccountID", value: "12345"}},
 		{"region format", Dev, func(e *Environment) { e.Region = "brazil" }, wantError{field: "Region", value: "brazil"}},
 		{"region outside residency", Dev, func(e *Environment) {
@@ -251,7 +251,7 @@ func TestSelect(t *testing.T) {
 		{"long suffix", map[string]string{VarSuffix: strings.Repeat("a", 18)}, []wantError{suffix(strings.Repeat("a", 18), "at most 17")}},
 		{"suffix names an environment", map[string]string{VarSuffix: "prod"}, []wantError{suffix("prod", "must differ")}},
 		{"unknown environment", map[string]string{VarEnvironments: "dev,qa"},
-			[]wantError{{field: VarEnvironments, value: "qa", allowed: "dev, staging, prod"}}},
+			[]wantError{{field: VarEnvironments, value: "qa", allowed: strings.Join(PermanentNames(), ", ")}}},
 		{"environment twice", map[string]string{VarEnvironments: "dev,dev"},
 			[]wantError{{field: VarEnvironments, value: "dev", allowed: "listed twice"}}},
 		{"cloud without organization", map[string]string{VarStateBackend: "cloud"},

@@ -11,6 +11,17 @@ import (
 // Tenants.prod.AccountID) or an empty value printed as "= :".
 var goPath = regexp.MustCompile(`\bState\.|\bTenants\b|\bBootstrap\.|= :|= ""|\(\)`)
 
+// named returns the environment of envs with the given name, for changes
+// that must not depend on the table's order.
+func named(envs []Environment, name string) *Environment {
+	for i := range envs {
+		if envs[i].Name == name {
+			return &envs[i]
+		}
+	}
+	panic("no environment " + name)
+}
+
 // TestMessagesNameSettings covers every family of message: process
 // settings, the environments table, the state bootstrap's tenants (rows of
 // the table), derived names, the environments as a set. Each names the
@@ -40,16 +51,16 @@ func TestMessagesNameSettings(t *testing.T) {
 		{"process setting missing", map[string]string{VarStateBackend: BackendCloud}, nil, []string{"FASTSHOP_TFC_ORGANIZATION is not set:"}},
 		{"process setting with no effect", map[string]string{VarCloudOrganization: "acme"}, nil, []string{`FASTSHOP_TFC_ORGANIZATION = "acme": has no effect with FASTSHOP_STATE_BACKEND=s3`}},
 		{"state region", map[string]string{VarStateRegion: "us-east-1"}, nil, []string{`FASTSHOP_STATE_REGION = "us-east-1": a region of the residency allow-list (sa-east-1)`}},
-		{"table field missing", nil, func(envs []Environment) { envs[2].Owner = "" }, []string{`environment "prod": Owner is not set:`}},
-		{"table field out of range", nil, func(envs []Environment) { envs[2].CacheNodeCount = 9 }, []string{`environment "prod": CacheNodeCount = 9: 2 to 6 nodes`}},
+		{"table field missing", nil, func(envs []Environment) { named(envs, Prod).Owner = "" }, []string{`environment "prod": Owner is not set:`}},
+		{"table field out of range", nil, func(envs []Environment) { named(envs, Prod).CacheNodeCount = 9 }, []string{`environment "prod": CacheNodeCount = 9: 2 to 6 nodes`}},
 		// The account is checked for the environment and again for the
 		// state bucket's tenant: one message.
-		{"tenant account, once", nil, func(envs []Environment) { envs[2].AccountID = "" }, []string{`environment "prod": AccountID is not set: 12 digits`}},
-		{"tenant deploy roles, once", nil, func(envs []Environment) { envs[1].StateDeployPrincipals = nil }, []string{`environment "staging": StateDeployPrincipals is not set:`}},
+		{"tenant account, once", nil, func(envs []Environment) { named(envs, Prod).AccountID = "" }, []string{`environment "prod": AccountID is not set: 12 digits`}},
+		{"tenant deploy roles, once", nil, func(envs []Environment) { named(envs, Staging).StateDeployPrincipals = nil }, []string{`environment "staging": StateDeployPrincipals is not set:`}},
 		{"derived name of the suffix", map[string]string{VarSuffix: "pr-1"}, func(envs []Environment) {
-			envs[3].Name = strings.Repeat("a", 30)
+			envs[len(envs)-1].Name = strings.Repeat("a", 30) // the ephemeral stack comes last
 		}, []string{`ENVIRONMENT_SUFFIX = "` + strings.Repeat("a", 30) + `": at most 17 characters`}},
-		{"environments as a set", nil, func(envs []Environment) { envs[1].VPCCIDR = envs[0].VPCCIDR }, []string{`environment "staging": VPCCIDR = "10.10.0.0/16": overlaps dev's`}},
+		{"environments as a set", nil, func(envs []Environment) { named(envs, Staging).VPCCIDR = named(envs, Dev).VPCCIDR }, []string{`environment "staging": VPCCIDR = "10.10.0.0/16": overlaps dev's`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -23,6 +23,7 @@ func TestPlaceholders(t *testing.T) {
 		}
 		c.State.AccountID = "999999999990"
 	}
+	all := strings.Join(PermanentNames(), ", ")
 	cases := []struct {
 		name   string
 		vars   map[string]string
@@ -30,10 +31,10 @@ func TestPlaceholders(t *testing.T) {
 		want   []string
 		absent []string
 	}{
-		{"defaults", nil, nil, []string{"AccountID (and the StateDeployPrincipals ARNs) of dev, staging, prod", "FASTSHOP_STATE_ACCOUNT_ID (not set: default 444444444444)", "AWS account ID not allowed"}, nil},
+		{"defaults", nil, nil, []string{"AccountID (and the StateDeployPrincipals ARNs) of " + all, "FASTSHOP_STATE_ACCOUNT_ID (not set: default 444444444444)", "AWS account ID not allowed"}, nil},
 		{"ephemeral counts as dev", map[string]string{VarEnvironments: "prod", VarSuffix: "pr-1"}, nil, []string{"of prod, dev in"}, []string{"pr-1"}},
 		{"state account set to a placeholder", map[string]string{VarStateAccountID: "555555555555"}, nil, []string{"FASTSHOP_STATE_ACCOUNT_ID=555555555555"}, nil},
-		{"cloud has no state account", map[string]string{VarStateBackend: BackendCloud, VarCloudOrganization: "acme", VarCloudProject: "fastshop"}, nil, []string{"dev, staging, prod"}, []string{VarStateAccountID}},
+		{"cloud has no state account", map[string]string{VarStateBackend: BackendCloud, VarCloudOrganization: "acme", VarCloudProject: "fastshop"}, nil, []string{all}, []string{VarStateAccountID}},
 		{"only the state account left", nil, func(c *Config) { real(c); c.State.AccountID = DefaultStateAccountID }, []string{VarStateAccountID}, []string{"environments.go"}},
 		{"real accounts", nil, real, nil, nil},
 	}
