@@ -55,6 +55,11 @@ func TestStateAccessRoles(t *testing.T) {
 						t.Errorf("dev: state-access role is not denied %s's state (denied %v)", other, denied)
 					}
 				}
+				// An apply role must not rewrite the state of the stack that
+				// grants it.
+				if !slices.Contains(denied, bucket+"/fastshop/"+config.DeployIdentitiesPrefix+"*") {
+					t.Errorf("dev: state-access role is not denied the deploy identities' state (denied %v)", denied)
+				}
 			default:
 				if !slices.Equal(allowed, []string{bucket + "/fastshop/" + env.Name + "/*"}) {
 					t.Errorf("%s: state-access role may write %v; want only its own prefix", env.Name, allowed)
