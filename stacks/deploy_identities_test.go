@@ -495,3 +495,87 @@ func TestDeployIdentitiesOutputs(t *testing.T) {
 		t.Errorf("deploy identities' state outside the prefix dev's state role is denied")
 	}
 }
+
+// namedCreate is how to ask IAM for the create of one named resource type:
+// the action, the name attribute in the synthesized JSON, and the ARN the
+// request names.
+type namedCreate struct {
+	typ, attr, action string
+	arn               func(env config.Environment, name string) string
+}
+
+// namedCreates cover every resource type whose ARN carries the name we
+// give it; the others (EC2, KMS keys) are scoped to the account and region.
+var namedCreates = []namedCreate{
+	{"aws_iam_role", "name", "iam:CreateRole", func(e config.Environment, n string) string { return "arn:aws:iam::" + e.AccountID + ":role/" + n }},
+	{"aws_iam_policy", "name", "iam:CreatePolicy", func(e config.Environment, n string) string { return "arn:aws:iam::" + e.AccountID + ":policy/" + n }},
+	{"aws_kms_alias", "name", "kms:CreateAlias", func(e config.Environment, n string) string { return regional(e, "kms", n) }},
+	{"aws_cloudwatch_log_group", "name", "logs:CreateLogGroup", func(e config.Environment, n string) string { return regional(e, "logs", "log-group:"+n) }},
+	{"aws_kinesis_stream", "name", "kinesis:CreateStream", func(e config.Environment, n string) string { return regional(e, "kinesis", "stream/"+n) }},
+	{"aws_db_instance", "identifier", "rds:CreateDBInstance", func(e config.Environment, n string) string { return regional(e, "rds", "db:"+n) }},
+	{"aws_db_parameter_group", "name", "rds:CreateDBParameterGroup", func(e config.Environment, n string) string { return regional(e, "rds", "pg:"+n) }},
+	{"aws_db_subnet_group", "name", "rds:CreateDBSubnetGroup", func(e config.Environment, n string) string { return regional(e, "rds", "subgrp:"+n) }},
+	{"aws_db_event_subscription", "name", "rds:CreateEventSubscription", func(e config.Environment, n string) string { return regional(e, "rds", "es:"+n) }},
+	{"aws_elasticache_replication_group", "replication_group_id", "elasticache:CreateReplicationGroup", func(e config.Environment, n string) string { return regional(e, "elasticache", "replicationgroup:"+n) }},
+	{"aws_elasticache_parameter_group", "name", "elasticache:CreateCacheParameterGroup", func(e config.Environment, n string) string { return regional(e, "elasticache", "parametergroup:"+n) }},
+	{"aws_elasticache_subnet_group", "name", "elasticache:CreateCacheSubnetGroup", func(e config.Environment, n string) string { return regional(e, "elasticache", "subnetgroup:"+n) }},
+	{"aws_elasticache_user", "user_id", "elasticache:CreateUser", func(e config.Environment, n string) string { return regional(e, "elasticache", "user:"+n) }},
+	{"aws_elasticache_user_group", "user_group_id", "elasticache:CreateUserGroup", func(e config.Environment, n string) string { return regional(e, "elasticache", "usergroup:"+n) }},
+	{"aws_sns_topic", "name", "sns:CreateTopic", func(e config.Environment, n string) string { return regional(e, "sns", n) }},
+	{"aws_sqs_queue", "name", "sqs:CreateQueue", func(e config.Environment, n string) string { return regional(e, "sqs", n) }},
+	{"aws_pipes_pipe", "name", "pipes:CreatePipe", func(e config.Environment, n string) string { return regional(e, "pipes", "pipe/"+n) }},
+	{"aws_cloudwatch_metric_alarm", "alarm_name", "cloudwatch:PutMetricAlarm", func(e config.Environment, n string) string { return regional(e, "cloudwatch", "alarm:"+n) }},
+	{"aws_dynamodb_table", "name", "dynamodb:CreateTable", func(e config.Environment, n string) string { return regional(e, "dynamodb", "table/"+n) }},
+}
+
+func regional(e config.Environment, service, rest string) string {
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, e.Region, e.AccountID, rest)
+}
+
+// TestApplyRoleReachesStackNames: the apply role's name patterns admit
+// every name the environment's stack gives a resource (a new naming scheme
+// that falls outside fastshop-*-<env> fails here, not at apply time), and
+// admit no name of another environment in the same account (dev's role and
+// an ephemeral stack's resources).
+func TestApplyRoleReachesStackNames(t *testing.T) {
+	c, docs := synthIdentities(t)
+	byEnv := map[string]synthesized{}
+	for _, s := range synthAll(t) {
+		byEnv[s.Env.Name] = s
+	}
+	ctx := func(e config.Environment) map[string]string {
+		return map[string]string{"aws:RequestedRegion": e.Region, "iam:PermissionsBoundary": config.BoundaryPolicyARN(e.AccountID)}
+	}
+	for _, env := range c.DeployIdentities.Environments {
+		apply := rolePolicies(t, docs[env.Name], config.PhaseApply)
+		s, ok := byEnv[env.Name]
+		if !ok {
+			t.Fatalf("no synthesized pipeline stack for %s", env.Name)
+		}
+		for _, nc := range namedCreates {
+			names := s.names(nc.typ)
+			if len(names) == 0 {
+				t.Errorf("%s: no %s in the stack; drop the namedCreates row or fix the walk", env.Name, nc.typ)
+			}
+			for _, id := range names {
+				name, _ := s.resources(nc.typ)[id][nc.attr].(string)
+				if r := (request{nc.action, nc.arn(env, name), ctx(env)}); !allowed(t, apply, r) {
+					t.Errorf("%s: the apply role may not %s %s (%s.%s)", env.Name, nc.action, r.Resource, nc.typ, id)
+				}
+			}
+		}
+	}
+	// dev's apply role cannot create what the ephemeral stack names, in
+	// the same account.
+	dev := c.DeployIdentities.Environments[0]
+	pr := byEnv[testSuffix]
+	apply := rolePolicies(t, docs[dev.Name], config.PhaseApply)
+	for _, nc := range namedCreates {
+		for _, id := range pr.names(nc.typ) {
+			name, _ := pr.resources(nc.typ)[id][nc.attr].(string)
+			if r := (request{nc.action, nc.arn(dev, name), ctx(dev)}); allowed(t, apply, r) {
+				t.Errorf("dev's apply role may %s %s, which belongs to the ephemeral stack %s", nc.action, r.Resource, testSuffix)
+			}
+		}
+	}
+}
