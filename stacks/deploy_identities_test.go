@@ -579,3 +579,51 @@ func TestApplyRoleReachesStackNames(t *testing.T) {
 		}
 	}
 }
+
+// TestDeployIdentitiesOtherIssuer: a CI system's issuer is settings away.
+// With the S3 backend, both roles may assume the environment's
+// state-access role (the backend's path to its state and lock); with HCP
+// Terraform they may not (its state is not in the bucket).
+func TestDeployIdentitiesOtherIssuer(t *testing.T) {
+	vars := map[string]string{
+		config.VarDeployIdentities: "on", config.VarEnvironments: "prod",
+		config.VarOIDCIssuer: "https://token.actions.githubusercontent.com", config.VarOIDCAudience: "sts.amazonaws.com",
+		config.VarOIDCSubject: "repo:acme/fastshop:environment:{workspace}-{phase}",
+	}
+	c, err := config.Select(func(k string) string { return vars[k] })
+	if err := errors.Join(err, c.Validate()); err != nil {
+		t.Fatal(err)
+	}
+	env := c.DeployIdentities.Environments[0]
+	app := cdktf.Testing_App(nil)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(NewDeployIdentities(app, c.State, *c.DeployIdentities, env), jsii.Bool(true))), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := jsondoc.At(doc, "resource", "aws_iam_openid_connect_provider", "deploy", "url"); got != "https://token.actions.githubusercontent.com" {
+		t.Errorf("OIDC provider url %v; want the CI issuer", got)
+	}
+	var trust policyDocument
+	if err := json.Unmarshal([]byte(jsondoc.At(doc, "resource", "aws_iam_role", "deploy_plan", "assume_role_policy").(string)), &trust); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"StringEquals": map[string]any{
+		"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+		"token.actions.githubusercontent.com:sub": "repo:acme/fastshop:environment:fastshop-prod-plan",
+	}}
+	if len(trust.Statement) != 1 || !equalJSON(trust.Statement[0].Condition, want) ||
+		!equalJSON(trust.Statement[0].Principal, map[string]any{"Federated": "arn:aws:iam::" + env.AccountID + ":oidc-provider/token.actions.githubusercontent.com"}) {
+		t.Errorf("plan role trust %+v; want the CI issuer's provider, aud and sub %v", trust.Statement, want)
+	}
+	for _, phase := range config.Phases {
+		lock := request{"sts:AssumeRole", c.State.StateAccessRoleARN(env), nil}
+		if !allowed(t, rolePolicies(t, doc, phase), lock) {
+			t.Errorf("%s role may not assume %s with the S3 backend", phase, lock.Resource)
+		}
+		cloud := c.State
+		cloud.Kind = config.BackendCloud
+		if allowed(t, []policyDocument{deployPolicy(cloud, *c.DeployIdentities, env, phase)}, lock) {
+			t.Errorf("%s role may assume %s under HCP Terraform, where state is not in the bucket", phase, lock.Resource)
+		}
+	}
+}

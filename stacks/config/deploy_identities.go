@@ -226,7 +226,8 @@ func (d DeployIdentities) validate(state StateBackend) []error {
 			p.add(VarOIDCSubject, "", "required with an issuer other than %s: the sub claim with %s and %s in it", HCPTerraformIssuer, subjectWorkspace, subjectPhase)
 		}
 		if o.Organization == "" && state.Kind != BackendCloud {
-			p.add(VarCloudOrganization, "", "required with %s=%s: the HCP Terraform organization the deploy roles trust", VarDeployIdentities, DeployIdentitiesOn)
+			p.add(VarCloudOrganization, "", "required with %s=%s: the HCP Terraform organization the deploy roles trust (another issuer: set %s and %s instead)",
+				VarDeployIdentities, DeployIdentitiesOn, VarOIDCIssuer, VarOIDCSubject)
 		}
 		if o.Project == "" && state.Kind != BackendCloud {
 			p.add(VarCloudProject, "", "required with %s=%s: the HCP Terraform project of the fastshop-<env> workspaces", VarDeployIdentities, DeployIdentitiesOn)
