@@ -67,7 +67,7 @@ func addAlarms(stack cdktf.TerraformStack, env config.Environment, s stream, db 
 	key := addKey(stack, env, keyDomain{id: "alerts", description: "SNS on-call topic and its Redis notification queue", viaServices: []string{"sns", "sqs"}},
 		alertKeyStatements(env)...)
 
-	topicName := env.ResourceName("alerts")
+	topicName := env.Names().AlertsTopic
 	topic := snstopic.NewSnsTopic(stack, jsii.String("on_call"), &snstopic.SnsTopicConfig{
 		Name:           jsii.String(topicName),
 		DisplayName:    jsii.String("FastShop " + env.Name + " alerts"),
@@ -86,12 +86,12 @@ func addAlarms(stack cdktf.TerraformStack, env config.Environment, s stream, db 
 	redis := addRedisNotifications(stack, env, key, *topicARN, c)
 
 	dbeventsubscription.NewDbEventSubscription(stack, jsii.String("postgres_events"), &dbeventsubscription.DbEventSubscriptionConfig{
-		Name:            jsii.String(env.ResourceName("postgres-events")),
+		Name:            jsii.String(env.Names().DBEventSubscription),
 		SnsTopic:        topicARN,
 		SourceType:      jsii.String("db-instance"),
 		SourceIds:       jsii.Strings(db.Identifier),
 		EventCategories: jsii.Strings(dbEventCategories...),
-		Tags:            nameTag(env.ResourceName("postgres-events")),
+		Tags:            nameTag(env.Names().DBEventSubscription),
 		DependsOn:       &[]cdktf.ITerraformDependable{policy},
 	})
 
@@ -209,13 +209,13 @@ func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, k
 	})
 
 	role := iamrole.NewIamRole(stack, jsii.String("redis_notifications_forwarder"), &iamrole.IamRoleConfig{
-		Name:                jsii.String(env.ResourceName("redis-notifications-forwarder")),
+		Name:                jsii.String(env.Names().RedisForwarderRole),
 		Description:         jsii.String("EventBridge pipe " + name + ": Redis notifications from the queue to the on-call topic"),
 		AssumeRolePolicy:    jsii.String(assumeRolePolicy(pipesService, env.AccountID)),
 		PermissionsBoundary: workloadBoundary(env),
 	})
 	access := iamrolepolicy.NewIamRolePolicy(stack, jsii.String("redis_notifications_forwarder_access"), &iamrolepolicy.IamRolePolicyConfig{
-		Name: jsii.String("forward-redis-notifications"),
+		Name: jsii.String(env.Names().RedisForwarderPolicy),
 		Role: role.Id(),
 		Policy: jsii.String(newPolicy(
 			allow("ReadNotifications", []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, *queueARN),
@@ -227,7 +227,7 @@ func addRedisNotifications(stack cdktf.TerraformStack, env config.Environment, k
 	})
 	pipe := pipespipe.NewPipesPipe(stack, jsii.String("redis_notifications_forwarding"), &pipespipe.PipesPipeConfig{
 		Name:        jsii.String(name),
-		Description: jsii.String("ElastiCache notifications of " + env.ResourceName("redis") + " to the on-call topic"),
+		Description: jsii.String("ElastiCache notifications of " + env.Names().CacheReplicationGroup + " to the on-call topic"),
 		RoleArn:     role.Arn(),
 		Source:      queueARN,
 		Target:      jsii.String(onCallARN),

@@ -44,13 +44,14 @@ type cache struct {
 }
 
 func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups) cache {
-	id := env.ResourceName("redis")
+	names := env.Names()
+	id := names.CacheReplicationGroup
 
 	subnets := elasticachesubnetgroup.NewElasticacheSubnetGroup(stack, jsii.String("redis_subnets"), &elasticachesubnetgroup.ElasticacheSubnetGroupConfig{
-		Name:        jsii.String(env.ResourceName("redis-subnets")),
+		Name:        jsii.String(names.CacheSubnetGroup),
 		Description: jsii.String("Private subnets of the FastShop Redis cache"),
 		SubnetIds:   &net.PrivateSubnetIDs,
-		Tags:        nameTag(env.ResourceName("redis-subnets")),
+		Tags:        nameTag(names.CacheSubnetGroup),
 	})
 
 	family := env.CacheParameterFamily()
@@ -59,13 +60,13 @@ func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net ne
 	// of the name so that a major upgrade's new group does not collide with
 	// the old; a new description needs a new name for the same reason.
 	params := elasticacheparametergroup.NewElasticacheParameterGroup(stack, jsii.String("redis_settings"), &elasticacheparametergroup.ElasticacheParameterGroupConfig{
-		Name:        jsii.String(env.ResourceName(family)),
+		Name:        jsii.String(names.CacheParameterGroup),
 		Family:      jsii.String(family),
 		Description: jsii.String("FastShop Redis: close idle client connections"),
 		Parameter: &[]*elasticacheparametergroup.ElasticacheParameterGroupParameter{
 			{Name: jsii.String("timeout"), Value: jsii.String("300")},
 		},
-		Tags:      nameTag(env.ResourceName(family)),
+		Tags:      nameTag(names.CacheParameterGroup),
 		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 
@@ -73,14 +74,14 @@ func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net ne
 	// off, and the processors sign in as an IAM-authenticated user (IAM
 	// requires user id and user name to be equal).
 	defaultOff := elasticacheuser.NewElasticacheUser(stack, jsii.String("redis_default_off"), &elasticacheuser.ElasticacheUserConfig{
-		UserId:             jsii.String(env.ResourceName("redis-default")),
+		UserId:             jsii.String(names.CacheDefaultUser),
 		UserName:           jsii.String("default"),
 		Engine:             jsii.String("redis"),
 		AccessString:       jsii.String(cacheDefaultOff),
 		AuthenticationMode: &elasticacheuser.ElasticacheUserAuthenticationMode{Type: jsii.String("no-password-required")},
-		Tags:               nameTag(env.ResourceName("redis-default")),
+		Tags:               nameTag(names.CacheDefaultUser),
 	})
-	appUserID := env.ResourceName("redis-app")
+	appUserID := names.CacheAppUser
 	app := elasticacheuser.NewElasticacheUser(stack, jsii.String("redis_app"), &elasticacheuser.ElasticacheUserConfig{
 		UserId:             jsii.String(appUserID),
 		UserName:           jsii.String(appUserID),
@@ -90,10 +91,10 @@ func addCache(stack cdktf.TerraformStack, env config.Environment, k keys, net ne
 		Tags:               nameTag(appUserID),
 	})
 	users := elasticacheusergroup.NewElasticacheUserGroup(stack, jsii.String("redis_users"), &elasticacheusergroup.ElasticacheUserGroupConfig{
-		UserGroupId: jsii.String(env.ResourceName("redis-users")),
+		UserGroupId: jsii.String(names.CacheUserGroup),
 		Engine:      jsii.String("redis"),
 		UserIds:     &[]*string{defaultOff.UserId(), app.UserId()},
-		Tags:        nameTag(env.ResourceName("redis-users")),
+		Tags:        nameTag(names.CacheUserGroup),
 	})
 
 	var delivery []*elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration

@@ -1,8 +1,6 @@
 package stacks
 
 import (
-	"fmt"
-
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbinstance"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbparametergroup"
@@ -48,13 +46,14 @@ type database struct {
 }
 
 func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net network, g securityGroups) database {
-	identifier := env.ResourceName("transactions-db")
+	identifier := env.DBIdentifier()
+	names := env.Names()
 
 	subnets := dbsubnetgroup.NewDbSubnetGroup(stack, jsii.String("postgres_subnets"), &dbsubnetgroup.DbSubnetGroupConfig{
-		Name:        jsii.String(env.ResourceName("db-subnet-group")),
+		Name:        jsii.String(names.DBSubnetGroup),
 		Description: jsii.String("Private subnets of the FastShop transactions database"),
 		SubnetIds:   &net.PrivateSubnetIDs,
-		Tags:        nameTag(env.ResourceName("db-subnet-group")),
+		Tags:        nameTag(names.DBSubnetGroup),
 	})
 
 	family := env.DBParameterFamily()
@@ -67,18 +66,18 @@ func addDatabase(stack cdktf.TerraformStack, env config.Environment, k keys, net
 	params := dbparametergroup.NewDbParameterGroup(stack, jsii.String("postgres_tls_audit"), &dbparametergroup.DbParameterGroupConfig{
 		// The family is part of the name: a major upgrade creates the new
 		// group before the old one goes.
-		Name:        jsii.String(env.ResourceName(family)),
+		Name:        jsii.String(names.DBParameterGroup),
 		Family:      jsii.String(family),
 		Description: jsii.String("FastShop PostgreSQL: TLS only, pgaudit, connection logging"),
 		Parameter:   &parameters,
-		Tags:        nameTag(env.ResourceName(family)),
+		Tags:        nameTag(names.DBParameterGroup),
 		Lifecycle:   &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
 
 	var logGroups []cdktf.ITerraformDependable
 	for _, export := range dbLogExports {
 		logGroups = append(logGroups, newLogGroup(stack, env, k, "postgres_"+export+"_log",
-			fmt.Sprintf("/aws/rds/instance/%s/%s", identifier, export)))
+			env.DBLogGroupName(export)))
 	}
 
 	keyARN := jsii.String(k.Database.ARN)

@@ -303,8 +303,8 @@ type passedRole struct {
 // stack.
 func passedRoles(env config.Environment) []passedRole {
 	return []passedRole{
-		{env.ResourceName("flow-logs"), "vpc-flow-logs.amazonaws.com"},
-		{env.ResourceName("redis-notifications-forwarder"), pipesService},
+		{env.Names().FlowLogsRole, "vpc-flow-logs.amazonaws.com"},
+		{env.Names().RedisForwarderRole, pipesService},
 	}
 }
 

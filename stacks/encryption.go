@@ -121,7 +121,8 @@ func addKey(stack cdktf.TerraformStack, env config.Environment, d keyDomain, ext
 
 	statements = append(statements, extra...)
 
-	name := env.ResourceName(d.id)
+	name := env.ResourceName(d.id) // the Name tag
+	alias := env.KMSAliasName(d.id)
 	key := kmskey.NewKmsKey(stack, jsii.String(d.id), &kmskey.KmsKeyConfig{
 		Description:          jsii.String(fmt.Sprintf("FastShop %s: %s", env.Name, d.description)),
 		EnableKeyRotation:    jsii.Bool(true),
@@ -130,7 +131,6 @@ func addKey(stack cdktf.TerraformStack, env config.Environment, d keyDomain, ext
 		Tags:                 nameTag(name),
 		Lifecycle:            lifecycle(env),
 	})
-	alias := "alias/" + name
 	id := key.KeyId()
 	aliasResource := kmsalias.NewKmsAlias(stack, jsii.String(d.id+"_key"), &kmsalias.KmsAliasConfig{
 		Name:        jsii.String(alias),

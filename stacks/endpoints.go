@@ -108,7 +108,7 @@ type endpoints struct {
 // exact actions and resources, so the policies use a service's whole
 // action prefix rather than a copy of every role's list.
 func addEndpoints(stack cdktf.TerraformStack, env config.Environment, net network, g securityGroups) endpoints {
-	name := env.ResourceName("endpoints-sg")
+	name := env.Names().EndpointsSecurityGroup
 	group := securitygroup.NewSecurityGroup(stack, jsii.String("endpoint_tier"), &securitygroup.SecurityGroupConfig{
 		Name:        jsii.String(name),
 		Description: jsii.String("FastShop AWS API endpoints: admit HTTPS from the processors only"),

@@ -3,7 +3,6 @@ package stacks
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iampolicy"
@@ -107,7 +106,8 @@ func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, n
 		"StringEquals": {"kms:ViaService": fmt.Sprintf("kinesis.%s.amazonaws.com", env.Region)},
 	}
 
-	producerLogName := fmt.Sprintf("/fastshop/%s/producer", env.Name)
+	names := env.Names()
+	producerLogName := names.ProducerLogGroup
 	producerLog := newLogGroup(stack, env, k, "producer_log", producerLogName)
 	producerLogARN := *producerLog.Arn()
 	producer := newPolicy(append([]policyStatement{
@@ -119,7 +119,7 @@ func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, n
 		allow("WriteOwnLogs", producerLogActions, []string{producerLogARN, producerLogARN + ":log-stream:*"}),
 	}, lambdaVPCStatements(env, env.ProducerPrincipals, net, g)...)...)
 
-	logGroupName := fmt.Sprintf("/fastshop/%s/processor", env.Name)
+	logGroupName := names.ProcessorLogGroup
 	log := newLogGroup(stack, env, k, "processor_log", logGroupName)
 	logARN := *log.Arn()
 	processorStatements := append(kclPolicyStatements(env, kcl), lambdaVPCStatements(env, env.ProcessorPrincipals, net, g)...)
@@ -142,7 +142,7 @@ func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, n
 			images = append(images, env.ImageRepositoryARN(r))
 		}
 		logs := []string{producerLogARN, producerLogARN + ":log-stream:*", logARN, logARN + ":log-stream:*"}
-		execution = addRole(stack, env, "task_execution", []string{config.ServiceECSTasks},
+		execution = addRole(stack, env, "task_execution", names.TaskExecutionRole, []string{config.ServiceECSTasks},
 			"ECS task execution role of the producer and processor tasks ("+env.ECSLaunchType+"): pulls their images from ECR, writes their awslogs streams",
 			newPolicy(
 				allow("GetRegistryToken", executionTokenActions, "*"),
@@ -153,10 +153,10 @@ func addIdentities(stack cdktf.TerraformStack, env config.Environment, k keys, n
 
 	return identities{
 		TaskExecution: execution,
-		Producer: addRole(stack, env, "producer", env.ProducerPrincipals,
-			"Puts transactions on "+env.ResourceName("transactions")+", writes "+producerLogName, producer),
-		Processor: addRole(stack, env, "processor", env.ProcessorPrincipals,
-			"Reads "+env.ResourceName("transactions")+", signs in to PostgreSQL as "+ProcessorDBUser+" and to Redis, writes "+logGroupName, processor),
+		Producer: addRole(stack, env, "producer", names.ProducerRole, env.ProducerPrincipals,
+			"Puts transactions on "+names.Stream+", writes "+producerLogName, producer),
+		Processor: addRole(stack, env, "processor", names.ProcessorRole, env.ProcessorPrincipals,
+			"Reads "+names.Stream+", signs in to PostgreSQL as "+ProcessorDBUser+" and to Redis, writes "+logGroupName, processor),
 		ProducerLogName:  *producerLog.Name(),
 		ProcessorLogName: *log.Name(),
 	}
@@ -181,9 +181,9 @@ func lambdaVPCStatements(env config.Environment, principals []string, net networ
 }
 
 // addRole creates a role the given services may assume for this account,
-// its managed policy and the attachment. id names all three constructs.
-func addRole(stack cdktf.TerraformStack, env config.Environment, id string, services []string, description string, policy policyDocument) identity {
-	name := env.ResourceName(strings.ReplaceAll(id, "_", "-"))
+// its managed policy (of the same name) and the attachment. id names all
+// three constructs.
+func addRole(stack cdktf.TerraformStack, env config.Environment, id, name string, services []string, description string, policy policyDocument) identity {
 	role := iamrole.NewIamRole(stack, jsii.String(id), &iamrole.IamRoleConfig{
 		Name:                jsii.String(name),
 		Description:         jsii.String(description),

@@ -206,11 +206,12 @@ func addNetwork(stack cdktf.TerraformStack, env config.Environment, k keys) netw
 // addFlowLogs records all VPC traffic (accepted and rejected) to an
 // encrypted log group, written by a role that can do nothing else.
 func addFlowLogs(stack cdktf.TerraformStack, env config.Environment, k keys, vpcID *string) {
-	groupName := fmt.Sprintf("/fastshop/%s/vpc-flow-logs", env.Name)
+	names := env.Names()
+	groupName := names.FlowLogGroup
 	groupARN := *newLogGroup(stack, env, k, "flow_logs", groupName).Arn()
 
 	role := iamrole.NewIamRole(stack, jsii.String("flow_logs_writer"), &iamrole.IamRoleConfig{
-		Name:                jsii.String(env.ResourceName("flow-logs")),
+		Name:                jsii.String(names.FlowLogsRole),
 		Description:         jsii.String("VPC Flow Logs delivery into " + groupName),
 		AssumeRolePolicy:    jsii.String(assumeRolePolicy("vpc-flow-logs.amazonaws.com", env.AccountID)),
 		PermissionsBoundary: workloadBoundary(env),
@@ -220,7 +221,7 @@ func addFlowLogs(stack cdktf.TerraformStack, env config.Environment, k keys, vpc
 	// account and region (the CloudWatch Logs guide's log-group:* form),
 	// never Resource "*". CreateLogGroup is left out: the group exists.
 	access := iamrolepolicy.NewIamRolePolicy(stack, jsii.String("flow_logs_writer_access"), &iamrolepolicy.IamRolePolicyConfig{
-		Name: jsii.String("write-flow-logs"),
+		Name: jsii.String(names.FlowLogsPolicy),
 		Role: role.Id(),
 		Policy: jsii.String(newPolicy(
 			allow("WriteFlowLogs",

@@ -32,15 +32,16 @@ type securityGroups struct {
 func addSecurityGroups(stack cdktf.TerraformStack, env config.Environment, net network) securityGroups {
 	group := func(id, name, description string) securitygroup.SecurityGroup {
 		return securitygroup.NewSecurityGroup(stack, jsii.String(id), &securitygroup.SecurityGroupConfig{
-			Name:        jsii.String(env.ResourceName(name)),
+			Name:        jsii.String(name),
 			Description: jsii.String(description),
 			VpcId:       jsii.String(net.VPCID),
-			Tags:        nameTag(env.ResourceName(name)),
+			Tags:        nameTag(name),
 		})
 	}
-	app := group("app_tier", "app-sg", "FastShop transaction processors")
-	postgres := group("database_tier", "postgres-sg", "FastShop PostgreSQL: admits the processors only")
-	redis := group("cache_tier", "redis-sg", "FastShop Redis: admits the processors only")
+	names := env.Names()
+	app := group("app_tier", names.AppSecurityGroup, "FastShop transaction processors")
+	postgres := group("database_tier", names.PostgresSecurityGroup, "FastShop PostgreSQL: admits the processors only")
+	redis := group("cache_tier", names.RedisSecurityGroup, "FastShop Redis: admits the processors only")
 	g := securityGroups{AppID: *app.Id(), AppARN: *app.Arn(), PostgresID: *postgres.Id(), RedisID: *redis.Id()}
 
 	tcpFromGroup := func(id, to, from string, port int, description string) {

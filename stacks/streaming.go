@@ -21,13 +21,13 @@ type stream struct{ Name, ARN string }
 
 func addStreaming(stack cdktf.TerraformStack, env config.Environment, k keys) stream {
 	config := &kinesisstream.KinesisStreamConfig{
-		Name:              jsii.String(env.ResourceName("transactions")),
+		Name:              jsii.String(env.Names().Stream),
 		RetentionPeriod:   number(env.StreamRetentionHours),
 		EncryptionType:    jsii.String("KMS"),
 		KmsKeyId:          jsii.String(k.Stream.AliasName),
 		ShardLevelMetrics: jsii.Strings(shardLevelMetrics...),
 		StreamModeDetails: &kinesisstream.KinesisStreamStreamModeDetails{StreamMode: jsii.String("PROVISIONED")},
-		Tags:              nameTag(env.ResourceName("transactions")),
+		Tags:              nameTag(env.Names().Stream),
 		Lifecycle:         lifecycle(env),
 		// The key is named by alias (known at plan time), so the alias
 		// must exist first.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -42,6 +43,11 @@ const DBFinalSnapshotTimeFormat = "YYYYMMDDhhmmss"
 
 // DBFinalSnapshotPrefix is the final snapshot's name before that time.
 func (e Environment) DBFinalSnapshotPrefix() string { return e.DBIdentifier() + "-final-" }
+
+// DBLogGroupName is the log group RDS delivers one exported log to.
+func (e Environment) DBLogGroupName(export string) string {
+	return fmt.Sprintf("/aws/rds/instance/%s/%s", e.DBIdentifier(), export)
+}
 
 // DBParameterFamily is the parameter group family of the engine version.
 func (e Environment) DBParameterFamily() string { return "postgres" + e.DBEngineMajorVersion }

@@ -123,56 +123,112 @@ type DerivedName struct {
 // Kind says what the name names ("IAM role name"), for the rule.
 func (d DerivedName) Kind() string { return d.rule.kind }
 
+// Names are the AWS names a pipeline stack gives its resources, derived
+// from the environment's name (fastshop-<thing>-<env>). Builders take
+// every name from here (and from the few methods DerivedNames also calls:
+// DBIdentifier, DBLogGroupName, CacheLogGroupName, KMSAliasName,
+// RedisNotificationsName, ...), so the name built and the name checked
+// cannot differ. A managed policy of a workload role has its role's name.
+type Names struct {
+	DBSubnetGroup, DBParameterGroup, DBEventSubscription         string
+	CacheReplicationGroup, CacheSubnetGroup, CacheParameterGroup string
+	CacheDefaultUser, CacheAppUser, CacheUserGroup               string
+	Stream, AlertsTopic                                          string
+	RedisForwarderRole, RedisForwarderPolicy                     string
+	ProducerRole, ProcessorRole, TaskExecutionRole               string
+	FlowLogsRole, FlowLogsPolicy                                 string
+	AppSecurityGroup, PostgresSecurityGroup, RedisSecurityGroup  string
+	EndpointsSecurityGroup                                       string
+	FlowLogGroup, ProducerLogGroup, ProcessorLogGroup            string
+}
+
+// Names returns the environment's resource names.
+func (e Environment) Names() Names {
+	n := e.ResourceName
+	logs := func(thing string) string { return fmt.Sprintf("/fastshop/%s/%s", e.Name, thing) }
+	return Names{
+		DBSubnetGroup:          n("db-subnet-group"),
+		DBParameterGroup:       n(e.DBParameterFamily()),
+		DBEventSubscription:    n("postgres-events"),
+		CacheReplicationGroup:  n("redis"),
+		CacheSubnetGroup:       n("redis-subnets"),
+		CacheParameterGroup:    n(e.CacheParameterFamily()),
+		CacheDefaultUser:       n("redis-default"),
+		CacheAppUser:           n("redis-app"),
+		CacheUserGroup:         n("redis-users"),
+		Stream:                 n("transactions"),
+		AlertsTopic:            n("alerts"),
+		RedisForwarderRole:     n("redis-notifications-forwarder"),
+		RedisForwarderPolicy:   "forward-redis-notifications",
+		ProducerRole:           n("producer"),
+		ProcessorRole:          n("processor"),
+		TaskExecutionRole:      n("task-execution"),
+		FlowLogsRole:           n("flow-logs"),
+		FlowLogsPolicy:         "write-flow-logs",
+		AppSecurityGroup:       n("app-sg"),
+		PostgresSecurityGroup:  n("postgres-sg"),
+		RedisSecurityGroup:     n("redis-sg"),
+		EndpointsSecurityGroup: n("endpoints-sg"),
+		FlowLogGroup:           logs("vpc-flow-logs"),
+		ProducerLogGroup:       logs("producer"),
+		ProcessorLogGroup:      logs("processor"),
+	}
+}
+
+// KMSAliasName is the alias of the key of one data domain (the key's
+// construct id: stream, database, ...).
+func (e Environment) KMSAliasName(domain string) string { return "alias/" + e.ResourceName(domain) }
+
 // DerivedNames lists every AWS name a pipeline stack derives from e, with
 // AWS's rule for it. A new named resource adds a row here; a test in
 // package stacks walks the synthesized stacks and fails on any name
 // missing from this list.
 func (e Environment) DerivedNames() []DerivedName {
-	n := e.ResourceName
+	n := e.Names()
 	db := e.DBIdentifier()
 	rows := []DerivedName{
 		{db, ruleRDSInstance},
 		// The longest final snapshot name: the prefix and a 14-digit
 		// create time (DBFinalSnapshotTimeFormat).
 		{e.DBFinalSnapshotPrefix() + "20261231235959", ruleRDSSnapshot},
-		{n("db-subnet-group"), ruleRDSSubnetGroup},
-		{n(e.DBParameterFamily()), ruleRDSParameterGroup},
-		{n("postgres-events"), ruleRDSEventSubscription},
-		{n("redis"), ruleCacheReplicationGroup},
-		{n("redis-subnets"), ruleCacheSubnetGroup},
-		{n(e.CacheParameterFamily()), ruleCacheParameterGroup},
-		{n("redis-default"), ruleCacheUser},
-		{n("redis-app"), ruleCacheUser},
-		{n("redis-users"), ruleCacheUserGroup},
-		{n("transactions"), ruleKinesisStream},
-		{n("alerts"), ruleSNSTopic},
+		{n.DBSubnetGroup, ruleRDSSubnetGroup},
+		{n.DBParameterGroup, ruleRDSParameterGroup},
+		{n.DBEventSubscription, ruleRDSEventSubscription},
+		{n.CacheReplicationGroup, ruleCacheReplicationGroup},
+		{n.CacheSubnetGroup, ruleCacheSubnetGroup},
+		{n.CacheParameterGroup, ruleCacheParameterGroup},
+		{n.CacheDefaultUser, ruleCacheUser},
+		{n.CacheAppUser, ruleCacheUser},
+		{n.CacheUserGroup, ruleCacheUserGroup},
+		{n.Stream, ruleKinesisStream},
+		{n.AlertsTopic, ruleSNSTopic},
 		{e.RedisNotificationsName(), ruleSNSTopic},
 		{e.RedisNotificationsName(), ruleSQSQueue},
 		{e.RedisNotificationsDeadLetterName(), ruleSQSQueue},
 		{e.RedisNotificationsName(), rulePipe},
-		{n("redis-notifications-forwarder"), ruleIAMRole},
-		{"forward-redis-notifications", ruleIAMPolicy},
-		{n("producer"), ruleIAMRole},
-		{n("producer"), ruleIAMPolicy},
-		{n("processor"), ruleIAMRole},
-		{n("processor"), ruleIAMPolicy},
-		{n("flow-logs"), ruleIAMRole},
-		{"write-flow-logs", ruleIAMPolicy},
-		{n("app-sg"), ruleSecurityGroup},
-		{n("postgres-sg"), ruleSecurityGroup},
-		{n("redis-sg"), ruleSecurityGroup},
-		{n("endpoints-sg"), ruleSecurityGroup},
-		{fmt.Sprintf("/fastshop/%s/vpc-flow-logs", e.Name), ruleLogGroup},
-		{fmt.Sprintf("/fastshop/%s/processor", e.Name), ruleLogGroup},
-		{fmt.Sprintf("/fastshop/%s/producer", e.Name), ruleLogGroup},
+		{n.RedisForwarderRole, ruleIAMRole},
+		{n.RedisForwarderPolicy, ruleIAMPolicy},
+		{n.ProducerRole, ruleIAMRole},
+		{n.ProducerRole, ruleIAMPolicy},
+		{n.ProcessorRole, ruleIAMRole},
+		{n.ProcessorRole, ruleIAMPolicy},
+		{n.FlowLogsRole, ruleIAMRole},
+		{n.FlowLogsPolicy, ruleIAMPolicy},
+		{n.AppSecurityGroup, ruleSecurityGroup},
+		{n.PostgresSecurityGroup, ruleSecurityGroup},
+		{n.RedisSecurityGroup, ruleSecurityGroup},
+		{n.EndpointsSecurityGroup, ruleSecurityGroup},
+		{n.FlowLogGroup, ruleLogGroup},
+		{n.ProcessorLogGroup, ruleLogGroup},
+		{n.ProducerLogGroup, ruleLogGroup},
 		{e.SessionName(), ruleSTSSession},
 		{e.Workspace(), ruleWorkspace},
 	}
 	if e.RunsOnECS() {
-		rows = append(rows, DerivedName{n("task-execution"), ruleIAMRole}, DerivedName{n("task-execution"), ruleIAMPolicy})
+		rows = append(rows, DerivedName{n.TaskExecutionRole, ruleIAMRole}, DerivedName{n.TaskExecutionRole, ruleIAMPolicy})
 	}
 	for _, export := range dbLogExports {
-		rows = append(rows, DerivedName{fmt.Sprintf("/aws/rds/instance/%s/%s", db, export), ruleLogGroup})
+		rows = append(rows, DerivedName{e.DBLogGroupName(export), ruleLogGroup})
 	}
 	for _, l := range cacheLogTypes {
 		rows = append(rows, DerivedName{e.CacheLogGroupName(l), ruleLogGroup})
@@ -184,10 +240,10 @@ func (e Environment) DerivedNames() []DerivedName {
 		rows = append(rows, DerivedName{a.Name, ruleAlarm})
 	}
 	for _, key := range []string{"stream", "database", "cache", "logs", "alerts", "kcl"} {
-		rows = append(rows, DerivedName{"alias/" + n(key), ruleKMSAlias})
+		rows = append(rows, DerivedName{e.KMSAliasName(key), ruleKMSAlias})
 	}
 	for i := 1; i <= max(e.CacheNodeCount, 1); i++ {
-		rows = append(rows, DerivedName{fmt.Sprintf("%s-%03d", n("redis"), i), ruleCacheCluster})
+		rows = append(rows, DerivedName{fmt.Sprintf("%s-%03d", n.CacheReplicationGroup, i), ruleCacheCluster})
 	}
 	for _, a := range e.Alarms(AlarmTargets{}) {
 		rows = append(rows, DerivedName{a.Name, ruleAlarm})
