@@ -19,8 +19,9 @@ import (
 //   - A string holding a reference (${...}) is written between quotes as
 //     it is, without escaping: a policy document that names a resource's
 //     ARN comes out as "{"Version":...}", which does not parse.
-//   - depends_on entries come out quoted ("aws_x.y"), which Terraform
-//     accepts with a deprecation warning per entry.
+//   - depends_on and lifecycle ignore_changes entries come out quoted
+//     ("aws_x.y", "final_snapshot_identifier"), which Terraform accepts
+//     with a deprecation warning per entry.
 //
 // RepairHCL puts these right after synthesis, before the CLI formats the
 // files.
@@ -29,8 +30,9 @@ import (
 // an index for a name and the name for a value.
 var garbledAttribute = regexp.MustCompile(`^\s*[0-9]+ = "([a-z_]+)"$`)
 
-// quotedReference matches one quoted depends_on entry.
-var quotedReference = regexp.MustCompile(`^(\s*)"([a-z0-9_]+\.[A-Za-z0-9_-]+)"(,?)$`)
+// quotedReference matches one quoted entry of depends_on (a resource
+// address) or of ignore_changes (an attribute name).
+var quotedReference = regexp.MustCompile(`^(\s*)"([a-z0-9_]+(?:\.[A-Za-z0-9_-]+)?)"(,?)$`)
 
 // templateAttribute matches an attribute whose value is one string on one
 // line, holding a reference: the strings cdktf writes unescaped.
@@ -44,8 +46,8 @@ var terraformAttributes = map[string]string{
 
 // RepairHCL rewrites every stacks/<stack>/cdk.tf under outdir that cdktf
 // rendered as HCL: terraform-block attributes get their names and values
-// back, strings with references are escaped, and depends_on entries lose
-// their quotes. A garbled attribute it does not know is an error: the
+// back, strings with references are escaped, and depends_on and
+// ignore_changes entries lose their quotes. A garbled attribute it does not know is an error: the
 // output would not parse.
 func RepairHCL(outdir string) error {
 	paths, err := filepath.Glob(filepath.Join(outdir, "stacks", "*", "cdk.tf"))
@@ -68,7 +70,7 @@ func repairHCLFile(path string) error {
 	var out strings.Builder
 	// depth is the brace nesting at the start of the line; cdktf writes the
 	// HCL unindented (the CLI formats it afterwards), so nesting is counted.
-	depth, inTerraform, inDependsOn := 0, false, false
+	depth, inTerraform, inReferences := 0, false, false
 	scanner := bufio.NewScanner(strings.NewReader(string(data)))
 	scanner.Buffer(make([]byte, 0, 1<<20), 1<<26)
 	for n := 1; scanner.Scan(); n++ {
@@ -77,11 +79,11 @@ func repairHCLFile(path string) error {
 		switch {
 		case depth == 0:
 			inTerraform = trimmed == "terraform {"
-		case strings.HasSuffix(trimmed, "depends_on = ["):
-			inDependsOn = true
-		case inDependsOn && trimmed == "]":
-			inDependsOn = false
-		case inDependsOn:
+		case strings.HasSuffix(trimmed, "depends_on = [") || strings.HasSuffix(trimmed, "ignore_changes = ["):
+			inReferences = true
+		case inReferences && trimmed == "]":
+			inReferences = false
+		case inReferences:
 			if m := quotedReference.FindStringSubmatch(line); m != nil {
 				line = m[1] + m[2] + m[3]
 			}

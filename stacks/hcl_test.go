@@ -8,7 +8,8 @@ import (
 )
 
 // garbledHCL is cdktf 0.20.12's HCL for a terraform block with
-// required_version and a resource with depends_on.
+// required_version, a resource with depends_on and one with
+// lifecycle.ignore_changes.
 const garbledHCL = `terraform {
   required_providers {
     aws = {
@@ -29,6 +30,14 @@ resource "aws_s3_bucket_policy" "p" {
     "aws_kms_alias.state_key",
   ]
   policy = "{\"Sid\":\"0 = \\\"x\\\"\"}"
+}
+resource "aws_db_instance" "d" {
+lifecycle {
+  ignore_changes = [
+"final_snapshot_identifier",
+]
+  prevent_destroy = true
+}
 }
 resource "aws_iam_role_policy" "r" {
 name = "write"
@@ -52,8 +61,8 @@ func writeStack(t *testing.T, hcl string) (outdir, path string) {
 }
 
 // TestRepairHCL: the garbled required_version gets its name and value
-// back, a string with references is escaped around them, depends_on
-// entries lose their quotes, and nothing else changes (the escaped policy
+// back, a string with references is escaped around them, depends_on and
+// ignore_changes entries lose their quotes, and nothing else changes (the escaped policy
 // without references, the plain reference).
 func TestRepairHCL(t *testing.T) {
 	outdir, path := writeStack(t, garbledHCL)
@@ -68,6 +77,7 @@ func TestRepairHCL(t *testing.T) {
 		`  0 = "required_version"`, `  required_version = "`+RequiredTerraformVersion+`"`,
 		`    "aws_s3_bucket_public_access_block.b_public_access",`, `    aws_s3_bucket_public_access_block.b_public_access,`,
 		`    "aws_kms_alias.state_key",`, `    aws_kms_alias.state_key,`,
+		"\n\"final_snapshot_identifier\",", "\nfinal_snapshot_identifier,",
 		`policy = "{"Resource":["${aws_cloudwatch_log_group.l.arn}","${aws_cloudwatch_log_group.l.arn}:*"],"Sid":"a\\b","X":"${jsonencode({"k" = "v"})}"}"`,
 		`policy = "{\"Resource\":[\"${aws_cloudwatch_log_group.l.arn}\",\"${aws_cloudwatch_log_group.l.arn}:*\"],\"Sid\":\"a\\\\b\",\"X\":\"${jsonencode({"k" = "v"})}\"}"`,
 	).Replace(garbledHCL)
