@@ -63,7 +63,7 @@ type alerts struct {
 // No RDS ReplicaLag alarm: the instance has no read replicas, and a
 // Multi-AZ standby replicates synchronously and publishes no ReplicaLag, so
 // such an alarm could never fire. Add it with the first read replica.
-func addAlarms(stack cdktf.TerraformStack, env config.Environment, s stream, db database, c cache) alerts {
+func addAlarms(stack cdktf.TerraformStack, env config.Environment, s stream, db database, c cache, kcl kclTables) alerts {
 	key := addKey(stack, env, keyDomain{id: "alerts", description: "SNS on-call topic and its Redis notification queue", viaServices: []string{"sns", "sqs"}},
 		alertKeyStatements(env)...)
 
@@ -99,6 +99,7 @@ func addAlarms(stack cdktf.TerraformStack, env config.Environment, s stream, db 
 	addMetricAlarms(stack, env, out, env.Alarms(config.AlarmTargets{
 		Stream: s.Name, DBInstance: db.Identifier, ReplicationGroup: c.GroupID,
 		NotificationQueue: redis.Inbox, NotificationDeadLetterQueue: redis.DeadLetter, NotificationPipe: redis.Pipe,
+		LeaseTable: kcl.LeasesName,
 	}))
 	return out
 }

@@ -63,6 +63,17 @@ func expectedAlarms(env config.Environment) []wantAlarm {
 	return append(alarms, expectedKCLAlarms(env)...)
 }
 
+// expectedKCLAlarms are the KCL lease-table alarms.
+func expectedKCLAlarms(env config.Environment) []wantAlarm {
+	table := "${aws_dynamodb_table.kcl_leases.name}"
+	return []wantAlarm{
+		{"kcl_lease_read_throttling", "AWS/DynamoDB", "ReadThrottleEvents", "Sum", "GreaterThanOrEqualToThreshold", "notBreaching",
+			"TableName", table, float64(env.KCLLeaseThrottleAlarmCount), fmt.Sprintf("%d reads", env.KCLLeaseThrottleAlarmCount)},
+		{"kcl_lease_write_throttling", "AWS/DynamoDB", "WriteThrottleEvents", "Sum", "GreaterThanOrEqualToThreshold", "notBreaching",
+			"TableName", table, float64(env.KCLLeaseThrottleAlarmCount), fmt.Sprintf("%d writes", env.KCLLeaseThrottleAlarmCount)},
+	}
+}
+
 func TestAlarms(t *testing.T) {
 	for _, s := range synthAll(t) {
 		env := s.Env

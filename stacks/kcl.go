@@ -207,11 +207,6 @@ func kclPolicyStatements(env config.Environment, k kclTables) []policyStatement 
 	}...)
 }
 
-// addKCLAlarms creates the lease-table alarms on the on-call topic.
-func addKCLAlarms(stack cdktf.TerraformStack, env config.Environment, k kclTables, a alerts) {
-	addMetricAlarms(stack, env, a, env.KCLAlarms(k.LeasesName))
-}
-
 // addKCLOutputs publishes what a processor configures KCL with, and the
 // DynamoDB gateway's prefix list for egress rules.
 func addKCLOutputs(stack cdktf.TerraformStack, k kclTables, e endpoints) {

@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"reflect"
 	"slices"
@@ -151,17 +150,6 @@ func TestKCLKey(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// expectedKCLAlarms are the lease-table alarms, for TestAlarms.
-func expectedKCLAlarms(env config.Environment) []wantAlarm {
-	table := "${aws_dynamodb_table.kcl_leases.name}"
-	return []wantAlarm{
-		{"kcl_lease_read_throttling", "AWS/DynamoDB", "ReadThrottleEvents", "Sum", "GreaterThanOrEqualToThreshold", "notBreaching",
-			"TableName", table, float64(env.KCLLeaseThrottleAlarmCount), fmt.Sprintf("%d reads", env.KCLLeaseThrottleAlarmCount)},
-		{"kcl_lease_write_throttling", "AWS/DynamoDB", "WriteThrottleEvents", "Sum", "GreaterThanOrEqualToThreshold", "notBreaching",
-			"TableName", table, float64(env.KCLLeaseThrottleAlarmCount), fmt.Sprintf("%d writes", env.KCLLeaseThrottleAlarmCount)},
 	}
 }
 

@@ -69,6 +69,8 @@ type Alarm struct {
 type AlarmTargets struct {
 	Stream, DBInstance, ReplicationGroup, NotificationQueue string
 	NotificationDeadLetterQueue, NotificationPipe           string
+	// LeaseTable is the KCL lease table.
+	LeaseTable string
 }
 
 // Alarms lists the alarms of an environment, in creation order. The
@@ -217,6 +219,34 @@ func (e Environment) Alarms(t AlarmTargets) []Alarm {
 			},
 		)
 	}
+	return append(alarms, e.kclAlarms(t.LeaseTable)...)
+}
+
+// kclAlarms are the KCL lease-table alarms. A throttled lease table delays
+// lease renewals: workers lose their leases, shards stall and the stream's
+// iterator age grows. DynamoDB publishes throttle events only when there
+// are some, so no data is not breaching.
+func (e Environment) kclAlarms(leaseTable string) []Alarm {
+	check := "KCL retries, but leases that cannot be renewed move between workers and shards stall. " +
+		"Check ThrottledRequests by operation, the table's on-demand limits and whether a processor loops on lease scans; " +
+		"then the stream's iterator age."
+	var alarms []Alarm
+	for _, op := range []struct{ id, metric, what string }{
+		{"read", "ReadThrottleEvents", "reads"},
+		{"write", "WriteThrottleEvents", "writes"},
+	} {
+		alarms = append(alarms, Alarm{
+			ID: "kcl_lease_" + op.id + "_throttling", Name: e.ResourceName("kcl-lease-" + op.id + "-throttling"),
+			Namespace: "AWS/DynamoDB", Metric: op.metric, Statistic: "Sum",
+			Dimensions: map[string]string{"TableName": leaseTable},
+			Comparison: "GreaterThanOrEqualToThreshold", Threshold: float64(e.KCLLeaseThrottleAlarmCount),
+			PeriodSeconds: 300, Evaluations: 1, TreatMissing: "notBreaching",
+			What:                 "KCL lease table " + leaseTable + " throttled",
+			ThresholdDescription: fmt.Sprintf("at least %d %s", e.KCLLeaseThrottleAlarmCount, op.what),
+			MissingDataExplained: "DynamoDB publishes throttle events only when there are some, so no data is not breaching.",
+			Check:                check,
+		})
+	}
 	return alarms
 }
 
@@ -257,6 +287,7 @@ func (e Environment) validateAlarms(p *problems) {
 	p.inRange("CacheMemoryAlarmPercent", e.CacheMemoryAlarmPercent, 1, maxAlarmPercent, "percent")
 	p.inRange("CacheEvictionsAlarmCount", e.CacheEvictionsAlarmCount, 1, maxAlarmCount, "evictions per 5 minutes")
 	p.inRange("CacheReplicationLagAlarmSeconds", e.CacheReplicationLagAlarmSeconds, 1, maxReplicationLagAlarmS, "seconds")
+	p.inRange("KCLLeaseThrottleAlarmCount", e.KCLLeaseThrottleAlarmCount, 1, maxAlarmCount, "throttled lease-table requests per 5 minutes")
 	if e.DBFreeStorageAlarmGiB < 1 || e.DBFreeStorageAlarmGiB >= e.DBAllocatedStorageGiB {
 		p.add("DBFreeStorageAlarmGiB", e.DBFreeStorageAlarmGiB, "1 GiB to less than DBAllocatedStorageGiB (%d GiB)", e.DBAllocatedStorageGiB)
 	}

@@ -64,7 +64,7 @@ func descriptionProblems(description string) []string {
 func TestAlarmDescriptionsNameRealSettings(t *testing.T) {
 	for _, e := range testEnvironments() {
 		t.Run(e.Name, func(t *testing.T) {
-			alarms := append(e.Alarms(AlarmTargets{Stream: "s", DBInstance: "d", ReplicationGroup: "r", NotificationQueue: "q"}), e.KCLAlarms("l")...)
+			alarms := e.Alarms(AlarmTargets{Stream: "s", DBInstance: "d", ReplicationGroup: "r", NotificationQueue: "q", LeaseTable: "l"})
 			for _, a := range alarms {
 				for _, p := range descriptionProblems(a.Description(e)) {
 					t.Errorf("alarm %s %s", a.ID, p)

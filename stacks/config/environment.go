@@ -176,7 +176,7 @@ type Environment struct {
 	// later is KCL's two-phase table migration, not a change of this value.
 	KCLVersion string
 
-	// Alarm thresholds (alarms.go, kcl.go). An alarm fires when the metric
+	// Alarm thresholds (alarms.go). An alarm fires when the metric
 	// passes the threshold for the period stated in its description.
 
 	// StreamIteratorAgeAlarmMs is the age of the oldest unread record, 1000

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 )
@@ -26,9 +25,6 @@ const (
 
 // kclVersionPattern is a KCL 3 release, major.minor.patch.
 var kclVersionPattern = regexp.MustCompile(`^3\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
-
-// Bounds of KCLLeaseThrottleAlarmCount.
-const maxKCLThrottleAlarmCount = 1_000_000
 
 // KCLApplicationName is fastshop-fraud-detection-<env>: the KCL
 // application name, the lease table's name and the metric namespace.
@@ -75,33 +71,4 @@ func (e Environment) validateKCL(p *problems) {
 	if !kclVersionPattern.MatchString(e.KCLVersion) {
 		p.add("KCLVersion", e.KCLVersion, "a KCL 3 release as major.minor.patch (3.0.0 or later, for example 3.5.1); KCL 1.x and 2.x are not supported")
 	}
-	p.inRange("KCLLeaseThrottleAlarmCount", e.KCLLeaseThrottleAlarmCount, 1, maxKCLThrottleAlarmCount, "throttled lease-table requests per 5 minutes")
-}
-
-// KCLAlarms lists the lease-table alarms. A throttled lease table delays
-// lease renewals: workers lose their leases, shards stall and the stream's
-// iterator age grows. DynamoDB publishes throttle events only when there
-// are some, so no data is not breaching.
-func (e Environment) KCLAlarms(leaseTable string) []Alarm {
-	check := "KCL retries, but leases that cannot be renewed move between workers and shards stall. " +
-		"Check ThrottledRequests by operation, the table's on-demand limits and whether a processor loops on lease scans; " +
-		"then the stream's iterator age."
-	var alarms []Alarm
-	for _, op := range []struct{ id, metric, what string }{
-		{"read", "ReadThrottleEvents", "reads"},
-		{"write", "WriteThrottleEvents", "writes"},
-	} {
-		alarms = append(alarms, Alarm{
-			ID: "kcl_lease_" + op.id + "_throttling", Name: e.ResourceName("kcl-lease-" + op.id + "-throttling"),
-			Namespace: "AWS/DynamoDB", Metric: op.metric, Statistic: "Sum",
-			Dimensions: map[string]string{"TableName": leaseTable},
-			Comparison: "GreaterThanOrEqualToThreshold", Threshold: float64(e.KCLLeaseThrottleAlarmCount),
-			PeriodSeconds: 300, Evaluations: 1, TreatMissing: "notBreaching",
-			What:                 "KCL lease table " + leaseTable + " throttled",
-			ThresholdDescription: fmt.Sprintf("at least %d %s", e.KCLLeaseThrottleAlarmCount, op.what),
-			MissingDataExplained: "DynamoDB publishes throttle events only when there are some, so no data is not breaching.",
-			Check:                check,
-		})
-	}
-	return alarms
 }

@@ -236,9 +236,6 @@ func (e Environment) DerivedNames() []DerivedName {
 	for _, table := range e.KCLTableNames() {
 		rows = append(rows, DerivedName{table, ruleDynamoDBTable})
 	}
-	for _, a := range e.KCLAlarms("") {
-		rows = append(rows, DerivedName{a.Name, ruleAlarm})
-	}
 	for _, key := range []string{"stream", "database", "cache", "logs", "alerts", "kcl"} {
 		rows = append(rows, DerivedName{e.KMSAliasName(key), ruleKMSAlias})
 	}
