@@ -133,7 +133,7 @@ func refuseArgs(args []string) error {
 // releaseAssemblies has the jsii kernel load the AWS provider (and cdktf and
 // constructs) now rather than at the first resource, and then gives back the
 // memory the program holds for their embedded tarballs, which nothing reads
-// again (README.md, "Synth speed"). FASTSHOP_LAZY_PROVIDER_SKIP=tarball-pages
+// again (internal/lazyprovider/README.md). FASTSHOP_LAZY_PROVIDER_SKIP=tarball-pages
 // keeps them, for comparisons.
 func releaseAssemblies() {
 	for _, part := range strings.Split(os.Getenv("FASTSHOP_LAZY_PROVIDER_SKIP"), ",") {

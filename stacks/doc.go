@@ -7,10 +7,10 @@
 package stacks
 
 // The AWS provider's JavaScript index eagerly loads ~2,100 namespaces (most
-// of a synth's time and memory; README.md, "Synth speed") while we use a few
-// dozen. This
-// import installs a node preload hook that makes that index lazy, before
-// any binding starts the kernel; every entry point that builds stacks
-// (go run main.go, cdktf synth/diff/deploy, go test) gets it through this
-// package. FASTSHOP_LAZY_PROVIDER=off switches it off.
+// of a synth's time and memory; internal/lazyprovider/README.md) while we use
+// a few dozen. This import has the jsii kernel run without jsii's relay and
+// load that index lazily, set up before any binding starts the kernel; every
+// entry point that builds stacks (go run main.go, cdktf synth/diff/deploy, go
+// test) gets it through this package. FASTSHOP_LAZY_PROVIDER=off switches it
+// off.
 import _ "fastshop/internal/lazyprovider"

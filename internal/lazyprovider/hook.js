@@ -1,6 +1,6 @@
-// fastshop lazyprovider hook: preloaded into the jsii runtime's node processes
-// with NODE_OPTIONS=--require=<this file> by the Go package
-// fastshop/internal/lazyprovider.
+// fastshop lazyprovider hook: preloaded (node's --require) into the jsii
+// kernel by the launcher of the Go package fastshop/internal/lazyprovider
+// (launcher.sh), which runs the kernel in place of jsii's relay.
 //
 // @cdktf/provider-aws ships lib/index.js as an eager barrel: one line
 //
@@ -16,34 +16,22 @@
 // packages cdktf requires but a synth does not use, and the formatting of
 // token creation stack traces; and in the jsii kernel's main script it has
 // the kernel read the rows of the provider's 32 MB type-definitions file it
-// needs rather than the whole file, and hash package tarballs through one
-// reused buffer ("the jsii kernel"). Nothing on disk changes.
+// needs rather than the whole file, and, where the launcher started it,
+// write its answers to the file descriptor the launcher gave it ("the jsii
+// kernel"). Nothing on disk changes.
 //
 // It looks for what it changes by its shape, never by a hash of a
 // third-party file, and where it does not find it, node runs as it would
 // without this hook (correct, only slower), with one warning line:
 //   - no module.registerHooks (Node 20, or 22 before 22.15): the provider
-//     loads eagerly;
+//     loads eagerly, and the kernel runs through jsii's relay;
 //   - a barrel with any line not of the forms below, or a package whose entry
 //     point is not lib/index.js: loaded as written;
 //   - a cdktf file, or the jsii kernel's lib/program.js, that is not of the
-//     shape its part expects: loaded as written.
+//     shape its part expects: loaded as written; a kernel whose channel is
+//     not of the known shape runs through jsii's relay.
 // Any error inside the load hook is caught and means the same: stock
 // behaviour.
-//
-// Between the jsii relay and the kernel it sets up a direct channel (see
-// directChannel): the kernel reads the Go program's requests and writes its
-// answers itself, instead of through the relay. The relay grants it only
-// once the kernel has shown that its reads go where the hook sends them; a
-// relay or kernel of another shape keeps stock relaying, with one warning,
-// never a hang.
-//
-// It also passes the kernel node options (see childOptions): one that
-// silences the one deprecation warning a synth on Node 22 and 24 prints that
-// is not ours to fix, a small young generation (less memory) and one V8
-// worker thread; and, from the jsii relay, no TurboFan on the kernel's
-// command line (see kernelFlags). A node that does not accept one runs
-// without it, silently: what it would print or use without this hook.
 //
 // None of it changes what a synth writes: the package tests and
 // e2e/lazyprovider_test.go compare every byte with the hook on and off.
@@ -51,13 +39,12 @@
 // Environment:
 //   FASTSHOP_LAZY_PROVIDER=off          the hook does nothing.
 //   FASTSHOP_LAZY_PROVIDER_REPORT=FILE  each process appends JSON lines saying
-//                                       what the hook did (for tests and the
-//                                       benchmark).
-//   FASTSHOP_LAZY_PROVIDER_SKIP=a,b     leaves out parts, for the benchmark:
+//                                       what the hook did (for tests).
+//   FASTSHOP_LAZY_PROVIDER_SKIP=a,b     leaves out parts, for comparisons:
 //                                       barrel, cdktf-requires, stack-traces,
-//                                       defs, digest, channel, warnings,
-//                                       semi-space, pool, max-opt (and
-//                                       tarball-pages, in the Go program).
+//                                       defs, direct (and, in the Go program,
+//                                       the kernel's node options: warnings,
+//                                       semi-space, pool; and tarball-pages).
 "use strict";
 
 (function install() {
@@ -85,19 +72,29 @@
     }
   }
 
+  // Set by the launcher when it runs this process as the jsii kernel in place
+  // of jsii's relay (that relay's path): this process's only, not its
+  // children's.
+  const RELAY_ENV = "FASTSHOP_LAZY_PROVIDER_RELAY";
+  const relay = process.env[RELAY_ENV];
+  delete process.env[RELAY_ENV];
+
   const switchValue = (process.env.FASTSHOP_LAZY_PROVIDER || "").trim().toLowerCase();
   if (["off", "0", "false", "no"].includes(switchValue)) {
     state.status = "off";
     report("off", {});
+    if (relay !== undefined) {
+      runRelay(relay, "");
+    }
     return;
   }
   report("preload", { node: process.version });
-  // For the benchmark: parts to leave out, comma-separated.
+  // For comparisons: parts to leave out, comma-separated.
   const skip = new Set((process.env.FASTSHOP_LAZY_PROVIDER_SKIP || "").split(",").map((part) => part.trim()));
 
-  // One warning per program: the jsii runtime runs two node processes (a
-  // relay and the kernel it starts), both with this hook; the first to warn
-  // tells the processes it starts, through their environment.
+  // One warning per program: a kernel run through the relay, and the relay,
+  // both have this hook; the first to warn tells the processes it starts,
+  // through their environment.
   const WARNED_ENV = "FASTSHOP_LAZY_PROVIDER_WARNED";
   function warn(message, instead) {
     if (process.env[WARNED_ENV]) {
@@ -114,360 +111,6 @@
     state.status = "fallback";
     report("fallback", Object.assign({ reason }, fields));
     warn(reason);
-  }
-
-  const KERNEL_FLAGS = [{ flag: "--max-opt", value: "2", part: "max-opt" }];
-  const CHECKED_V8 = ["13.6", "12.4"]; // V8 major.minor of Node 24 and Node 22
-  const CHANNEL_ENV = "FASTSHOP_LAZY_PROVIDER_CHANNEL";
-  const CHANNEL_FDS = "4,5,6";
-  const CHANNEL_WAIT_MS = 2000;
-  const pause = new Int32Array(new SharedArrayBuffer(4)); // for Atomics.wait
-
-  childOptions();
-  kernelFlags();
-  directChannel();
-
-  // childOptions adds node options to the NODE_OPTIONS that this process
-  // passes to the node processes it starts: the jsii relay starts the kernel
-  // (where the JavaScript runs) with its own environment, so the kernel gets
-  // them. Each is added only if this node accepts it in NODE_OPTIONS and
-  // NODE_OPTIONS does not set it already; a node that does not know one runs
-  // as it would without it. None of them changes what a synth writes.
-  function childOptions() {
-    const options = [
-      // Warnings that are not ours to fix, by code:
-      // DEP0044, util.isArray: cdktf 0.20.12 calls it in
-      // lib/terraform-output.js (TerraformOutput.isITerraformAddressable) for
-      // every output whose value is an object; a runtime deprecation since
-      // Node 22.
-      // cdktf is no longer developed, so no release will drop the call.
-      { flag: "--disable-warning", value: "DEP0044", part: "warnings" },
-      // V8's young generation: node lets each of its two semi-spaces grow to
-      // 16 MB or more, which the kernel's short-lived garbage fills; with
-      // 1 MB its peak resident set is lower, for no measurable time (README.md
-      // "Synth speed" has the figures; go run ./bench/synthbench -parts
-      // semi-space makes them).
-      { flag: "--max-semi-space-size", value: "1", part: "semi-space" },
-      // V8's background threads: node starts four for compiles and GC work;
-      // one leaves the second core of a small machine to the Go program,
-      // which waits on the kernel's answers (go run ./bench/synthbench
-      // -parts pool).
-      { flag: "--v8-pool-size", value: "1", part: "pool" },
-    ];
-    try {
-      const current = process.env.NODE_OPTIONS || "";
-      const given = current.split(/\s+/).map((arg) => arg.split("=")[0].replace(/_/g, "-"));
-      const added = [];
-      for (const option of options) {
-        if (skip.has(option.part) || !process.allowedNodeEnvironmentFlags.has(option.flag)) {
-          continue;
-        }
-        if (option.flag !== "--disable-warning" && given.includes(option.flag)) {
-          continue; // the user's value wins
-        }
-        const arg = option.flag + "=" + option.value;
-        if (!current.split(/\s+/).includes(arg)) {
-          added.push(arg);
-        }
-      }
-      if (added.length > 0) {
-        process.env.NODE_OPTIONS = (current.trim() + " " + added.join(" ")).trim();
-      }
-      report("child-options", { added });
-    } catch (err) {
-      report("child-options", { added: [], reason: String(err && err.message) });
-    }
-  }
-
-  // kernelFlags passes the kernel a V8 option that node does not accept in
-  // NODE_OPTIONS, so it must be on the kernel's command line: no optimizing
-  // compiler above Maglev (--max-opt=2). TurboFan's compiles, for a process
-  // that lives a second, cost CPU and pay nothing back (go run
-  // ./bench/synthbench -parts max-opt); it changes how fast code runs, not
-  // what it computes. The jsii relay (bin/jsii-runtime.js, the process the
-  // jsii runtime starts) starts the kernel with its own process.execArgv
-  // first on the command line, so the hook, in the relay only, adds it there;
-  // a relay that does not pass it on starts the kernel as it would without
-  // the hook. A node whose V8 does not know an option refuses to start with
-  // it ("bad option"). A V8 version's options never change, so on the V8s
-  // this was tested with (CHECKED_V8: Node 24's and 22's; the tests run both)
-  // it is passed as it is; any other node is asked first (`node <option>
-  // --version`, about 10 ms), and one that refuses it gets the kernel
-  // without it. An option the user set is left to the user's value.
-  function kernelFlags() {
-    if (!isRelay()) {
-      return;
-    }
-    try {
-      const given = process.execArgv.concat((process.env.NODE_OPTIONS || "").split(/\s+/))
-        .map((a) => a.split("=")[0].replace(/_/g, "-"));
-      const args = [];
-      for (const option of KERNEL_FLAGS) {
-        if (skip.has(option.part)) {
-          continue;
-        }
-        if (given.includes(option.flag)) {
-          report("kernel-options", { added: [], reason: option.flag + " set by the user" });
-          continue;
-        }
-        args.push(option.flag + "=" + option.value);
-      }
-      if (args.length === 0) {
-        return;
-      }
-      const v8 = String(process.versions.v8).split(".").slice(0, 2).join(".");
-      const checked = CHECKED_V8.includes(v8);
-      if (!checked) {
-        const check = require("child_process").spawnSync(process.execPath, args.concat("--version"),
-          { stdio: "ignore", env: Object.assign({}, process.env, { NODE_OPTIONS: "" }), timeout: 5000 });
-        if (check.status !== 0) {
-          report("kernel-options", { added: [], reason: "node refuses " + args.join(" ") });
-          return;
-        }
-      }
-      process.execArgv.push(...args);
-      report("kernel-options", { added: args, asked: !checked });
-    } catch (err) {
-      report("kernel-options", { added: [], reason: String(err && err.message) });
-    }
-  }
-
-  // directChannel gives the kernel the Go program's own pipes, so that a
-  // request and its response no longer pass through the relay. Stock, the
-  // jsii relay (bin/jsii-runtime.js) pipes its stdin to the kernel's fd 3 and
-  // fd 3 back to its stdout: every call costs two more pipe hops and two
-  // wake-ups of the relay's event loop (README.md "Synth speed" has what it
-  // costs; go run ./bench/synthbench -parts channel). Here the relay starts the
-  // kernel with its stdin and stdout as fds 4 and 5 and a control socket as
-  // fd 6, and reads neither pipe until the kernel has taken the channel or
-  // turned it down:
-  //   - the kernel, at its first read of fd 3 through fs.readSync (the
-  //     evidence that its reads go where this hook can send them), asks on
-  //     fd 6 and waits for the answer; "D" (direct): it reads fd 4 and writes
-  //     fd 5 from then on; anything else: fd 3, stock;
-  //   - the relay answers "D" only while it has not started relaying. If the
-  //     kernel has not asked within CHANNEL_WAIT_MS of its first message (the
-  //     jsii hello, which the protocol sends before any read), or says "N"
-  //     (it cannot take the channel), the relay starts relaying its stdin as
-  //     stock does, warns once, and answers a later question with "R".
-  // The relay is the one that decides, and it decides once, so exactly one
-  // process reads the requests: a kernel or relay of another shape costs at
-  // most CHANNEL_WAIT_MS once, never a hang. The relay writes to its stdout
-  // with blocking writes, so that the pipe the kernel shares stays blocking.
-  function directChannel() {
-    const channel = process.env[CHANNEL_ENV];
-    delete process.env[CHANNEL_ENV]; // this process's only, not its children's
-    try {
-      if (isRelay()) {
-        if (!skip.has("channel")) {
-          relayOffersChannel();
-        }
-      } else if (channel !== undefined && path.basename(process.argv[1] || "") === "program.js") {
-        kernelTakesChannel(channel);
-      }
-    } catch (err) {
-      report("channel", { mode: "relayed", reason: String(err && err.message) });
-    }
-  }
-
-  function isRelay() {
-    const script = process.argv[1] || "";
-    return path.basename(script) === "jsii-runtime.js" && path.basename(path.dirname(script)) === "bin";
-  }
-
-  // relayOffersChannel wraps child_process.spawn for the relay's one spawn:
-  // the kernel's.
-  function relayOffersChannel() {
-    const childProcess = require("child_process");
-    const spawn = childProcess.spawn;
-    childProcess.spawn = function (file, args, options) {
-      childProcess.spawn = spawn; // the relay starts one process
-      const obstacle = channelObstacle(file, args, options);
-      if (obstacle !== "") {
-        report("channel", { mode: "relayed", reason: obstacle.reason });
-        if (obstacle.warn) {
-          warn(obstacle.reason, "relaying the jsii messages");
-        }
-        return spawn.apply(this, arguments);
-      }
-      const stdin = Object.getOwnPropertyDescriptor(process, "stdin");
-      const stdout = Object.getOwnPropertyDescriptor(process, "stdout");
-      const child = spawn.call(this, file, args, Object.assign({}, options, {
-        stdio: ["ignore", "pipe", "pipe", "pipe", 0, 1, "pipe"],
-        env: Object.assign({}, process.env, { [CHANNEL_ENV]: CHANNEL_FDS }),
-      }));
-      let mode = "pending";
-      let timer;
-      const { PassThrough, Writable } = require("stream");
-      // What the relay pipes to the kernel's fd 3: nothing, unless it relays.
-      const stdinProxy = new PassThrough();
-      const stdoutProxy = new Writable({
-        write(chunk, encoding, callback) {
-          if (mode === "relayed") {
-            stdout.get.call(process).write(chunk, callback);
-            return;
-          }
-          try {
-            writeFully(1, chunk);
-          } catch (err) {
-            callback(err);
-            return;
-          }
-          callback();
-        },
-      });
-      Object.defineProperty(process, "stdin", { configurable: true, enumerable: true, get: () => stdinProxy });
-      Object.defineProperty(process, "stdout", { configurable: true, enumerable: true, get: () => stdoutProxy });
-      const relay = (reason, warned) => {
-        if (mode !== "pending") {
-          return;
-        }
-        mode = "relayed";
-        clearTimeout(timer);
-        stdin.get.call(process).pipe(stdinProxy);
-        report("channel", { mode, reason });
-        if (warned) {
-          warn(reason, "relaying the jsii messages");
-        }
-      };
-      child.stdio[3].once("data", () => {
-        if (mode === "pending") {
-          timer = setTimeout(() => relay("the jsii kernel did not take the direct channel within " +
-            CHANNEL_WAIT_MS + " ms of its first message", true), CHANNEL_WAIT_MS);
-        }
-      });
-      const control = child.stdio[6];
-      control.on("data", (data) => {
-        const question = String(data);
-        if (question === "?" && mode === "pending") {
-          mode = "direct";
-          clearTimeout(timer);
-          report("channel", { mode });
-        } else if (question !== "?") {
-          relay("the jsii kernel turned the direct channel down: " + question.slice(1), question[0] !== "N");
-          return;
-        }
-        control.write(mode === "direct" ? "D" : "R");
-      });
-      control.on("error", (err) => relay("the control socket failed: " + String(err && err.message), true));
-      child.once("exit", () => clearTimeout(timer));
-      return child;
-    };
-  }
-
-  // channelObstacle returns {reason, warn} if the relay cannot offer the
-  // channel, or "". The spawn must be the stock one: this node on the
-  // kernel's program, the stdio and environment jsii gives it, and this
-  // process's stdin and stdout pipes behind node's own lazy getters.
-  function channelObstacle(file, args, options) {
-    const shape = (reason) => ({ reason: "the jsii relay starts the kernel in a way this hook does not know (" + reason + ")", warn: true });
-    try {
-      if (process.platform !== "linux") {
-        return { reason: "not Linux", warn: false }; // the only system it was measured and tested on
-      }
-      if (file !== process.execPath || !Array.isArray(args) || args.length === 0 ||
-          path.basename(String(args[args.length - 1])) !== "program.js") {
-        return shape("not node on lib/program.js");
-      }
-      if (!options || options.env !== undefined || JSON.stringify(options.stdio) !== '["ignore","pipe","pipe","pipe"]') {
-        return shape("spawn options " + JSON.stringify(options && { stdio: options.stdio, env: options.env !== undefined }));
-      }
-      for (const name of ["stdin", "stdout"]) {
-        const descriptor = Object.getOwnPropertyDescriptor(process, name);
-        if (!descriptor || typeof descriptor.get !== "function" || !descriptor.configurable) {
-          return shape("process." + name + " is not a getter");
-        }
-      }
-      if (!fs.fstatSync(0).isFIFO() || !fs.fstatSync(1).isFIFO()) {
-        return { reason: "stdin or stdout is not a pipe", warn: false };
-      }
-      return "";
-    } catch (err) {
-      return { reason: String(err && err.message), warn: true };
-    }
-  }
-
-  // kernelTakesChannel, in the kernel the relay offered the channel to,
-  // redirects fd 3 once the relay says so (see directChannel).
-  function kernelTakesChannel(channel) {
-    const [input, output, control] = CHANNEL_FDS.split(",").map(Number);
-    let obstacle = "";
-    try {
-      if (channel !== CHANNEL_FDS) {
-        obstacle = "fds " + channel;
-      } else if (!fs.fstatSync(input).isFIFO() || !fs.fstatSync(output).isFIFO() || !fs.fstatSync(control).isSocket()) {
-        obstacle = "no pipes at fds " + CHANNEL_FDS;
-      }
-    } catch (err) {
-      obstacle = String(err && err.message);
-    }
-    if (obstacle !== "") {
-      report("channel", { mode: "relayed", reason: obstacle });
-      try {
-        writeFully(control, "N" + obstacle); // the relay need not wait
-      } catch (err) {
-        // no control socket: the relay stops waiting after CHANNEL_WAIT_MS
-      }
-      return;
-    }
-    const readSync = fs.readSync;
-    const writeSync = fs.writeSync;
-    let mode = "pending";
-    const ask = () => {
-      try {
-        writeFully(control, "?");
-        const answer = Buffer.alloc(1);
-        return readFully(readSync, control, answer, 0, 1) === 1 && answer[0] === 0x44 ? "direct" : "relayed";
-      } catch (err) {
-        return "relayed";
-      }
-    };
-    fs.readSync = function (fd, buffer, ...rest) {
-      if (fd === 3 && mode === "pending") {
-        mode = ask();
-        report("channel", { mode, side: "kernel" });
-      }
-      if (fd === 3 && mode === "direct") {
-        return readFully(readSync, input, buffer, ...rest);
-      }
-      return readSync.call(this, fd, buffer, ...rest);
-    };
-    fs.writeSync = function (fd, ...rest) {
-      return writeSync.call(this, fd === 3 && mode === "direct" ? output : fd, ...rest);
-    };
-    Object.defineProperty(fs.readSync, "name", { value: "readSync" });
-    Object.defineProperty(fs.writeSync, "name", { value: "writeSync" });
-  }
-
-  // readFully is one fs.readSync that waits, 1 ms at a time, while a
-  // non-blocking fd has nothing (EAGAIN), as a blocking one would.
-  function readFully(readSync, fd, ...rest) {
-    for (;;) {
-      try {
-        return readSync.call(fs, fd, ...rest);
-      } catch (err) {
-        if (!err || err.code !== "EAGAIN") {
-          throw err;
-        }
-        Atomics.wait(pause, 0, 0, 1);
-      }
-    }
-  }
-
-  // writeFully writes all of data (a string or bytes) to fd, waiting as
-  // readFully does.
-  function writeFully(fd, data) {
-    const bytes = typeof data === "string" ? Buffer.from(data) : data;
-    for (let done = 0; done < bytes.length; ) {
-      try {
-        done += fs.writeSync(fd, bytes, done, bytes.length - done);
-      } catch (err) {
-        if (!err || err.code !== "EAGAIN") {
-          throw err;
-        }
-        Atomics.wait(pause, 0, 0, 1);
-      }
-    }
   }
 
   const PACKAGE_NAME = "@cdktf/provider-aws";
@@ -741,6 +384,53 @@
 
   // ---- the jsii kernel ----
   //
+  // Run directly. jsii's kernel reads requests from and writes answers to
+  // fd 3, which jsii's relay gives it as one socket: its SyncStdio is built
+  // in the kernel's main script as
+  //
+  //     new SyncStdio({errorFD: ..., readFD:3, writeFD:3})
+  //
+  // The launcher, in the relay's place, has the Go program's two pipes: it
+  // gives the kernel the request pipe as fd 3 and the answer pipe as fd 4
+  // (a pipe goes one way). When the main script has that literal exactly
+  // once, it becomes writeFD:4; without it (or without module.registerHooks
+  // to rewrite it), this process runs jsii's relay in its place (runRelay),
+  // as jsii would have, with one warning. It decides before the kernel's
+  // first line runs, so it cannot hang.
+  const KERNEL_CHANNEL = "readFD:3,writeFD:3";
+  const DIRECT_CHANNEL = "readFD:3,writeFD:4";
+
+  // directProblem says why this process cannot run as the kernel the
+  // launcher asked for, or "".
+  function directProblem() {
+    if (skip.has("direct")) {
+      return "skipped";
+    }
+    try {
+      const found = fs.readFileSync(process.argv[1], "utf8").split(KERNEL_CHANNEL).length - 1;
+      return found === 1 ? "" : "the jsii kernel (" + process.argv[1] + ") has " + found + " `" + KERNEL_CHANNEL + "`, not 1";
+    } catch (err) {
+      return String(err && err.message);
+    }
+  }
+
+  // runRelay runs jsii's relay in this process's place, its requests and
+  // answers on the fds the launcher gave, and exits with it; it never
+  // returns, so the kernel's main script never runs here.
+  function runRelay(relayPath, reason) {
+    if (reason !== "") {
+      report("relayed", { reason });
+      if (reason !== "skipped") {
+        warn(reason, "running the jsii kernel through jsii's relay");
+      }
+    }
+    const child = require("child_process").spawnSync(process.execPath, process.execArgv.concat(relayPath), { stdio: [3, 4, 2] });
+    if (child.error) {
+      process.stderr.write("fastshop lazyprovider: starting jsii's relay failed: " + child.error.message + "\n");
+    }
+    process.exit(child.status === null ? 1 : child.status);
+  }
+
   // The first type lookup in an assembly reads the whole runtime-defs file of
   // its package-cache entry (32 MB for the AWS provider) and keeps it for the
   // life of the kernel, to decode a few hundred lines of it: jsii's
@@ -770,9 +460,9 @@
       named("end") + "=\\k<get>\\(this,\\k<index>,\"f\"\\)\\.readUInt32LE\\(\\k<get>\\(this,\\k<offsets>,\"f\"\\)\\+4\\*\\(\\k<row>\\+1\\)\\)," +
       named("parsed") + "=JSON\\.parse\\(\\k<buffer>\\.toString\\(\"utf-8\",\\k<begin>,\\k<end>\\)\\);", "g");
 
-  // maybeRewriteKernel applies the kernel's parts (type definitions read by
-  // row, the package digest in large chunks) to the kernel's main script, each
-  // only where it finds its shape.
+
+  // maybeRewriteKernel applies the kernel's parts (the answer channel, type
+  // definitions read by row) to the kernel's main script.
   function maybeRewriteKernel(url, result) {
     const filename = require("url").fileURLToPath(url);
     // Only the kernel's main script: lib/program.js beside bin/jsii-runtime.js.
@@ -781,30 +471,32 @@
       return result;
     }
     let text = sourceText(result);
+    if (direct) {
+      // directProblem found the literal once: the kernel must not start
+      // writing to fd 3, which is the request pipe's read end.
+      if (text === undefined || text.split(KERNEL_CHANNEL).length !== 2) {
+        throw new Error("fastshop lazyprovider: the jsii kernel's channel changed while it loaded");
+      }
+      text = text.replace(KERNEL_CHANNEL, DIRECT_CHANNEL);
+      report("direct", { file: filename });
+    }
     if (text === undefined) {
       report("eager-defs", { file: filename, reason: "node's load hook gave it without its source" });
       warn("the jsii kernel (" + filename + ") came without its source", "reading type definitions whole");
       return result;
     }
-    const parts = [
-      { part: "defs", rewrite: rangeReads, done: "lazy-defs", left: "eager-defs", instead: "reading type definitions whole" },
-      { part: "digest", rewrite: chunkedDigest, done: "chunked-digest", left: "stock-digest", instead: "hashing packages in 16 KB chunks" },
-    ];
-    const original = text;
-    for (const { part, rewrite, done, left, instead } of parts) {
-      if (skip.has(part)) {
-        continue;
-      }
-      const rewritten = rewrite(text);
+    if (!skip.has("defs")) {
+      const rewritten = rangeReads(text);
       if (rewritten.error) {
-        report(left, { file: filename, reason: rewritten.error });
-        warn("the jsii kernel (" + filename + ") is not of the shape this hook knows (" + rewritten.error + ")", instead);
-        continue;
+        report("eager-defs", { file: filename, reason: rewritten.error });
+        warn("the jsii kernel (" + filename + ") is not of the shape this hook knows (" + rewritten.error + ")",
+          "reading type definitions whole");
+      } else {
+        report("lazy-defs", { file: filename });
+        text = rewritten.source;
       }
-      report(done, { file: filename });
-      text = rewritten.source;
     }
-    return text === original ? result : Object.assign({}, result, { source: text });
+    return Object.assign({}, result, { source: text });
   }
 
   // rangeReads rewrites the one read of a runtime-defs file in source (see
@@ -841,62 +533,6 @@
         " while (got < bytes.length) { const n = fs.readSync(fd, bytes, got, bytes.length - got, begin + got); if (n === 0) break; got += n; }" +
         " return bytes.toString(\"utf-8\", 0, got); } finally { fs.closeSync(fd); } }\n",
     };
-  }
-
-  // The kernel finds a package's entry in its package cache by the SHA-256 of
-  // the package's tarball (34 MB for the AWS provider), which it reads in
-  // 16 KB chunks, each a new zero-filled Buffer: about 2,200 allocations and
-  // reads and 34 MB of garbage per synth, for a digest
-  // (go run ./bench/synthbench -parts digest). jsii's digestFile is
-  //
-  //     function digestFile(e,...p){return readFileChunks(e,()=>{},...p)}
-  //
-  // and readFileChunks allocates `const m=Buffer.alloc(16384);` for each read
-  // of `readSync(fd, m)`, hashes the bytes read and hands them to its callback.
-  // When both are of exactly that shape, digestFile passes a callback of ours
-  // instead of its no-op, and for that callback alone readFileChunks reads
-  // into one reused 1 MB buffer: the same bytes hashed in the same order (the
-  // digest is the same), with every byte it hashes just read. Extraction
-  // (readFileChunks with the tar parser as callback, which may keep the
-  // chunks) still gets a new buffer per chunk.
-  const DIGEST_HELPER = "__fastshopDigestChunks";
-  const DIGEST_FILE = new RegExp("function digestFile\\(" + named("file") + ",\\.\\.\\." + named("rest") +
-    "\\)\\{return " + named("chunks") + "\\(\\k<file>,\\(\\)=>\\{\\},\\.\\.\\.\\k<rest>\\)\\}", "g");
-
-  function chunkedDigest(source) {
-    if (source.includes(DIGEST_HELPER)) {
-      return { error: "it already mentions " + DIGEST_HELPER };
-    }
-    const digests = [...source.matchAll(DIGEST_FILE)];
-    if (digests.length !== 1) {
-      return { error: digests.length + " digestFile functions of the known form, not 1" };
-    }
-    const d = digests[0];
-    const chunks = d.groups.chunks;
-    const reads = [...source.matchAll(new RegExp("function " + chunks + "\\(" + named("file") + "," + named("callback") +
-      ",\\.\\.\\." + ID + "\\)\\{const " + named("hash") + "=\\(0," + ID + "\\.createHash\\)\\(\"sha256\"\\),(?<fd>" + ID + ")=[^;]*;" +
-      "try\\{let (?<n>" + ID + ")=0;do\\{const (?<buffer>" + ID + ")=(?<alloc>Buffer\\.alloc\\(16384\\));" +
-      "if\\(\\k<n>=\\(0," + ID + "\\.readSync\\)\\(\\k<fd>,\\k<buffer>\\),\\k<n>>0\\)\\{const (?<bytes>" + ID + ")=\\k<buffer>\\.subarray\\(0,\\k<n>\\);" +
-      "\\k<hash>\\.update\\(\\k<bytes>\\),\\k<callback>\\(\\k<bytes>\\)\\}\\}while\\(\\k<n>>0\\)", "g"))];
-    if (reads.length !== 1) {
-      return { error: reads.length + " " + chunks + " functions of the known form, not 1" };
-    }
-    const r = reads[0];
-    const allocAt = r.index + r[0].indexOf(r.groups.alloc);
-    // Edit the later position first, so the earlier one stays valid.
-    const edits = [
-      { at: allocAt, length: r.groups.alloc.length,
-        text: "(" + r.groups.callback + "===" + DIGEST_HELPER + "?" + DIGEST_HELPER + ".buffer||(" + DIGEST_HELPER +
-          ".buffer=Buffer.allocUnsafe(1048576)):" + r.groups.alloc + ")" },
-      { at: d.index + d[0].indexOf("()=>{}"), length: "()=>{}".length, text: DIGEST_HELPER },
-    ].sort((a, b) => b.at - a.at);
-    let rewritten = source;
-    for (const edit of edits) {
-      rewritten = rewritten.slice(0, edit.at) + edit.text + rewritten.slice(edit.at + edit.length);
-    }
-    // A hoisted function declaration at the end of the module, as for the
-    // type definitions: the no-op digestFile passed.
-    return { source: rewritten + "\nfunction " + DIGEST_HELPER + "() {}\n" };
   }
 
   const HELPER = "__fastshopLazyNamespace";
@@ -976,14 +612,29 @@
   }
 
   // Last, once everything the load hook uses is defined.
+  let direct = false;
   if (typeof Module.registerHooks !== "function") {
-    fallBack("node " + process.version + " has no module.registerHooks (Node >= 22.15; " +
-      "Node 24 and 22 LTS are supported)");
+    const reason = "node " + process.version + " has no module.registerHooks (Node >= 22.15; " +
+      "Node 24 and 22 LTS are supported)";
+    if (relay !== undefined) {
+      runRelay(relay, reason);
+    }
+    fallBack(reason);
     return;
+  }
+  if (relay !== undefined) {
+    const problem = directProblem();
+    if (problem !== "") {
+      runRelay(relay, problem);
+    }
+    direct = true;
   }
   try {
     Module.registerHooks({ load: loadHook });
   } catch (err) {
+    if (relay !== undefined) {
+      runRelay(relay, "module.registerHooks failed: " + String(err && err.message));
+    }
     fallBack("module.registerHooks failed: " + String(err && err.message));
   }
 })();

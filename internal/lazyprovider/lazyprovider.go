@@ -1,46 +1,41 @@
 // Package lazyprovider makes a synth through the jsii runtime cheap: the jsii
-// kernel loads the AWS provider lazily, which takes most of the time and
-// memory out of a synth, with byte-identical output. README.md ("Synth
-// speed") has the measurements; go run ./bench/synthbench makes them.
+// kernel loads the AWS provider lazily and runs without jsii's relay process,
+// which takes most of the time and memory out of a synth, with byte-identical
+// output. README.md beside this file has the design and the measurements;
+// bench/ts-twin/measure.sh makes them.
 //
-// The prebuilt @cdktf/provider-aws package's lib/index.js requires all of its
-// 2,123 namespaces eagerly (about 206 MB of JavaScript) although a synth uses a
-// handful. This package embeds a node preload hook (hook.js) that, through
-// node's module.registerHooks (Node 24, and 22 from 22.15), rewrites that one
-// file in memory, as node loads it, into getters that require a namespace on
-// first access. Importing the package is all it takes:
+// Importing the package is all it takes:
 //
 //	import _ "fastshop/internal/lazyprovider"
 //
-// The hook also makes two of cdktf's load costs lazy the same way: two
-// packages it requires but a synth does not use, and the formatting of token
-// creation stack traces; it has the jsii kernel read only the rows it needs
-// of the provider's 32 MB type-definitions file and hash package tarballs
-// through one reused buffer; and it gives the kernel a direct channel to the
-// Go program, so that requests and answers no longer pass through the jsii
-// relay.
+// Its init writes two files to a private directory in the user's cache
+// directory: the node preload hook (hook.js) and a launcher (launcher.sh), and
+// points JSII_NODE, the node that jsii-runtime-go runs, at the launcher.
+// jsii-runtime-go runs "$JSII_NODE <runtime>/bin/jsii-runtime.js", a relay
+// process that starts the kernel (<runtime>/lib/program.js) and passes every
+// request and answer between the Go program and the kernel; the launcher runs
+// that kernel directly instead, with the hook preloaded (node's --require) and
+// the kernel's node options, and with the Go program's pipes as the kernel's
+// request and answer channel. The hook, through node's module.registerHooks
+// (Node 24, and 22 from 22.15), makes the provider's eager index lazy as node
+// loads it, trims two of cdktf's load costs, has the kernel read only the rows
+// it needs of the provider's type definitions, and tells the kernel which file
+// descriptor answers go to. It recognizes what it changes by its shape, never
+// by a hash of a third-party file; where it does not find it, the file loads
+// as written, or the kernel runs through jsii's relay as without the
+// launcher, with one warning line.
 //
-// Its init writes the hook to the user's cache directory and appends
-// --require=<hook> to NODE_OPTIONS, which the jsii runtime passes to the node
-// processes it starts. The hook also passes the kernel node options: one
-// that silences the deprecation warning cdktf causes on Node 22 and 24
-// (DEP0044), a small young generation (less memory) and one V8 worker
-// thread; in the jsii relay it puts --max-opt=2 (no TurboFan) on the
-// kernel's command line (node does not take that option in NODE_OPTIONS). It
-// recognizes what it changes by its shape, never by a hash of a third-party
-// file: on a node without module.registerHooks, or a provider, cdktf or jsii
-// file of another shape, the file loads as written (correct, only slower)
-// and the hook prints one warning line; a relay or kernel of another shape
-// keeps relaying (the relay decides, once, so it cannot hang); a node that
-// does not accept an option runs without it.
-//
-// Set FASTSHOP_LAZY_PROVIDER=off to switch it all off, for comparisons.
+// Set FASTSHOP_LAZY_PROVIDER=off to switch it all off, for comparisons; a
+// JSII_RUNTIME of the user's (jsii runs that command instead of its own
+// runtime) switches it off too.
 //
 // # Why init, and why this package must import so little
 //
 // jsii-runtime-go copies the environment when it creates its node process,
 // and it does that in the init functions of the constructs, cdktf and provider
-// packages (runtime.RegisterClass calls kernel.GetClient). An os.Setenv in
+// packages (runtime.RegisterClass calls kernel.GetClient, whose
+// process.NewProcess reads JSII_RUNTIME and JSII_NODE and copies os.Environ;
+// the process itself starts at the first request, in main). An os.Setenv in
 // main, or in any init that runs after theirs, is too late.
 //
 // Since Go 1.21 the order of package initialization is specified: among the
@@ -70,21 +65,49 @@ import (
 // is "off" (also "0", "false" or "no"), both here and in node.
 const SwitchEnv = "FASTSHOP_LAZY_PROVIDER"
 
+// SkipEnv names the environment variable that leaves parts out, for
+// comparisons: a comma-separated list of the parts README.md names.
+const SkipEnv = "FASTSHOP_LAZY_PROVIDER_SKIP"
+
 // ReportEnv names the environment variable that, set to a file path, makes
 // every node process that preloads the hook append JSON lines to that file:
-// {"event":"preload"}, {"event":"child-options","added":[...]}, then
-// {"event":"lazy","namespaces":N} or {"event":"fallback","reason":...} when
-// it meets the provider (or {"event":"off"}). Tests and the benchmark read it;
-// node cannot tell Go.
+// {"event":"preload"}, then {"event":"lazy","namespaces":N} or
+// {"event":"fallback","reason":...} when it meets the provider (or
+// {"event":"off"}), and one line per other part it applied or left out.
+// Tests read it; node cannot tell Go.
 const ReportEnv = "FASTSHOP_LAZY_PROVIDER_REPORT"
 
-// jsiiDefaultNodeOptions is what jsii-runtime-go gives node when NODE_OPTIONS
-// is not in the environment at all; it no longer applies once we set
-// NODE_OPTIONS, so we carry it over.
-const jsiiDefaultNodeOptions = "--max-old-space-size=4069"
+// The variables init sets for the launcher: the node it runs (the JSII_NODE
+// the program was given, or node on PATH), the hook and the kernel's node
+// options.
+const (
+	nodeEnv    = "FASTSHOP_LAZY_PROVIDER_NODE"
+	hookEnv    = "FASTSHOP_LAZY_PROVIDER_HOOK"
+	optionsEnv = "FASTSHOP_LAZY_PROVIDER_OPTIONS"
+)
+
+// kernelOptions are the node options the launcher gives the kernel, each
+// named by its part. None changes what a synth writes; all are known to every
+// node from 20.11 on.
+var kernelOptions = []struct{ part, flag, value string }{
+	// DEP0044, util.isArray: cdktf 0.20.12 calls it in
+	// lib/terraform-output.js for every output whose value is an object; a
+	// runtime deprecation since Node 22, and cdktf gets no more releases.
+	{"warnings", "--disable-warning", "DEP0044"},
+	// V8's young generation: node lets each of its two semi-spaces grow to
+	// 16 MB or more, which the kernel's short-lived garbage fills; with 1 MB
+	// its peak resident set is lower, for no measurable time.
+	{"semi-space", "--max-semi-space-size", "1"},
+	// V8's background threads: one instead of four leaves the second core of
+	// a small machine to the Go program.
+	{"pool", "--v8-pool-size", "1"},
+}
 
 //go:embed hook.js
 var hook []byte
+
+//go:embed launcher.sh
+var launcher []byte
 
 var (
 	enabled bool
@@ -99,10 +122,10 @@ func init() {
 	}
 }
 
-// Enabled reports whether this process put the hook into NODE_OPTIONS (or
-// found it there already), so that node processes started from now on load
-// the provider lazily. It is false when switched off or when the hook could
-// not be written (see Err).
+// Enabled reports whether this process pointed JSII_NODE at the launcher, so
+// that the jsii kernel started from now on runs directly and loads the
+// provider lazily. It is false when switched off, when the user set
+// JSII_RUNTIME, or when the files could not be written (see Err).
 func Enabled() bool { return enabled }
 
 // Err returns why the hook could not be installed, or nil.
@@ -110,19 +133,50 @@ func Err() error { return initErr }
 
 func install() (bool, error) {
 	if off(os.Getenv(SwitchEnv)) {
-		return false, nil
+		return false, restoreNode()
 	}
-	path, err := writeHook(hookDirs(), hook)
+	if os.Getenv("JSII_RUNTIME") != "" {
+		return false, nil // jsii runs the user's command, not node on its relay
+	}
+	dir, err := writeCache(hookDirs(), []file{{"hook", ".js", hook, 0o600}, {"launcher", ".sh", launcher, 0o700}})
 	if err != nil {
 		return false, err
 	}
-	current, set := os.LookupEnv("NODE_OPTIONS")
-	if options := nodeOptions(current, set, path); options != current || !set {
-		if err := os.Setenv("NODE_OPTIONS", options); err != nil {
+	launcherPath := filepath.Join(dir, fileName("launcher", ".sh", launcher))
+	node := os.Getenv("JSII_NODE")
+	if isLauncher(node) {
+		node = os.Getenv(nodeEnv) // a child of a program that installed it
+	}
+	for _, kv := range [][2]string{
+		{nodeEnv, node},
+		{hookEnv, filepath.Join(dir, fileName("hook", ".js", hook))},
+		{optionsEnv, strings.Join(options(os.Getenv(SkipEnv), os.Getenv("NODE_OPTIONS")), " ")},
+		{"JSII_NODE", launcherPath},
+	} {
+		if err := os.Setenv(kv[0], kv[1]); err != nil {
 			return false, err
 		}
 	}
 	return true, nil
+}
+
+// restoreNode gives JSII_NODE back the node a parent program that installed
+// the launcher found there, when this program is switched off.
+func restoreNode() error {
+	if !isLauncher(os.Getenv("JSII_NODE")) {
+		return nil
+	}
+	if node := os.Getenv(nodeEnv); node != "" {
+		return os.Setenv("JSII_NODE", node)
+	}
+	return os.Unsetenv("JSII_NODE")
+}
+
+// isLauncher reports whether path names a launcher this package wrote.
+func isLauncher(path string) bool {
+	base := filepath.Base(path)
+	return strings.HasPrefix(base, "launcher-") && strings.HasSuffix(base, ".sh") &&
+		filepath.Base(filepath.Dir(path)) == "lazyprovider"
 }
 
 func off(value string) bool {
@@ -133,34 +187,30 @@ func off(value string) bool {
 	return false
 }
 
-// nodeOptions returns NODE_OPTIONS with the --require of hookPath added once.
-// jsii-runtime-go runs node with --max-old-space-size=4069 only when
-// NODE_OPTIONS is absent from the environment (set, even empty, it wins), so
-// the default is kept exactly in that case.
-func nodeOptions(current string, set bool, hookPath string) string {
-	flag := "--require=" + quote(hookPath)
-	if !set {
-		return jsiiDefaultNodeOptions + " " + flag
+// options returns the kernel's node options: those of kernelOptions whose
+// part skip does not name and whose flag nodeOptions (the user's
+// NODE_OPTIONS, which the command line would override) does not set.
+func options(skip, nodeOptions string) []string {
+	skipped := map[string]bool{}
+	for _, part := range strings.Split(skip, ",") {
+		skipped[strings.TrimSpace(part)] = true
 	}
-	if strings.Contains(" "+current+" ", " "+flag+" ") {
-		return current
+	given := map[string]bool{}
+	for _, arg := range strings.Fields(nodeOptions) {
+		flag, _, _ := strings.Cut(arg, "=")
+		given[strings.ReplaceAll(flag, "_", "-")] = true
 	}
-	if strings.TrimSpace(current) == "" {
-		return flag
+	var out []string
+	for _, o := range kernelOptions {
+		if !skipped[o.part] && (!given[o.flag] || o.flag == "--disable-warning") {
+			out = append(out, o.flag+"="+o.value)
+		}
 	}
-	return current + " " + flag
+	return out
 }
 
-// quote quotes a path the way node parses NODE_OPTIONS, when it needs it.
-func quote(path string) string {
-	if !strings.ContainsAny(path, " \t\n\"\\") {
-		return path
-	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(path) + `"`
-}
-
-// hookDirs lists where the hook may be written, best first: the per-user cache
-// directory, then a per-user directory in the temporary directory.
+// hookDirs lists where the files may be written, best first: the per-user
+// cache directory, then a per-user directory in the temporary directory.
 func hookDirs() []string {
 	var dirs []string
 	if cache, err := os.UserCacheDir(); err == nil {
@@ -173,50 +223,69 @@ func hookDirs() []string {
 	return append(dirs, filepath.Join(os.TempDir(), "fastshop-"+user, "lazyprovider"))
 }
 
-// writeHook makes sure that the first usable directory holds a file named
-// after the hash of content with exactly that content, and returns its path.
-// Node runs that file in every kernel process, so the directory must be ours
-// and not writable by others, and a file with other content is replaced
-// (write to a temporary file, then rename) rather than trusted.
-func writeHook(dirs []string, content []byte) (string, error) {
+// file is one file writeCache writes: named prefix-<hash of content>ext.
+type file struct {
+	prefix, ext string
+	content     []byte
+	mode        os.FileMode
+}
+
+func fileName(prefix, ext string, content []byte) string {
+	return prefix + "-" + fnv64(content) + ext
+}
+
+// writeCache makes sure that the first usable directory holds each file,
+// named after the hash of its content, with exactly that content and mode,
+// and returns that directory. Node and the shell run these files for the
+// jsii kernel, so the directory must be ours and not writable by others, and
+// a file with other content is replaced (write to a temporary file, then
+// rename) rather than trusted.
+func writeCache(dirs []string, files []file) (string, error) {
 	var errs []error
 	for _, dir := range dirs {
-		path, err := writeHookIn(dir, content)
+		err := writeCacheIn(dir, files)
 		if err == nil {
-			return path, nil
+			return dir, nil
 		}
 		errs = append(errs, err)
 	}
 	return "", errors.Join(errs...)
 }
 
-func writeHookIn(dir string, content []byte) (string, error) {
+func writeCacheIn(dir string, files []file) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
+		return err
 	}
 	if err := checkPrivate(dir); err != nil {
-		return "", err
+		return err
 	}
-	path := filepath.Join(dir, "hook-"+fnv64(content)+".js")
-	if existing, err := os.ReadFile(path); err == nil && string(existing) == string(content) {
-		return path, nil
+	for _, f := range files {
+		path := filepath.Join(dir, fileName(f.prefix, f.ext, f.content))
+		if info, err := os.Lstat(path); err == nil && info.Mode() == f.mode {
+			if existing, err := os.ReadFile(path); err == nil && string(existing) == string(f.content) {
+				continue
+			}
+		}
+		tmp, err := os.CreateTemp(dir, "."+f.prefix+"-*.tmp")
+		if err != nil {
+			return err
+		}
+		_, err = tmp.Write(f.content)
+		if closeErr := tmp.Close(); err == nil {
+			err = closeErr
+		}
+		if err == nil {
+			err = os.Chmod(tmp.Name(), f.mode)
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), path)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			return err
+		}
 	}
-	tmp, err := os.CreateTemp(dir, ".hook-*.tmp")
-	if err != nil {
-		return "", err
-	}
-	_, err = tmp.Write(content)
-	if closeErr := tmp.Close(); err == nil {
-		err = closeErr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	return path, nil
+	return nil
 }
 
 // checkPrivate returns an error unless dir is a real directory (not a symlink)
@@ -235,9 +304,9 @@ func checkPrivate(dir string) error {
 	return checkOwner(dir, info)
 }
 
-// fnv64 is FNV-1a, 64 bits, in hex: enough to tell versions of the hook apart
-// (writeHookIn compares the content anyway), without importing a hash package
-// (see the package comment).
+// fnv64 is FNV-1a, 64 bits, in hex: enough to tell versions of a file apart
+// (writeCacheIn compares the content anyway), without importing a hash
+// package (see the package comment).
 func fnv64(data []byte) string {
 	const hexDigits = "0123456789abcdef"
 	h := uint64(14695981039346656037)

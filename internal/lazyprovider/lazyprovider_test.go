@@ -3,7 +3,6 @@ package lazyprovider
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -28,53 +27,40 @@ func restoreEnv(t *testing.T, names ...string) {
 	}
 }
 
-func TestNodeOptions(t *testing.T) {
-	const hook = "/home/u/.cache/fastshop/lazyprovider/hook-0123456789abcdef.js"
-	const flag = "--require=" + hook
+func TestOptions(t *testing.T) {
+	all := []string{"--disable-warning=DEP0044", "--max-semi-space-size=1", "--v8-pool-size=1"}
 	tests := []struct {
-		name    string
-		current string
-		set     bool
-		want    string
+		name, skip, nodeOptions string
+		want                    []string
 	}{
-		{"unset keeps jsii's default heap", "", false, "--max-old-space-size=4069 " + flag},
-		{"set and empty stays without a heap limit, as jsii would run it", "", true, flag},
-		{"user options are kept", "--max-old-space-size=8192 --trace-warnings", true, "--max-old-space-size=8192 --trace-warnings " + flag},
-		{"already there (a child process)", "--max-old-space-size=4069 " + flag, true, "--max-old-space-size=4069 " + flag},
-		{"already there in the middle", flag + " --trace-warnings", true, flag + " --trace-warnings"},
-		{"another hook version is kept, node runs one", "--require=/x/hook-ffff.js", true, "--require=/x/hook-ffff.js " + flag},
+		{"all", "", "", all},
+		{"all, other user options", "", "--max-old-space-size=8192 --trace-warnings", all},
+		{"parts skipped", "semi-space, pool", "", all[:1]},
+		{"user's semi-space size wins", "", "--max_semi_space_size=8", []string{all[0], all[2]}},
+		{"user's pool size wins", "", "--v8-pool-size=3", all[:2]},
+		{"the user's warnings are added to", "", "--disable-warning=DEP0040", all},
+		{"warnings skipped", "warnings", "", all[1:]},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := nodeOptions(tt.current, tt.set, hook); got != tt.want {
-				t.Errorf("nodeOptions(%q, set=%v) = %q, want %q", tt.current, tt.set, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestQuote(t *testing.T) {
-	tests := []struct{ path, want string }{
-		{"/plain/hook.js", "/plain/hook.js"},
-		{"/with space/hook.js", `"/with space/hook.js"`},
-		{`/odd"quote\back/hook.js`, `"/odd\"quote\\back/hook.js"`},
-	}
-	for _, tt := range tests {
-		if got := quote(tt.path); got != tt.want {
-			t.Errorf("quote(%q) = %s, want %s", tt.path, got, tt.want)
+		if got := options(tt.skip, tt.nodeOptions); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: options(%q, %q) = %q, want %q", tt.name, tt.skip, tt.nodeOptions, got, tt.want)
 		}
 	}
 }
 
 // TestInstall runs what init does against a fresh cache directory whose path
-// has a space, and asks node whether it loaded the hook from NODE_OPTIONS.
+// has a space: JSII_NODE becomes the launcher, the node the program was given
+// is kept for the launcher (also across a child program that installs it
+// again), and switched off, a child gives JSII_NODE back.
 func TestInstall(t *testing.T) {
-	restoreEnv(t, "NODE_OPTIONS", SwitchEnv)
+	restoreEnv(t, "JSII_NODE", "JSII_RUNTIME", SwitchEnv, nodeEnv, hookEnv, optionsEnv, SkipEnv)
 	cache := filepath.Join(t.TempDir(), "cache with space")
 	t.Setenv("XDG_CACHE_HOME", cache) // os.UserCacheDir on Linux and BSDs
 	t.Setenv("HOME", filepath.Join(t.TempDir(), "home"))
-	os.Unsetenv("NODE_OPTIONS")
-	os.Unsetenv(SwitchEnv)
+	for _, name := range []string{"JSII_RUNTIME", SwitchEnv, SkipEnv, "NODE_OPTIONS"} {
+		os.Unsetenv(name)
+	}
+	os.Setenv("JSII_NODE", "/opt/node24/bin/node")
 
 	for i := 1; i <= 2; i++ {
 		ok, err := install()
@@ -82,57 +68,77 @@ func TestInstall(t *testing.T) {
 			t.Fatalf("install #%d = %v, %v; want true, nil", i, ok, err)
 		}
 	}
-	options := os.Getenv("NODE_OPTIONS")
-	if n := strings.Count(options, "--require="); n != 1 {
-		t.Errorf("NODE_OPTIONS after two installs = %q, want one --require", options)
+	dir := filepath.Join(cache, "fastshop", "lazyprovider")
+	launcherPath := filepath.Join(dir, fileName("launcher", ".sh", launcher))
+	hookPath := filepath.Join(dir, fileName("hook", ".js", hook))
+	for name, want := range map[string]string{"JSII_NODE": launcherPath, nodeEnv: "/opt/node24/bin/node", hookEnv: hookPath,
+		optionsEnv: "--disable-warning=DEP0044 --max-semi-space-size=1 --v8-pool-size=1"} {
+		if got := os.Getenv(name); got != want {
+			t.Errorf("%s = %q after two installs, want %q", name, got, want)
+		}
 	}
-	if !strings.HasPrefix(options, "--max-old-space-size=4069 ") {
-		t.Errorf("NODE_OPTIONS = %q, want jsii's default --max-old-space-size=4069 kept", options)
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if runtime.GOOS == "linux" && !slices.Equal(files, []string{hookPath, launcherPath}) {
+		t.Errorf("cache holds %v, want exactly the hook and the launcher (no temporary files left)", files)
 	}
-	files, _ := filepath.Glob(filepath.Join(cache, "fastshop", "lazyprovider", "*"))
-	if runtime.GOOS == "linux" && (len(files) != 1 || filepath.Base(files[0]) != "hook-"+fnv64(hook)+".js") {
-		t.Errorf("cache holds %v, want exactly hook-%s.js (no temporary files left)", files, fnv64(hook))
+	if info, err := os.Stat(launcherPath); err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("launcher: %v, %v; want mode 0700", info, err)
 	}
 
-	node := nodeBinary(t)
-	out, err := exec.Command(node, "-p", `(globalThis[Symbol.for("fastshop.lazyprovider")] || {}).status`).CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "installed" {
-		t.Errorf("node with NODE_OPTIONS=%q: hook status %q (err %v), want installed", options, out, err)
+	t.Setenv(SwitchEnv, "off")
+	if ok, err := install(); ok || err != nil {
+		t.Fatalf("install switched off = %v, %v; want false, nil", ok, err)
+	}
+	if got := os.Getenv("JSII_NODE"); got != "/opt/node24/bin/node" {
+		t.Errorf("JSII_NODE switched off in a child = %q, want the node the parent was given back", got)
 	}
 }
 
-func TestInstallSwitchedOff(t *testing.T) {
-	for _, value := range []string{"off", "OFF", "0", "false"} {
-		restoreEnv(t, "NODE_OPTIONS")
-		t.Setenv(SwitchEnv, value)
+func TestInstallLeavesJSIIAlone(t *testing.T) {
+	for _, tt := range []struct{ name, key, value string }{
+		{"off", SwitchEnv, "off"}, {"OFF", SwitchEnv, "OFF"}, {"0", SwitchEnv, "0"}, {"false", SwitchEnv, "false"},
+		{"the user's JSII_RUNTIME", "JSII_RUNTIME", "node /opt/jsii/bin/jsii-runtime.js"},
+	} {
+		restoreEnv(t, "JSII_NODE", "JSII_RUNTIME", SwitchEnv)
+		os.Unsetenv("JSII_RUNTIME")
+		os.Unsetenv(SwitchEnv)
+		t.Setenv(tt.key, tt.value)
 		t.Setenv("XDG_CACHE_HOME", t.TempDir())
-		os.Setenv("NODE_OPTIONS", "--trace-warnings")
+		os.Setenv("JSII_NODE", "/usr/local/bin/node")
 		if ok, err := install(); ok || err != nil {
-			t.Errorf("install with %s=%s = %v, %v; want false, nil", SwitchEnv, value, ok, err)
+			t.Errorf("install with %s=%s = %v, %v; want false, nil", tt.key, tt.value, ok, err)
 		}
-		if got := os.Getenv("NODE_OPTIONS"); got != "--trace-warnings" {
-			t.Errorf("NODE_OPTIONS with %s=%s = %q, want it untouched", SwitchEnv, value, got)
+		if got := os.Getenv("JSII_NODE"); got != "/usr/local/bin/node" {
+			t.Errorf("JSII_NODE with %s=%s = %q, want it untouched", tt.key, tt.value, got)
 		}
 	}
 }
 
-// TestWriteHook covers the file handling: a file with the right name but other
-// content is replaced, and a directory others can write to is skipped.
-func TestWriteHook(t *testing.T) {
+// TestWriteCache covers the file handling: a file with the right name but
+// other content or mode is replaced, and a directory others can write to is
+// skipped.
+func TestWriteCache(t *testing.T) {
+	files := []file{{"hook", ".js", hook, 0o600}, {"launcher", ".sh", launcher, 0o700}}
 	dir := filepath.Join(t.TempDir(), "hooks")
-	path, err := writeHook([]string{dir}, hook)
-	if err != nil {
+	if got, err := writeCache([]string{dir}, files); err != nil || got != dir {
+		t.Fatalf("writeCache = %q, %v; want %q, nil", got, err, dir)
+	}
+	hookPath := filepath.Join(dir, fileName("hook", ".js", hook))
+	launcherPath := filepath.Join(dir, fileName("launcher", ".sh", launcher))
+	if err := os.WriteFile(hookPath, []byte("process.exit(1)"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte("process.exit(1)"), 0o600); err != nil {
+	if err := os.Chmod(launcherPath, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	again, err := writeHook([]string{dir}, hook)
-	if err != nil || again != path {
-		t.Fatalf("writeHook again = %q, %v; want %q, nil", again, err, path)
+	if _, err := writeCache([]string{dir}, files); err != nil {
+		t.Fatal(err)
 	}
-	if got, _ := os.ReadFile(path); !bytes.Equal(got, hook) {
+	if got, _ := os.ReadFile(hookPath); !bytes.Equal(got, hook) {
 		t.Errorf("a tampered hook file was kept: %q", got)
+	}
+	if info, err := os.Stat(launcherPath); err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("a launcher that lost its mode was kept: %v, %v", info, err)
 	}
 
 	if runtime.GOOS == "windows" {
@@ -146,12 +152,11 @@ func TestWriteHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	private := filepath.Join(t.TempDir(), "private")
-	path, err = writeHook([]string{shared, private}, hook)
-	if err != nil || filepath.Dir(path) != private {
-		t.Errorf("writeHook([shared 0777, private]) = %q, %v; want a file in %s", path, err, private)
+	if got, err := writeCache([]string{shared, private}, files); err != nil || got != private {
+		t.Errorf("writeCache([shared 0777, private]) = %q, %v; want %s", got, err, private)
 	}
-	if _, err := writeHook([]string{shared}, hook); err == nil || !strings.Contains(err.Error(), "writable by others") {
-		t.Errorf("writeHook([shared 0777]) error = %v, want one saying it is writable by others", err)
+	if _, err := writeCache([]string{shared}, files); err == nil || !strings.Contains(err.Error(), "writable by others") {
+		t.Errorf("writeCache([shared 0777]) error = %v, want one saying it is writable by others", err)
 	}
 }
 

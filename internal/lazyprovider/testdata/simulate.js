@@ -48,34 +48,15 @@ switch (process.env.FASTSHOP_TEST_SIMULATE) {
     // The same call, written another way.
     rewrite("/lib/program.js", /\(0,([\w$]+)\.readFileSync\)/g, "(0,$1[\"readFileSync\"])", "the kernel's readFileSync");
     break;
-  case "kernel-channel-shape": // a jsii kernel that reads its requests without fs.readSync
+  case "kernel-channel-shape": // a jsii kernel whose channel the hook does not know
     {
-      const stockReadSync = require("fs").readSync; // before hook.js wraps it
-      globalThis.fastshopSimulatedReadSync = (...args) => stockReadSync(...args);
-      rewrite("/lib/program.js", /\b[\w$]+\.readSync\(this\.stdin,/g, "globalThis.fastshopSimulatedReadSync(this.stdin,",
-        "the kernel's read of its requests");
-    }
-    break;
-  case "kernel-digest-shape": // a jsii kernel whose package digest the hook does not know
-    rewrite("/lib/program.js", "Buffer.alloc(16384)", "Buffer.alloc(16384,0)", "the kernel's package digest");
-    break;
-  case "relay-shape": // a jsii relay that starts the kernel with other options
-    rewrite("/bin/jsii-runtime.js", 'stdio:["ignore","pipe","pipe","pipe"]}', 'stdio:["ignore","pipe","pipe","pipe"],env:process.env}',
-      "the relay's spawn of the kernel");
-    break;
-  case "no-node-options": // a node that accepts none of the options in NODE_OPTIONS
-    Object.defineProperty(process, "allowedNodeEnvironmentFlags", { value: new Set(), configurable: true });
-    break;
-  case "unknown-v8": // a node whose V8 the hook was not tested with
-    Object.defineProperty(process, "versions", { value: Object.assign({}, process.versions, { v8: "99.1.0" }), configurable: true });
-    break;
-  case "v8-refuses-option": // a node whose V8, not one the hook was tested with, no longer knows the kernel's options
-    Object.defineProperty(process, "versions", { value: Object.assign({}, process.versions, { v8: "99.1.0" }), configurable: true });
-    {
-      const childProcess = require("child_process");
-      const spawnSync = childProcess.spawnSync;
-      childProcess.spawnSync = (file, args, options) =>
-        spawnSync(file, (args || []).map((a) => (a.startsWith("--max-opt") ? "--simulated-unknown-v8-option" : a)), options);
+      // The hook reads the kernel's main script from disk before it runs.
+      const fs = require("fs");
+      const readFileSync = fs.readFileSync;
+      fs.readFileSync = function (file, ...rest) {
+        const content = readFileSync.call(this, file, ...rest);
+        return String(file).endsWith("/lib/program.js") ? String(content).replace("readFD:3,writeFD:3", "readFD: 3, writeFD: 3") : content;
+      };
     }
     break;
   case undefined:
