@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"fastshop/internal/assemblypages"
+	"fastshop/internal/lazyprovider"
 	"fastshop/internal/nodecheck"
 	"fastshop/internal/stackdirs"
 	"fastshop/stacks"
@@ -72,7 +73,8 @@ func run(args []string, getenv func(string) string, outdir string, stdout, stder
 		return refuseArgs(args)
 	}
 	cfg, err := config.Select(getenv)
-	if err := errors.Join(err, cfg.Validate(), nodecheck.Check(getenv)); err != nil {
+	// The node the kernel runs on, as the user gave it (not the launcher).
+	if err := errors.Join(err, cfg.Validate(), nodecheck.Check(lazyprovider.Getenv(getenv))); err != nil {
 		return err
 	}
 	if w := cfg.Placeholders(); w != "" {

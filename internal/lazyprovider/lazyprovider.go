@@ -160,6 +160,19 @@ func install() (bool, error) {
 	return true, nil
 }
 
+// Getenv wraps getenv so that JSII_NODE reads as the program was given it,
+// for a check of the node the kernel runs on: init points JSII_NODE at the
+// launcher and keeps that node for it.
+func Getenv(getenv func(string) string) func(string) string {
+	return func(name string) string {
+		value := getenv(name)
+		if name == "JSII_NODE" && isLauncher(value) {
+			return getenv(nodeEnv)
+		}
+		return value
+	}
+}
+
 // restoreNode gives JSII_NODE back the node a parent program that installed
 // the launcher found there, when this program is switched off.
 func restoreNode() error {

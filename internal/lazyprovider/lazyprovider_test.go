@@ -212,3 +212,22 @@ func TestImportsAreJSIIRuntimeDeps(t *testing.T) {
 		t.Errorf("go list finds no package of %s that imports the jsii runtime", root)
 	}
 }
+
+func TestGetenv(t *testing.T) {
+	const launcherPath = "/home/u/.cache/fastshop/lazyprovider/launcher-0123456789abcdef.sh"
+	for _, tt := range []struct {
+		name      string
+		env       map[string]string
+		key, want string
+	}{
+		{"the launcher reads as the node given", map[string]string{"JSII_NODE": launcherPath, nodeEnv: "/opt/node24/bin/node"}, "JSII_NODE", "/opt/node24/bin/node"},
+		{"the launcher reads as unset when none was given", map[string]string{"JSII_NODE": launcherPath}, "JSII_NODE", ""},
+		{"a node of the user's is left alone", map[string]string{"JSII_NODE": "/usr/bin/node", nodeEnv: "/opt/node24/bin/node"}, "JSII_NODE", "/usr/bin/node"},
+		{"other variables are left alone", map[string]string{"PATH": launcherPath}, "PATH", launcherPath},
+	} {
+		getenv := func(name string) string { return tt.env[name] }
+		if got := Getenv(getenv)(tt.key); got != tt.want {
+			t.Errorf("%s: Getenv(...)(%s) = %q, want %q", tt.name, tt.key, got, tt.want)
+		}
+	}
+}
