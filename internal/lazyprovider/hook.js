@@ -42,9 +42,10 @@
 //                                       what the hook did (for tests).
 //   FASTSHOP_LAZY_PROVIDER_SKIP=a,b     leaves out parts, for comparisons:
 //                                       barrel, cdktf-requires, stack-traces,
-//                                       defs, direct (and, in the Go program,
-//                                       the kernel's node options: warnings,
-//                                       semi-space, pool; and tarball-pages).
+//                                       defs (and, in the launcher, direct;
+//                                       in the Go program the kernel's
+//                                       options: warnings, semi-space, pool,
+//                                       malloc; and tarball-pages).
 "use strict";
 
 (function install() {
@@ -403,9 +404,6 @@
   // directProblem says why this process cannot run as the kernel the
   // launcher asked for, or "".
   function directProblem() {
-    if (skip.has("direct")) {
-      return "skipped";
-    }
     try {
       const found = fs.readFileSync(process.argv[1], "utf8").split(KERNEL_CHANNEL).length - 1;
       return found === 1 ? "" : "the jsii kernel (" + process.argv[1] + ") has " + found + " `" + KERNEL_CHANNEL + "`, not 1";
@@ -420,9 +418,7 @@
   function runRelay(relayPath, reason) {
     if (reason !== "") {
       report("relayed", { reason });
-      if (reason !== "skipped") {
-        warn(reason, "running the jsii kernel through jsii's relay");
-      }
+      warn(reason, "running the jsii kernel through jsii's relay");
     }
     const child = require("child_process").spawnSync(process.execPath, process.execArgv.concat(relayPath), { stdio: [3, 4, 2] });
     if (child.error) {
