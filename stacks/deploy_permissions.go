@@ -148,8 +148,13 @@ var deployAPI = map[string]resourceAPI{
 		// The managed master password: RDS creates the secret with the
 		// caller's permissions (RDS User Guide, "Password management with
 		// Amazon RDS and AWS Secrets Manager" > "Required permissions").
+		// A delete that takes the final snapshot (staging, prod) needs
+		// rds:CreateDBSnapshot on the instance and the snapshot
+		// (fastshop-transactions-db-<env>-final-<time>), and, with
+		// copy_tags_to_snapshot, rds:AddTagsToResource on the snapshot
+		// (RDS's IAM change of August 2024 for DeleteDBInstance).
 		Read: []string{"rds:DescribeDBInstances", "rds:ListTagsForResource"},
-		Write: []string{"rds:CreateDBInstance", "rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:RebootDBInstance", "rds:AddTagsToResource", "rds:RemoveTagsFromResource",
+		Write: []string{"rds:CreateDBInstance", "rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:CreateDBSnapshot", "rds:RebootDBInstance", "rds:AddTagsToResource", "rds:RemoveTagsFromResource",
 			"secretsmanager:CreateSecret", "secretsmanager:RotateSecret", "secretsmanager:TagResource"},
 	},
 	"aws_db_parameter_group": {
