@@ -487,6 +487,12 @@ func TestDeployIdentitiesOutputs(t *testing.T) {
 				t.Errorf("%s: output %s missing or undescribed", env.Name, out)
 			}
 		}
+		outputs, _ := jsondoc.At(docs[env.Name], "output").(map[string]any)
+		for name, o := range outputs {
+			if problem := outputNameProblem(name, jsondoc.At(o, "value")); problem != "" {
+				t.Errorf("%s: output %s: %s", env.Name, name, problem)
+			}
+		}
 		if got, want := jsondoc.At(docs[env.Name], "terraform", "backend", "s3", "key"), config.StateKey(config.DeployIdentitiesPrefix+env.Name); got != want {
 			t.Errorf("%s: state key %v; want %s", env.Name, got, want)
 		}
