@@ -292,6 +292,13 @@ func deployIAMStatements(d config.DeployIdentities, env config.Environment, iamA
 		allow("ManageStackRoles", roleWrites, stackRoles),
 		allow("ManageStackPolicies", policyWrites, stackPolicies),
 	}
+	// The deploy roles are never handed to a service (Trivy AWS-0342 asks
+	// every policy allowing iam:PassRole to deny it somewhere too, so the
+	// deny sits beside the allows, in the same document).
+	statements = append(statements, policyStatement{
+		Sid: "PassNoDeployRole", Effect: "Deny", Action: []string{"iam:PassRole"},
+		Resource: fmt.Sprintf("arn:aws:iam::%s:role/%s", env.AccountID, env.ResourceName("deploy-*")),
+	})
 	for _, r := range passedRoles(env) {
 		statements = append(statements, policyStatement{
 			Sid: "Pass" + camel(strings.TrimPrefix(strings.TrimSuffix(r.Name, "-"+env.Name), "fastshop-")) + "Role", Effect: "Allow", Action: []string{"iam:PassRole"}, Resource: fmt.Sprintf("arn:aws:iam::%s:role/%s", env.AccountID, r.Name),

@@ -325,6 +325,7 @@ func escalations(t *testing.T, env config.Environment, o config.OIDC, docs []pol
 		{"pass the processor role to Lambda", request{"iam:PassRole", role(env.ResourceName("processor")), map[string]string{"iam:PassedToService": "lambda.amazonaws.com"}}},
 		{"pass the flow-logs role to EC2", request{"iam:PassRole", role(env.ResourceName("flow-logs")), map[string]string{"iam:PassedToService": "ec2.amazonaws.com"}}},
 		{"pass itself", request{"iam:PassRole", role(env.DeployRoleName(config.PhaseApply)), map[string]string{"iam:PassedToService": "ec2.amazonaws.com"}}},
+		{"pass the plan role to a pipe", request{"iam:PassRole", role(env.DeployRoleName(config.PhasePlan)), map[string]string{"iam:PassedToService": "pipes.amazonaws.com"}}},
 		{"create a role named like a deploy role", request{"iam:CreateRole", role(env.ResourceName("deploy-x")), withBoundary}},
 		{"create a key in another region", request{"kms:CreateKey", "*", map[string]string{"aws:RequestedRegion": "us-east-1"}}},
 	}
@@ -376,6 +377,30 @@ func TestApplyRoleCannotEscalate(t *testing.T) {
 				t.Errorf("%s: without %s the check still finds only %v; want %q", env.Name, c.guard, got, c.want)
 			}
 		}
+	}
+}
+
+// TestPassRoleDeniedBesideAllowed: every deploy policy document that
+// allows iam:PassRole also denies it (the deploy roles), as Trivy's
+// AWS-0342 asks of each document; packing must not split them.
+func TestPassRoleDeniedBesideAllowed(t *testing.T) {
+	c, docs := synthIdentities(t)
+	has := func(p policyDocument, effect string) bool {
+		return slices.ContainsFunc(p.Statement, func(st policyStatement) bool {
+			return st.Effect == effect && slices.Contains(st.Action, "iam:PassRole")
+		})
+	}
+	for _, env := range c.DeployIdentities.Environments {
+		for _, phase := range config.Phases {
+			for i, p := range rolePolicies(t, docs[env.Name], phase) {
+				if has(p, "Allow") && !has(p, "Deny") {
+					t.Errorf("%s %s part %d allows iam:PassRole without denying it (Trivy AWS-0342)", env.Name, phase, i+1)
+				}
+			}
+		}
+	}
+	if p := newPolicy(allow("Pass", []string{"iam:PassRole"}, "*")); !has(p, "Allow") || has(p, "Deny") {
+		t.Errorf("the check does not see a document that only allows iam:PassRole")
 	}
 }
 
