@@ -78,6 +78,11 @@ func rolePolicies(t *testing.T, doc map[string]any, phase string) []policyDocume
 	if len(out) == 0 {
 		t.Fatalf("no policy attached to the %s role", phase)
 	}
+	// IAM attaches at most 10 managed policies to a role by default (IAM
+	// and AWS STS quotas, "Managed policies attached to an IAM role").
+	if len(out) > 10 {
+		t.Errorf("the %s role has %d managed policies attached; IAM allows 10 by default", phase, len(out))
+	}
 	return out
 }
 
