@@ -44,8 +44,8 @@
 //                                       barrel, cdktf-requires, stack-traces,
 //                                       defs (and, in the launcher, direct;
 //                                       in the Go program the kernel's
-//                                       options: warnings, semi-space, pool,
-//                                       malloc; and tarball-pages).
+//                                       options: warnings, semi-space; and
+//                                       tarball-pages).
 "use strict";
 
 (function install() {

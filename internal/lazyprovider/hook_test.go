@@ -871,7 +871,7 @@ func quote(path string) string {
 
 // TestSkipPartsDocumented keeps the parts FASTSHOP_LAZY_PROVIDER_SKIP takes in
 // step with their documentation: every part hook.js and the launcher skip,
-// every kernel option's part, malloc and tarball-pages (main.go) is named in
+// every kernel option's part and tarball-pages (main.go) is named in
 // hook.js's header and
 // in README.md beside this file, and every "without `part`" row of its tables
 // is a real part.
@@ -883,7 +883,6 @@ func TestSkipPartsDocumented(t *testing.T) {
 	for _, o := range kernelOptions {
 		parts[o.part] = true
 	}
-	parts["malloc"] = tunables("malloc", "") == "" && tunables("", "") != ""
 	for _, m := range regexp.MustCompile(`\*,([a-z-]+),\*\)`).FindAllStringSubmatch(string(launcher), -1) {
 		parts[m[1]] = true
 	}
@@ -894,7 +893,7 @@ func TestSkipPartsDocumented(t *testing.T) {
 	if strings.Contains(string(mainGo), `== "tarball-pages"`) {
 		parts["tarball-pages"] = true
 	}
-	if len(parts) < 10 {
+	if len(parts) < 8 {
 		t.Fatalf("found only %d parts in hook.js, kernelOptions and main.go: %v", len(parts), parts)
 	}
 	readme, err := os.ReadFile("README.md")

@@ -17,10 +17,6 @@ if [ "$#" -ne 1 ] || [ "$kernel" = "$1/lib/program.js" ] || [ ! -f "$kernel" ] |
 	[ -z "${FASTSHOP_LAZY_PROVIDER_HOOK:-}" ]; then
 	exec "$node" "$@"
 fi
-if [ -n "${FASTSHOP_LAZY_PROVIDER_TUNABLES:-}" ]; then
-	GLIBC_TUNABLES=$FASTSHOP_LAZY_PROVIDER_TUNABLES # glibc's malloc, for the kernel only
-	export GLIBC_TUNABLES
-fi
 case ",${FASTSHOP_LAZY_PROVIDER_SKIP:-}," in
 *,direct,*) # for comparisons: jsii's relay starts the kernel, as stock jsii does
 	# shellcheck disable=SC2086

@@ -78,18 +78,12 @@ const SkipEnv = "FASTSHOP_LAZY_PROVIDER_SKIP"
 const ReportEnv = "FASTSHOP_LAZY_PROVIDER_REPORT"
 
 // The variables init sets for the launcher: the node it runs (the JSII_NODE
-// the program was given, or node on PATH), the hook, the kernel's node
-// options and its GLIBC_TUNABLES. kernelMalloc ("malloc") has glibc serve
-// blocks of 16 KB or more from their own mappings, given back to the system
-// when freed: the kernel hashes each package tarball it loads (34 MB for the
-// AWS provider) through a new 16 KB buffer per read, and with glibc's default
-// that garbage stays in the kernel's heap. Other C libraries ignore it.
+// the program was given, or node on PATH), the hook and the kernel's node
+// options.
 const (
-	nodeEnv      = "FASTSHOP_LAZY_PROVIDER_NODE"
-	hookEnv      = "FASTSHOP_LAZY_PROVIDER_HOOK"
-	optionsEnv   = "FASTSHOP_LAZY_PROVIDER_OPTIONS"
-	tunablesEnv  = "FASTSHOP_LAZY_PROVIDER_TUNABLES"
-	kernelMalloc = "glibc.malloc.mmap_threshold=16384"
+	nodeEnv    = "FASTSHOP_LAZY_PROVIDER_NODE"
+	hookEnv    = "FASTSHOP_LAZY_PROVIDER_HOOK"
+	optionsEnv = "FASTSHOP_LAZY_PROVIDER_OPTIONS"
 )
 
 // kernelOptions are the node options the launcher gives the kernel, each
@@ -104,9 +98,6 @@ var kernelOptions = []struct{ part, flag, value string }{
 	// 16 MB or more, which the kernel's short-lived garbage fills; with 1 MB
 	// its peak resident set is lower, for no measurable time.
 	{"semi-space", "--max-semi-space-size", "1"},
-	// V8's background threads: one instead of four leaves the second core of
-	// a small machine to the Go program.
-	{"pool", "--v8-pool-size", "1"},
 }
 
 //go:embed hook.js
@@ -157,7 +148,6 @@ func install() (bool, error) {
 		{nodeEnv, node},
 		{hookEnv, filepath.Join(dir, fileName("hook", ".js", hook))},
 		{optionsEnv, strings.Join(options(os.Getenv(SkipEnv), os.Getenv("NODE_OPTIONS")), " ")},
-		{tunablesEnv, tunables(os.Getenv(SkipEnv), os.Getenv("GLIBC_TUNABLES"))},
 		{"JSII_NODE", launcherPath},
 	} {
 		if err := os.Setenv(kv[0], kv[1]); err != nil {
@@ -205,15 +195,6 @@ func off(value string) bool {
 		return true
 	}
 	return false
-}
-
-// tunables returns the kernel's GLIBC_TUNABLES: kernelMalloc, unless skip
-// names "malloc" or the user set GLIBC_TUNABLES (the kernel then inherits it).
-func tunables(skip, given string) string {
-	if given != "" || skipped(skip)["malloc"] {
-		return ""
-	}
-	return kernelMalloc
 }
 
 func skipped(skip string) map[string]bool {

@@ -28,16 +28,15 @@ func restoreEnv(t *testing.T, names ...string) {
 }
 
 func TestOptions(t *testing.T) {
-	all := []string{"--disable-warning=DEP0044", "--max-semi-space-size=1", "--v8-pool-size=1"}
+	all := []string{"--disable-warning=DEP0044", "--max-semi-space-size=1"}
 	tests := []struct {
 		name, skip, nodeOptions string
 		want                    []string
 	}{
 		{"all", "", "", all},
 		{"all, other user options", "", "--max-old-space-size=8192 --trace-warnings", all},
-		{"parts skipped", "semi-space, pool", "", all[:1]},
-		{"user's semi-space size wins", "", "--max_semi_space_size=8", []string{all[0], all[2]}},
-		{"user's pool size wins", "", "--v8-pool-size=3", all[:2]},
+		{"part skipped", "defs, semi-space", "", all[:1]},
+		{"user's semi-space size wins", "", "--max_semi_space_size=8", all[:1]},
 		{"the user's warnings are added to", "", "--disable-warning=DEP0040", all},
 		{"warnings skipped", "warnings", "", all[1:]},
 	}
@@ -48,28 +47,16 @@ func TestOptions(t *testing.T) {
 	}
 }
 
-func TestTunables(t *testing.T) {
-	for _, tt := range []struct{ skip, given, want string }{
-		{"", "", kernelMalloc},
-		{"defs,malloc", "", ""},
-		{"", "glibc.malloc.arena_max=2", ""}, // the user's, which the kernel inherits
-	} {
-		if got := tunables(tt.skip, tt.given); got != tt.want {
-			t.Errorf("tunables(%q, %q) = %q, want %q", tt.skip, tt.given, got, tt.want)
-		}
-	}
-}
-
 // TestInstall runs what init does against a fresh cache directory whose path
 // has a space: JSII_NODE becomes the launcher, the node the program was given
 // is kept for the launcher (also across a child program that installs it
 // again), and switched off, a child gives JSII_NODE back.
 func TestInstall(t *testing.T) {
-	restoreEnv(t, "JSII_NODE", "JSII_RUNTIME", SwitchEnv, nodeEnv, hookEnv, optionsEnv, tunablesEnv, SkipEnv, "GLIBC_TUNABLES")
+	restoreEnv(t, "JSII_NODE", "JSII_RUNTIME", SwitchEnv, nodeEnv, hookEnv, optionsEnv, SkipEnv)
 	cache := filepath.Join(t.TempDir(), "cache with space")
 	t.Setenv("XDG_CACHE_HOME", cache) // os.UserCacheDir on Linux and BSDs
 	t.Setenv("HOME", filepath.Join(t.TempDir(), "home"))
-	for _, name := range []string{"JSII_RUNTIME", SwitchEnv, SkipEnv, "NODE_OPTIONS", "GLIBC_TUNABLES"} {
+	for _, name := range []string{"JSII_RUNTIME", SwitchEnv, SkipEnv, "NODE_OPTIONS"} {
 		os.Unsetenv(name)
 	}
 	os.Setenv("JSII_NODE", "/opt/node24/bin/node")
@@ -84,7 +71,7 @@ func TestInstall(t *testing.T) {
 	launcherPath := filepath.Join(dir, fileName("launcher", ".sh", launcher))
 	hookPath := filepath.Join(dir, fileName("hook", ".js", hook))
 	for name, want := range map[string]string{"JSII_NODE": launcherPath, nodeEnv: "/opt/node24/bin/node", hookEnv: hookPath,
-		optionsEnv: "--disable-warning=DEP0044 --max-semi-space-size=1 --v8-pool-size=1", tunablesEnv: kernelMalloc} {
+		optionsEnv: "--disable-warning=DEP0044 --max-semi-space-size=1"} {
 		if got := os.Getenv(name); got != want {
 			t.Errorf("%s = %q after two installs, want %q", name, got, want)
 		}

@@ -37,13 +37,12 @@ var operatorDocs = []string{"help", "README.md"}
 // benchmark and the tests do. They need no documentation in help or
 // README.md. Add one here only with the reason.
 var internalVariables = map[string]string{
-	"FASTSHOP_LAZY_PROVIDER_REPORT":   "the tests name the file the hook appends its report to (internal/lazyprovider/hook.js)",
-	"FASTSHOP_LAZY_PROVIDER_WARNED":   "the first hook to warn tells the processes it starts, so one warning prints per program (internal/lazyprovider/hook.js)",
-	"FASTSHOP_LAZY_PROVIDER_NODE":     "the program's init tells the launcher which node to run: the JSII_NODE it was given (internal/lazyprovider)",
-	"FASTSHOP_LAZY_PROVIDER_HOOK":     "the program's init tells the launcher where the hook is (internal/lazyprovider)",
-	"FASTSHOP_LAZY_PROVIDER_OPTIONS":  "the program's init tells the launcher the kernel's node options (internal/lazyprovider)",
-	"FASTSHOP_LAZY_PROVIDER_TUNABLES": "the program's init tells the launcher the kernel's GLIBC_TUNABLES (internal/lazyprovider)",
-	"FASTSHOP_LAZY_PROVIDER_RELAY":    "the launcher tells the kernel's hook the path of jsii's relay, to run it in the kernel's place where needed (internal/lazyprovider/launcher.sh)",
+	"FASTSHOP_LAZY_PROVIDER_REPORT":  "the tests name the file the hook appends its report to (internal/lazyprovider/hook.js)",
+	"FASTSHOP_LAZY_PROVIDER_WARNED":  "the first hook to warn tells the processes it starts, so one warning prints per program (internal/lazyprovider/hook.js)",
+	"FASTSHOP_LAZY_PROVIDER_NODE":    "the program's init tells the launcher which node to run: the JSII_NODE it was given (internal/lazyprovider)",
+	"FASTSHOP_LAZY_PROVIDER_HOOK":    "the program's init tells the launcher where the hook is (internal/lazyprovider)",
+	"FASTSHOP_LAZY_PROVIDER_OPTIONS": "the program's init tells the launcher the kernel's node options (internal/lazyprovider)",
+	"FASTSHOP_LAZY_PROVIDER_RELAY":   "the launcher tells the kernel's hook the path of jsii's relay, to run it in the kernel's place where needed (internal/lazyprovider/launcher.sh)",
 }
 
 // mainArgs are the arguments `go run main.go` takes; a documented command
