@@ -19,29 +19,38 @@ import (
 // migrated (stacks.StateKey(stacks.StateBootstrapID)).
 const bootstrapStateKey = "fastshop/" + bootstrapStack + "/terraform.tfstate"
 
-// TestStateBootstrapMigration walks the documented migration of the
-// bootstrap's own state: first apply with FASTSHOP_STATE_BOOTSTRAP_BACKEND=local,
-// then the default synth (S3 backend, the bucket it created), terraform
-// init -migrate-state onto the S3 server, and a plan that shows no changes.
+// TestStateBootstrapMigration runs README's scripts/bootstrap-state, as
+// written, in a clean copy of the repository against an S3 server: the
+// first apply with FASTSHOP_STATE_BOOTSTRAP_BACKEND=local, then the default
+// synth (S3 backend, the bucket it created), terraform init -migrate-state
+// onto the server, and a plan that must show no changes.
 //
 // What this proves and what it does not. A real first apply needs AWS (KMS
-// and IAM; versitygw serves S3 only), so the local state is built, not
-// applied: from the offline plan of the first-apply configuration, with
-// every value known only after apply filled in by type from the provider's
-// schema, then planned again with -refresh=false and the planned values
-// written back until the plan is empty. That gives a state whose resources
-// match the configuration, as an apply would leave them, but with made-up
-// ids and ARNs and no AWS behind them. The test then proves the parts that
-// are ours: both synth modes describe the same resources and outputs (the
-// plan after the backend switch is empty, exit 0); terraform's migration
-// moves that state to the bucket at fastshop/state-bootstrap/terraform.tfstate
-// with the synthesized encryption (SSE-KMS with the state key's alias) and
-// lock file; and the migrated state holds the local one's resources and
-// outputs unchanged. It cannot prove that AWS accepts the resources, or what a
-// refresh against real AWS would find.
+// and IAM; versitygw serves S3 only), so the test's TERRAFORM is a wrapper
+// (bootstrapWrapper) that writes, instead of applying, the state an apply
+// would leave: built from the offline plan of the first-apply configuration,
+// with every value known only after apply filled in by type from the
+// provider's schema, then planned again with -refresh=false and the planned
+// values written back until the plan is empty (appliedState). That state's
+// resources match the configuration but have made-up ids and ARNs and no AWS
+// behind them. The wrapper passes every other command to terraform, adding
+// only what points it at the test server (the provider's offline settings,
+// the backend's endpoint and keys on the migrating init); the plan gets
+// -refresh=false through TF_CLI_ARGS_plan. The test then proves the parts
+// that are ours: the script applies the local-backend synth; both synth modes describe the same resources
+// and outputs (the script's plan after the backend switch is empty, exit 0);
+// terraform's migration moves that state to the bucket at
+// fastshop/state-bootstrap/terraform.tfstate with the synthesized encryption
+// (SSE-KMS with the state key's alias) and lock file; the migrated state
+// holds the local one's resources and outputs unchanged; and the script
+// removes the local state file only then. -auto-approve reaches apply. When the plan after the migration
+// shows changes, the script fails and keeps the local state. It cannot prove
+// that AWS accepts the resources, or what a refresh against real AWS would
+// find.
 func TestStateBootstrapMigration(t *testing.T) {
 	skipInShortMode(t)
 	tf := requireTerraform(t)
+	command := documentedCommand(t, "scripts/bootstrap-state")
 	first := synthesize(t, "FASTSHOP_STATE_BOOTSTRAP_BACKEND=local")
 	if first.Err != nil {
 		t.Fatalf("first-apply synth: %v\n%s", first.Err, first.Stderr)
@@ -54,32 +63,47 @@ func TestStateBootstrapMigration(t *testing.T) {
 		t.Fatalf("default bootstrap backend %+v; want key %s, SSE-KMS with the state key, use_lockfile", backend, bootstrapStateKey)
 	}
 
-	// 1. The first apply's working folder: the local-backend stack, as an
-	// operator has it after `terraform apply`.
-	dir := filepath.Join(workDir, "bootstrap-migration")
-	if err := copyDir(filepath.Join(first.Outdir, "stacks", bootstrapStack), dir); err != nil {
+	// The state the first apply leaves, built from the first-apply
+	// configuration's plan; the wrapper writes it in place of apply.
+	built := filepath.Join(workDir, "bootstrap-applied")
+	if err := copyDir(filepath.Join(first.Outdir, "stacks", bootstrapStack), built); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "provider_override.tf.json"), []byte(offlineProvider), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(built, "provider_override.tf.json"), []byte(offlineProvider), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mustTF(t, tf, dir, "init", "-input=false", "-no-color", "-plugin-dir="+pluginDir())
-	localState := appliedState(t, tf, dir)
+	mustTF(t, tf, built, "init", "-input=false", "-no-color", "-plugin-dir="+pluginDir())
+	localState := appliedState(t, tf, built)
 
-	// 2. The default synth in the same folder; the bucket exists (the first
-	// apply created it). init -migrate-state copies the state across.
 	s := startS3(t, backend.Region)
 	s.createBucket(t, backend.Bucket)
-	data, err := os.ReadFile(stackJSONPath(synthAll(t), bootstrapStack))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	mark := s.logOffset()
-	args := append([]string{"init", "-migrate-state", "-force-copy", "-input=false", "-no-color", "-plugin-dir=" + pluginDir()}, s.backendConfig()...)
-	mustTF(t, tf, dir, args...)
+	repo := cleanCopy(t, "bootstrap-state")
+	w := bootstrapWrapper(t, tf, s, filepath.Join(built, "terraform.tfstate"))
+	out, err := runDocumented(t, repo, w.env, command)
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", command, err, out)
+	}
+	dir := filepath.Join(repo, "cdktf.out", "stacks", bootstrapStack)
+
+	// The script's terraform calls, in order, and what it applied.
+	calls := strings.Split(strings.TrimSpace(readFile(t, w.log)), "\n")
+	wantCalls := []string{"init -input=false", "apply", "init -migrate-state -force-copy -input=false", "plan -detailed-exitcode -input=false"}
+	if !slices.Equal(calls, wantCalls) {
+		t.Errorf("%s ran terraform %q; want %q (each with -chdir=cdktf.out/stacks/%s)", command, calls, wantCalls, bootstrapStack)
+	}
+	applied := readJSONFile(t, w.appliedConfig)
+	if got := jsondoc.At(applied, "terraform", "backend"); !equalJSONValue(got, map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}) {
+		t.Errorf("%s applied a configuration whose backend is %v; want the first-apply synth's local backend", command, got)
+	}
+	if !equalJSONValue(applied["resource"], stackDoc(t, first.Outdir, bootstrapStack)["resource"]) {
+		t.Errorf("%s applied other resources than FASTSHOP_STATE_BOOTSTRAP_BACKEND=local go run main.go synthesizes", command)
+	}
+	for _, f := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s left %s behind after a clean migration (stat: %v)", command, f, err)
+		}
+	}
 
 	statePath := s.objectPath(backend.Bucket, bootstrapStateKey)
 	_, migrated := stateFile(t, statePath)
@@ -95,10 +119,13 @@ func TestStateBootstrapMigration(t *testing.T) {
 	}
 	checkStateUploadEncrypted(t, s, mark, backend.Bucket, bootstrapStateKey, backend.KMSKeyID)
 
-	// 3. A plan on the migrated state shows no changes (exit 0), and takes
+	// A plan on the migrated state shows no changes (exit 0), and takes
 	// and releases the lock object beside the state.
+	if err := os.WriteFile(filepath.Join(dir, "provider_override.tf.json"), []byte(offlineProvider), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	mark = s.logOffset()
-	out, err := tfRun(t, tf, dir, "plan", "-refresh=false", "-detailed-exitcode", "-input=false", "-no-color", "-lock=true", "-lock-timeout=0s")
+	out, err = tfRun(t, tf, dir, "plan", "-refresh=false", "-detailed-exitcode", "-input=false", "-no-color", "-lock=true", "-lock-timeout=0s")
 	if code := exitCode(err); code != 0 {
 		t.Fatalf("plan after the migration exits %d (%v); want 0, no changes:\n%s", code, err, out)
 	}
@@ -112,6 +139,10 @@ func TestStateBootstrapMigration(t *testing.T) {
 
 	// The empty plan is a finding, not a blind spot: one changed attribute
 	// in the configuration makes the same plan show a change (exit 2).
+	data, err := os.ReadFile(filepath.Join(dir, "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
@@ -126,6 +157,106 @@ func TestStateBootstrapMigration(t *testing.T) {
 	if code := exitCode(err); code != 2 {
 		t.Errorf("plan with a changed key description exits %d; want 2 (changes):\n%s", code, out)
 	}
+
+	// And the script fails on such a plan: an applied state whose key
+	// description differs from the configuration's plans a change after
+	// the migration, so the script exits 1 and keeps the local state.
+	// This run also passes -auto-approve, which must reach apply.
+	driftState := readJSONFile(t, filepath.Join(built, "terraform.tfstate"))
+	changed := 0
+	for _, r := range driftState["resources"].([]any) {
+		m := r.(map[string]any)
+		if m["type"] == "aws_kms_key" && m["name"] == "state" {
+			jsondoc.At(m, "instances").([]any)[0].(map[string]any)["attributes"].(map[string]any)["description"] = "drifted"
+			changed++
+		}
+	}
+	if changed != 1 {
+		t.Fatalf("the applied state has %d aws_kms_key.state; want 1", changed)
+	}
+	drift := filepath.Join(workDir, "bootstrap-drift.tfstate")
+	writeJSON(t, drift, driftState)
+	repo = cleanCopy(t, "bootstrap-state-drift")
+	w = bootstrapWrapper(t, tf, s, drift)
+	out, err = runDocumented(t, repo, w.env, command+" -auto-approve")
+	if calls := readFile(t, w.log); !strings.Contains(calls, "\napply -auto-approve\n") {
+		t.Errorf("%s -auto-approve ran terraform %q; want apply -auto-approve among them", command, calls)
+	}
+	if code := exitCode(err); code != 1 || !strings.Contains(out, "shows changes") || !strings.Contains(out, "the local state stays in") {
+		t.Errorf("%s with a plan that shows changes after the migration: exit %d; want 1, saying so and that the local state stays:\n%s", command, code, out)
+	}
+	if _, err := os.Stat(filepath.Join(repo, "cdktf.out", "stacks", bootstrapStack, "terraform.tfstate")); err != nil {
+		t.Errorf("%s removed the local state although the plan after the migration shows changes: %v", command, err)
+	}
+}
+
+// bootstrapRun is how TestStateBootstrapMigration runs scripts/bootstrap-state.
+type bootstrapRun struct {
+	env           []string // for runDocumented
+	log           string   // one line per terraform call: its arguments after -chdir
+	appliedConfig string   // the cdk.tf.json the "apply" saw
+}
+
+// bootstrapWrapper writes a TERRAFORM for scripts/bootstrap-state that runs
+// tf for every command but apply, which it replaces by copying state (the
+// state appliedState built) into the stack folder. Before each command it
+// gives the folder the offline provider settings, and to the migrating init
+// the test server's backend settings (-backend-config, which a local
+// backend's init would refuse). It logs each call and keeps the
+// configuration apply saw. The -plugin-dir and -refresh=false come through
+// Terraform's TF_CLI_ARGS_init and TF_CLI_ARGS_plan.
+func bootstrapWrapper(t *testing.T, tf string, s *s3Server, state string) bootstrapRun {
+	t.Helper()
+	dir, err := os.MkdirTemp(workDir, "bootstrap-wrapper-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := bootstrapRun{log: filepath.Join(dir, "calls.log"), appliedConfig: filepath.Join(dir, "applied.cdk.tf.json")}
+	provider := filepath.Join(dir, "provider_override.tf.json")
+	if err := os.WriteFile(provider, []byte(offlineProvider), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var backendArgs []string
+	for _, a := range s.backendConfig() {
+		backendArgs = append(backendArgs, shellQuote(a))
+	}
+	script := `#!/usr/bin/env bash
+set -euo pipefail
+case $1 in -chdir=*) dir=${1#-chdir=}; shift ;; *) echo "wrapper: want -chdir=<stack folder> first, got $1" >&2; exit 3 ;; esac
+echo "$*" >>` + shellQuote(r.log) + `
+cp ` + shellQuote(provider) + ` "$dir/provider_override.tf.json"
+case " $* " in
+*" apply "*)
+	cp "$dir/cdk.tf.json" ` + shellQuote(r.appliedConfig) + `
+	cp ` + shellQuote(state) + ` "$dir/terraform.tfstate"
+	echo "wrapper: apply replaced by the test's applied state"
+	exit 0 ;;
+*" -migrate-state "*) exec ` + shellQuote(tf) + ` -chdir="$dir" "$@" ` + strings.Join(backendArgs, " ") + ` ;;
+esac
+exec ` + shellQuote(tf) + ` -chdir="$dir" "$@"
+`
+	wrapper := filepath.Join(dir, "terraform")
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.env = append([]string{"TERRAFORM=" + wrapper, "TF_IN_AUTOMATION=1",
+		"TF_CLI_ARGS_init=-no-color -plugin-dir=" + pluginDir(), "TF_CLI_ARGS_plan=-refresh=false -no-color"}, offlineCredentials...)
+	return r
+}
+
+// shellQuote quotes s for bash.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// readFile reads a file as a string.
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
 
 // exitCode is a command's exit status; -1 when it did not run.

@@ -218,7 +218,7 @@ func staleInternalVariables(program map[string]string) []string {
 // operatorTasks are what each operator document shows: the commands of the
 // day-to-day tasks, the speed switch and the default state bucket.
 var operatorTasks = []string{"go run main.go", "scripts/test", "cdktf deploy", "cdktf list", "state-bootstrap",
-	"force-unlock", "scripts/gate", "scripts/check-offline", "scripts/install-cdktf", "FASTSHOP_LAZY_PROVIDER", "bench/ts-twin/measure.sh", DefaultStateBucket}
+	"force-unlock", "scripts/gate", "scripts/check-offline", "scripts/install-cdktf", "scripts/bootstrap-state", "FASTSHOP_LAZY_PROVIDER", "bench/ts-twin/measure.sh", DefaultStateBucket}
 
 // taskProblems lists the operator tasks a document does not show.
 func taskProblems(name, text string) []string {
