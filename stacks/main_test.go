@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -28,8 +29,15 @@ func TestLazyProviderInstalled(t *testing.T) {
 	if !lazyprovider.Enabled() {
 		t.Fatalf("the lazy provider hook is not installed: %v", lazyprovider.Err())
 	}
-	if !strings.Contains(os.Getenv("NODE_OPTIONS"), "--require=") {
-		t.Errorf("NODE_OPTIONS = %q; want the hook's --require", os.Getenv("NODE_OPTIONS"))
+	// init points JSII_NODE at the launcher, which runs the kernel with the
+	// hook preloaded (internal/lazyprovider/README.md).
+	node := os.Getenv("JSII_NODE")
+	if base := filepath.Base(node); !strings.HasPrefix(base, "launcher-") || !strings.HasSuffix(base, ".sh") {
+		t.Errorf("JSII_NODE = %q; want lazyprovider's launcher", node)
+	}
+	hook := os.Getenv("FASTSHOP_LAZY_PROVIDER_HOOK")
+	if info, err := os.Stat(hook); err != nil || !info.Mode().IsRegular() || filepath.Ext(hook) != ".js" {
+		t.Errorf("FASTSHOP_LAZY_PROVIDER_HOOK = %q (%v); want the hook file the launcher preloads", hook, err)
 	}
 }
 
