@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 
 	"github.com/open-policy-agent/opa/v1/bundle"
@@ -136,6 +137,20 @@ func Kind(doc map[string]any) (string, error) {
 		return KindStack, nil
 	}
 	return "", errors.New("neither a plan (terraform show -json) nor a Terraform JSON configuration (cdk.tf.json)")
+}
+
+// EvaluateFile reads path (a plan or a cdk.tf.json) and evaluates it as
+// Evaluate does, with the path as its source.
+func (p *Pack) EvaluateFile(ctx context.Context, path string, opts Options) (*Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: not JSON: %w", path, err)
+	}
+	return p.Evaluate(ctx, path, doc, opts)
 }
 
 // Evaluate runs every control of the document's kind on doc (the decoded

@@ -93,11 +93,7 @@ func (g *gate) run(ctx context.Context) (bool, error) {
 	}
 	var reports []*policies.Report
 	for _, file := range []string{g.stackJSON, g.plan} {
-		doc, err := readJSON(file)
-		if err != nil {
-			return false, err
-		}
-		r, err := pack.Evaluate(ctx, file, doc, policies.Options{AllowDestroy: g.allowDestroy})
+		r, err := pack.EvaluateFile(ctx, file, policies.Options{AllowDestroy: g.allowDestroy})
 		if err != nil {
 			return false, err
 		}
@@ -240,15 +236,3 @@ func (g *gate) trivyScan(ctx context.Context, cache, ignoreFile, scanner, target
 // minChecks is well below the checks Trivy passes on any stack of ours
 // (~85 on a pipeline stack, ~50 on the state bootstrap).
 const minChecks = 20
-
-func readJSON(file string) (map[string]any, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: not JSON: %w", file, err)
-	}
-	return doc, nil
-}

@@ -51,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var reports []*policies.Report
 	for _, path := range flags.Args() {
-		report, err := evaluate(ctx, pack, path, policies.Options{AllowDestroy: *allowDestroy})
+		report, err := pack.EvaluateFile(ctx, path, policies.Options{AllowDestroy: *allowDestroy})
 		if err != nil {
 			fmt.Fprintln(stderr, "policycheck:", err)
 			return 2
@@ -79,16 +79,4 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-func evaluate(ctx context.Context, pack *policies.Pack, path string, opts policies.Options) (*policies.Report, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: not JSON: %w", path, err)
-	}
-	return pack.Evaluate(ctx, path, doc, opts)
 }
